@@ -1,0 +1,1 @@
+"""Turning the validated plan into what templates print: plain strings, already formatted."""

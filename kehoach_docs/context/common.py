@@ -1,0 +1,47 @@
+"""Pieces shared by every document's context: header block, numbering, Nơi nhận, roman numerals."""
+
+from __future__ import annotations
+
+from ..model.bundle import Plan
+from ..model.plan import NguoiKy
+from ..text.vn import BLANK, upper_vi
+
+
+def roman(n: int) -> str:
+    """1 -> I, 4 -> IV, 12 -> XII."""
+    out = ""
+    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                       (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out += sym
+            n -= value
+    return out
+
+
+def so_van_ban(number: int | None) -> str:
+    """The number of ``Số: 05/KH-UBND``: two digits at least, blank until registered."""
+    return f"{number:02d}" if number else BLANK
+
+
+def noi_nhan_lines(items: list[str]) -> list[str]:
+    """``- A;`` for each recipient, the last (``Lưu: VT, …``) ending with ``.``."""
+    return [f"- {x}{'.' if i == len(items) - 1 else ';'}" for i, x in enumerate(items)]
+
+
+def signer(ky: NguoiKy) -> dict:
+    return {"dong_tham_quyen": ky.dong_tham_quyen, "ho_ten": ky.ho_ten}
+
+
+def plan_reference(plan: Plan) -> str:
+    """``Kế hoạch hành động số …/KH-UBND ngày … tháng … năm 2024 của Ủy ban nhân dân huyện Tiên Lữ``."""
+    vb = plan.ke_hoach.van_ban
+    return (f"{vb.ten_loai_day_du} số {so_van_ban(vb.so)}/{plan.ky_hieu} {vb.ngay.dong_ngay()} "
+            f"của {plan.ke_hoach.co_quan_ban_hanh.ten}")
+
+
+def issuer_header(plan: Plan) -> dict:
+    cq = plan.ke_hoach.co_quan_ban_hanh
+    return {
+        "co_quan_chu_quan": upper_vi(cq.co_quan_chu_quan) if cq.co_quan_chu_quan else "",
+        "dong_ten_co_quan": cq.dong_ten,
+    }

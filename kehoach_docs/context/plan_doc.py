@@ -1,0 +1,163 @@
+"""Context of the plan (``ke-hoach.docx``) and of its appendix tables."""
+
+from __future__ import annotations
+
+from ..model.bundle import Plan
+from ..model.plan import CanCuTrichDan, Gach, Muc
+from ..text.vn import upper_vi
+from .common import issuer_header, noi_nhan_lines, plan_reference, roman, signer, so_van_ban
+
+_KINDS = {1: "muc", 2: "khoan", 3: "tieu_muc"}
+
+
+def _number(depth: int, trail: list[int]) -> str:
+    if depth == 1:
+        return roman(trail[0]) + "."
+    return ".".join(str(n) for n in trail[1:]) + "."
+
+
+def body_paragraphs(plan: Plan) -> list[dict]:
+    """Sections I-IV flattened into paragraphs ``{kieu, text}`` with their numbers."""
+    out: list[dict] = []
+
+    def walk(items, trail):
+        n = 0
+        for item in items:
+            if isinstance(item, Muc):
+                n += 1
+                t = trail + [n]
+                depth = len(t)
+                text = f"{_number(depth, t)} {plan.text(item.tieu_de)}"
+                if item.noi_dung:
+                    out.append({"kieu": _KINDS.get(depth, "tieu_muc"), "text": text})
+                    walk(item.noi_dung, t)
+                else:  # a numbered paragraph without a title: body text
+                    out.append({"kieu": "doan", "text": text})
+            elif isinstance(item, Gach):
+                out.append({"kieu": "gach", "text": "- " + plan.text(item.gach)})
+            else:
+                out.append({"kieu": "doan", "text": plan.text(item if isinstance(item, str) else item.doan)})
+
+    walk(plan.ke_hoach.noi_dung, [])
+    return out
+
+
+def section_titles(plan: Plan) -> dict[str, str]:
+    """``ma`` of each section node -> its numbered title (``III.2.1. Khai thác …``)."""
+    out: dict[str, str] = {}
+
+    def walk(items, trail):
+        n = 0
+        for item in items:
+            if isinstance(item, Muc):
+                n += 1
+                t = trail + [n]
+                if item.ma:
+                    out[item.ma] = (roman(t[0]) + "." + "".join(f"{x}." for x in t[1:]),
+                                    plan.text(item.tieu_de))
+                walk(item.noi_dung, t)
+
+    walk(plan.ke_hoach.noi_dung, [])
+    return out
+
+
+def legal_bases(plan: Plan) -> list[str]:
+    """Căn cứ / Thực hiện paragraphs; each ends with ``;``, the last with ``.`` (ND30 II.6a)."""
+    kh = plan.ke_hoach
+    cites = kh.van_ban_tham_chieu
+    paras = []
+    for cc in kh.can_cu:
+        if isinstance(cc, CanCuTrichDan):
+            parts = []
+            for item in cc.van_ban:
+                if isinstance(item, str):
+                    parts.append(cites[item].full())
+                else:
+                    docs = [cites[c] for c in item.nhom]
+                    first = docs[0]
+                    group = [f"các {first.full()}"]
+                    prev_issuer = first.co_quan
+                    for d in docs[1:]:
+                        group.append(d.full(with_issuer=d.co_quan != prev_issuer, with_type=False))
+                        prev_issuer = d.co_quan
+                    parts.append("; ".join(group))
+            text = f"{cc.mo_dau} " + "; ".join(parts)
+        else:
+            text = plan.text(cc.doan)
+        paras.append(text.rstrip(" ;.,"))
+    return [p + (";" if i < len(paras) - 1 else ".") for i, p in enumerate(paras)]
+
+
+def indicator_rows(plan: Plan) -> list[dict]:
+    """Phụ lục I rows: groups (A, B, …), indicators (1, 2, …) and italic sub-rows (-)."""
+    rows = []
+    for gi, g in enumerate(plan.phu_luc_i.nhom):
+        rows.append({"kieu": "nhom", "stt": g.ky_hieu or chr(ord("A") + gi), "ten": g.ten, "ma": "",
+                     "don_vi": "", "ke_hoach": "", "muc_tieu": "", "co_quan": "", "ma_co_quan": ""})
+        for ci, ct in enumerate(g.chi_tieu, start=1):
+            rows.append(_indicator(plan, ct, "chi_tieu", str(ci)))
+            for sub in ct.chi_tiet:
+                rows.append(_indicator(plan, sub, "con", "-"))
+    return rows
+
+
+def _indicator(plan: Plan, ct, kind: str, stt: str) -> dict:
+    agency = plan.co_quan[ct.co_quan] if ct.co_quan else None
+    return {"kieu": kind, "stt": stt, "ma": ct.ma, "ten": ct.ten, "don_vi": ct.don_vi,
+            "ke_hoach": ct.ke_hoach, "muc_tieu": ct.muc_tieu,
+            "co_quan": agency.ten_bang if agency else "", "ma_co_quan": ct.co_quan or ""}
+
+
+def task_rows(plan: Plan) -> list[dict]:
+    """Phụ lục II rows grouped under the section III part each task comes from."""
+    titles = section_titles(plan)
+    rows, current, n = [], object(), 0
+    groups = 0
+    for nv in plan.phu_luc_ii.nhiem_vu:
+        if nv.thuoc != current:
+            current = nv.thuoc
+            if nv.thuoc:
+                groups += 1
+                num, title = titles[nv.thuoc]
+                rows.append({"kieu": "nhom", "stt": roman(groups), "noi_dung": title, "muc": num,
+                             "ma": "", "thuoc": nv.thuoc, "chu_tri": "", "phoi_hop": "", "thoi_han": ""})
+        n += 1
+        rows.append({
+            "kieu": "nhiem_vu", "stt": str(n), "ma": nv.ma, "noi_dung": plan.text(nv.noi_dung),
+            "thuoc": nv.thuoc or "", "muc": titles[nv.thuoc][0] if nv.thuoc else "",
+            "chu_tri": plan.co_quan[nv.chu_tri].ten_bang,
+            "phoi_hop": "; ".join(plan.co_quan[c].ten_bang for c in nv.phoi_hop),
+            "thoi_han": nv.thoi_han,
+        })
+    return rows
+
+
+def appendix_header(plan: Plan, number: str, title: str) -> dict:
+    return {"so": number, "tieu_de": upper_vi(title), "kem_theo": f"(Kèm theo {plan_reference(plan)})"}
+
+
+def plan_context(plan: Plan) -> dict:
+    """Everything ``ke-hoach.docx`` prints, as strings and lists of strings."""
+    kh = plan.ke_hoach
+    vb = kh.van_ban
+    year = vb.nam_ke_hoach
+    return {
+        **issuer_header(plan),
+        "so": so_van_ban(vb.so),
+        "ky_hieu": plan.ky_hieu,
+        "dong_ngay": f"{kh.co_quan_ban_hanh.dia_danh_ngay}, {vb.ngay.dong_ngay()}",
+        "ten_loai": upper_vi(vb.ten_loai_day_du),
+        "trich_yeu": plan.text(vb.trich_yeu),
+        "can_cu": legal_bases(plan),
+        "loi_dan": plan.text(kh.loi_dan) if kh.loi_dan else "",
+        "noi_dung": body_paragraphs(plan),
+        "noi_nhan": noi_nhan_lines(kh.noi_nhan),
+        "ky": signer(kh.nguoi_ky),
+        "phu_luc_i": {
+            **appendix_header(plan, "I", plan.phu_luc_i.tieu_de),
+            "cot_ke_hoach": f"Kế hoạch năm {year} HĐND giao",
+            "cot_muc_tieu": f"Mục tiêu phấn đấu năm {year}",
+            "dong": indicator_rows(plan),
+        },
+        "phu_luc_ii": {**appendix_header(plan, "II", plan.phu_luc_ii.tieu_de), "dong": task_rows(plan)},
+    }

@@ -1,0 +1,56 @@
+"""The whole plan, validated: the main document, the registry, both appendices, results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from ..problems import Problems
+from ..source.located import Located
+from .plan import ChiTieu, CoQuan, KeHoach, NhiemVu, PhuLucI, PhuLucII
+from .refs import expand
+
+
+@dataclass
+class Plan:
+    """A loaded plan. ``sources`` keeps each file's data and locations for later checks."""
+
+    name: str
+    root: Path
+    ke_hoach: KeHoach
+    co_quan_list: list[CoQuan]
+    phu_luc_i: PhuLucI
+    phu_luc_ii: PhuLucII
+    sources: dict[str, Located] = field(default_factory=dict)
+    warnings: Problems = field(default_factory=Problems)
+    results: dict = field(default_factory=dict)   # agency code -> AgencyResults
+
+    @cached_property
+    def co_quan(self) -> dict[str, CoQuan]:
+        return {c.ma: c for c in self.co_quan_list}
+
+    @cached_property
+    def chi_tieu(self) -> dict[str, ChiTieu]:
+        return {ct.ma: ct for _, ct, _ in self.phu_luc_i.all_indicators()}
+
+    @cached_property
+    def nhiem_vu(self) -> dict[str, NhiemVu]:
+        return {nv.ma: nv for nv in self.phu_luc_ii.nhiem_vu}
+
+    def text(self, raw: str) -> str:
+        """Plan text with its ``{ct:…}`` / ``{vb:…}`` references filled in."""
+        return expand(raw, self.chi_tieu, self.ke_hoach.van_ban_tham_chieu)
+
+    @property
+    def ky_hieu(self) -> str:
+        """``KH-UBND``."""
+        return f"{self.ke_hoach.van_ban.loai}-{self.ke_hoach.co_quan_ban_hanh.viet_tat}"
+
+    def agencies_with_work(self) -> list[CoQuan]:
+        """Agencies that monitor an indicator, lead or support a task, in registry order."""
+        used = {ct.co_quan for ct in self.chi_tieu.values() if ct.co_quan}
+        for nv in self.phu_luc_ii.nhiem_vu:
+            used.add(nv.chu_tri)
+            used.update(nv.phoi_hop)
+        return [c for c in self.co_quan_list if c.ma in used and not c.nhom]

@@ -1,0 +1,172 @@
+"""Checks that span files: codes that must exist, codes that must be unique, references.
+
+Each problem is located through the source file of the value it concerns, so the
+message names the line (YAML) or cell (XLSX) where the clerk must look.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..problems import ERROR, WARNING, Problem, Problems
+from .bundle import Plan
+from .plan import Muc
+from .refs import CT_FIELDS, VB_FIELDS, find_refs
+
+LUU = re.compile(r"^Lưu: VT(, .+)?$")
+
+
+def _at(plan: Plan, part: str, path: tuple, level: str, message: str, problems: Problems):
+    src = plan.sources.get(part)
+    if src is None:
+        problems.add(Problem(level, part, None, path, message))
+        return
+    problems.add(Problem(level, src.file, src.locate(path), src.prefix + path, message))
+
+
+def _walk_body(nodes: list, path: tuple):
+    """Yield (path, node) for every section node and (path, text) for every text."""
+    for i, node in enumerate(nodes):
+        p = path + (i,)
+        if isinstance(node, Muc):
+            yield p, node
+            yield p + ("tieu_de",), node.tieu_de
+            yield from _walk_body(node.noi_dung, p + ("noi_dung",))
+        elif isinstance(node, str):
+            yield p, node
+        else:
+            key = "gach" if hasattr(node, "gach") else "doan"
+            yield p + (key,), getattr(node, key)
+
+
+def check_plan(plan: Plan) -> Problems:
+    """Every cross-file rule; returns the problems found (errors and warnings)."""
+    problems = Problems()
+    kh = plan.ke_hoach
+    agencies = {}
+    for i, cq in enumerate(plan.co_quan_list):
+        if cq.ma in agencies:
+            _at(plan, "co_quan", ("co_quan", i, "ma"), ERROR,
+                f"mã cơ quan «{cq.ma}» bị trùng (đã dùng ở mục {agencies[cq.ma] + 1})", problems)
+        else:
+            agencies[cq.ma] = i
+
+    def agency(code: str | None, part: str, path: tuple):
+        if code is not None and code not in agencies:
+            import difflib
+            hint = difflib.get_close_matches(code, list(agencies), n=1)
+            _at(plan, part, path, ERROR,
+                f"mã cơ quan «{code}» không có trong danh bạ co-quan.yaml"
+                + (f"; có phải «{hint[0]}»?" if hint else ""), problems)
+
+    # Indicators: unique codes, known agencies.
+    seen: dict[str, tuple] = {}
+    for gi, g in enumerate(plan.phu_luc_i.nhom):
+        for ci, ct in enumerate(g.chi_tieu):
+            rows = [(("nhom", gi, "chi_tieu", ci), ct)]
+            rows += [(("nhom", gi, "chi_tieu", ci, "chi_tiet", si), sub) for si, sub in enumerate(ct.chi_tiet)]
+            for path, row in rows:
+                if row.ma in seen:
+                    _at(plan, "phu_luc_i", path + ("ma",), ERROR,
+                        f"mã chỉ tiêu «{row.ma}» bị trùng", problems)
+                seen.setdefault(row.ma, path)
+                agency(row.co_quan, "phu_luc_i", path + ("co_quan",))
+                if not row.chi_tiet and row.co_quan is None and (row.ke_hoach or row.muc_tieu):
+                    _at(plan, "phu_luc_i", path, WARNING,
+                        f"chỉ tiêu «{row.ten}» có số liệu nhưng chưa giao cơ quan theo dõi (co_quan)",
+                        problems)
+    labels = [g.ky_hieu for g in plan.phu_luc_i.nhom if g.ky_hieu]
+    if labels and len(labels) == len(plan.phu_luc_i.nhom):
+        expected = [chr(ord("A") + i) for i in range(len(labels))]
+        if labels != expected:
+            _at(plan, "phu_luc_i", ("nhom",), WARNING,
+                f"ký hiệu nhóm chỉ tiêu là {', '.join(labels)}, không theo thứ tự "
+                f"{', '.join(expected)}", problems)
+
+    # Sections: unique node codes.
+    nodes: dict[str, tuple] = {}
+    texts: list[tuple[str, tuple, str]] = []
+    for path, item in _walk_body(kh.noi_dung, ("noi_dung",)):
+        if isinstance(item, Muc):
+            if item.ma:
+                if item.ma in nodes:
+                    _at(plan, "ke_hoach", path + ("ma",), ERROR, f"mã mục «{item.ma}» bị trùng",
+                        problems)
+                nodes.setdefault(item.ma, path)
+        else:
+            texts.append(("ke_hoach", path, item))
+    texts.append(("ke_hoach", ("van_ban", "trich_yeu"), kh.van_ban.trich_yeu))
+    if kh.loi_dan:
+        texts.append(("ke_hoach", ("loi_dan",), kh.loi_dan))
+    for i, cc in enumerate(kh.can_cu):
+        if hasattr(cc, "doan"):
+            texts.append(("ke_hoach", ("can_cu", i, "doan"), cc.doan))
+
+    # Tasks: unique, agencies, section links.
+    task_codes: dict[str, int] = {}
+    for i, nv in enumerate(plan.phu_luc_ii.nhiem_vu):
+        p = ("nhiem_vu", i)
+        if nv.ma in task_codes:
+            _at(plan, "phu_luc_ii", p + ("ma",), ERROR, f"mã nhiệm vụ «{nv.ma}» bị trùng", problems)
+        task_codes.setdefault(nv.ma, i)
+        agency(nv.chu_tri, "phu_luc_ii", p + ("chu_tri",))
+        for j, code in enumerate(nv.phoi_hop):
+            agency(code, "phu_luc_ii", p + ("phoi_hop", j))
+            if code == nv.chu_tri:
+                _at(plan, "phu_luc_ii", p + ("phoi_hop", j), WARNING,
+                    f"cơ quan «{code}» vừa chủ trì vừa phối hợp", problems)
+        if nv.thuoc is not None and nv.thuoc not in nodes:
+            _at(plan, "phu_luc_ii", p + ("thuoc",), ERROR,
+                f"nhiệm vụ gắn với mục «{nv.thuoc}» nhưng phần nội dung không có mục nào mang "
+                f"mã này (ma:)", problems)
+        texts.append(("phu_luc_ii", p + ("noi_dung",), nv.noi_dung))
+
+    # Citations used by the legal bases must exist.
+    cites = kh.van_ban_tham_chieu
+    for i, cc in enumerate(kh.can_cu):
+        for j, item in enumerate(getattr(cc, "van_ban", [])):
+            codes = item.nhom if hasattr(item, "nhom") else [item]
+            for k, code in enumerate(codes):
+                path = ("can_cu", i, "van_ban", j) + (("nhom", k) if hasattr(item, "nhom") else ())
+                if code not in cites:
+                    _at(plan, "ke_hoach", path, ERROR,
+                        f"văn bản «{code}» chưa khai báo trong van_ban_tham_chieu", problems)
+            if hasattr(item, "nhom"):
+                kinds = {cites[c].loai for c in item.nhom if c in cites}
+                if len(kinds) > 1:
+                    _at(plan, "ke_hoach", ("can_cu", i, "van_ban", j), ERROR,
+                        "các văn bản trong một nhóm phải cùng loại (ví dụ cùng là Nghị quyết)",
+                        problems)
+
+    # References inside text.
+    for part, path, text in texts:
+        for kind, code, field in find_refs(text):
+            if kind == "ct":
+                if code not in plan.chi_tieu:
+                    _at(plan, part, path, ERROR, f"tham chiếu {{ct:{code}}}: không có chỉ tiêu mã "
+                        f"«{code}» ở Phụ lục I", problems)
+                elif field not in CT_FIELDS:
+                    _at(plan, part, path, ERROR, f"tham chiếu {{ct:{code}:{field}}}: trường «{field}» "
+                        f"không có; dùng một trong: {', '.join(k for k in CT_FIELDS if k)}", problems)
+            else:
+                if code not in cites:
+                    _at(plan, part, path, ERROR, f"tham chiếu {{vb:{code}}}: văn bản «{code}» chưa "
+                        "khai báo trong van_ban_tham_chieu", problems)
+                elif field not in VB_FIELDS:
+                    _at(plan, part, path, ERROR, f"tham chiếu {{vb:{code}:{field}}}: chỉ dùng «ngan» "
+                        "hoặc để trống", problems)
+
+    # Nơi nhận ends with "Lưu: VT, …".
+    if not LUU.match(kh.noi_nhan[-1]):
+        _at(plan, "ke_hoach", ("noi_nhan", len(kh.noi_nhan) - 1), ERROR,
+            f"dòng cuối của nơi nhận phải là «Lưu: VT, <đơn vị soạn thảo>», gặp «{kh.noi_nhan[-1]}»",
+            problems)
+
+    # Dates of cited documents cannot be after the plan's own date.
+    own = kh.van_ban.ngay
+    for code, vb in cites.items():
+        if vb.ngay and vb.ngay.year > own.nam:
+            _at(plan, "ke_hoach", ("van_ban_tham_chieu", code, "ngay"), WARNING,
+                f"văn bản được dẫn có năm {vb.ngay.year}, sau năm ban hành kế hoạch ({own.nam})",
+                problems)
+    return problems

@@ -1,0 +1,480 @@
+"""The plan as validated data (pydantic models), one class per part of the documents.
+
+Field names are the Vietnamese keys the clerk types in the YAML files, so that an
+error about ``chi_tieu[3].don_vi`` points at exactly what they wrote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Literal, Union
+
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator,
+                      model_validator)
+
+from ..text.vn import format_number, ngay_so, ngay_thang_nam, upper_vi
+from .values import Direction, Kind, Value, parse_value
+
+MIN_YEAR, MAX_YEAR = 1945, 2100
+
+# ND30 Phụ lục III: abbreviations of document types (mixed case is official).
+DOC_TYPES = {
+    "NQ": "Nghị quyết", "QĐ": "Quyết định", "CT": "Chỉ thị", "QC": "Quy chế", "QyĐ": "Quy định",
+    "TC": "Thông cáo", "TB": "Thông báo", "HD": "Hướng dẫn", "CTr": "Chương trình",
+    "KH": "Kế hoạch", "PA": "Phương án", "ĐA": "Đề án", "DA": "Dự án", "BC": "Báo cáo",
+    "BB": "Biên bản", "TTr": "Tờ trình",
+}
+UNNUMBERED_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp"}
+KY_HIEU_PART = re.compile(r"^[A-ZĐ][A-Za-zĐđ0-9]*$")
+CODE = re.compile(r"^[A-Za-zĐđ0-9][A-Za-zĐđ0-9_.-]*$")
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors (most are typos); surrounding spaces are dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+def _text(v):
+    """Accept a number typed without quotes as the text a clerk meant (8.61 -> "8,61")."""
+    if isinstance(v, bool):
+        raise ValueError("cần chữ hoặc số, không phải đúng/sai")
+    if isinstance(v, (int, float, Decimal)):
+        return format_number(Decimal(str(v)), max_decimals=6)
+    if v is None:
+        return ""
+    return v
+
+
+class NgayBanHanh(Strict):
+    """A date that may be partly blank until the document is signed (``ngày   tháng   năm 2024``)."""
+
+    nam: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
+    thang: int | None = Field(default=None, ge=1, le=12)
+    ngay: int | None = Field(default=None, ge=1, le=31)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, v):
+        if isinstance(v, dt.date):
+            return {"nam": v.year, "thang": v.month, "ngay": v.day}
+        if isinstance(v, int) and not isinstance(v, bool):
+            return {"nam": v}
+        if isinstance(v, str):
+            parts = [p.strip() for p in v.split("/")]
+            if len(parts) == 1 and parts[0].isdigit():
+                return {"nam": int(parts[0])}
+            if len(parts) == 3 and all(p.isdigit() or not p for p in parts) and parts[2]:
+                return {"nam": int(parts[2]), "thang": int(parts[1]) if parts[1] else None,
+                        "ngay": int(parts[0]) if parts[0] else None}
+            raise ValueError(f"ngày «{v}» không đúng dạng ngày/tháng/năm (ví dụ 05/01/2024 "
+                             "hoặc để trống ngày, tháng: /  /2024)")
+        return v
+
+    @model_validator(mode="after")
+    def _real(self):
+        if self.ngay and not self.thang:
+            raise ValueError("có ngày nhưng thiếu tháng")
+        if self.ngay and self.thang:
+            try:
+                dt.date(self.nam, self.thang, self.ngay)
+            except ValueError:
+                raise ValueError(f"ngày {self.ngay:02d}/{self.thang:02d}/{self.nam} không có thật") from None
+        return self
+
+    def dong_ngay(self) -> str:
+        """``ngày 05 tháng 01 năm 2024`` (blank parts left to fill in)."""
+        return ngay_thang_nam(self.nam, self.thang, self.ngay)
+
+    def as_date(self) -> dt.date | None:
+        return dt.date(self.nam, self.thang, self.ngay) if self.ngay and self.thang else None
+
+
+def _real_date(v):
+    if isinstance(v, str):
+        m = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*", v)
+        if not m:
+            raise ValueError(f"ngày «{v}» không đúng dạng dd/mm/yyyy (ví dụ 05/01/2024)")
+        d, mth, y = map(int, m.groups())
+        try:
+            v = dt.date(y, mth, d)
+        except ValueError:
+            raise ValueError(f"ngày «{v.strip()}» không có thật") from None
+    if isinstance(v, dt.date) and not (MIN_YEAR <= v.year <= MAX_YEAR):
+        raise ValueError(f"năm {v.year} không hợp lý (cần từ {MIN_YEAR} đến {MAX_YEAR})")
+    return v
+
+
+class CoQuanBanHanh(Strict):
+    """The issuing body: ``Ủy ban nhân dân`` + level + place (any level; no district assumed)."""
+
+    loai: str = "Ủy ban nhân dân"
+    cap: Literal["tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "đặc khu"]
+    dia_danh: str = Field(min_length=1)
+    viet_tat: str = "UBND"
+    noi_ban_hanh: str | None = None
+    co_quan_chu_quan: str | None = None
+
+    @field_validator("viet_tat")
+    @classmethod
+    def _abbr(cls, v):
+        if not all(KY_HIEU_PART.match(p) for p in v.split("-")):
+            raise ValueError(f"chữ viết tắt «{v}» không hợp lệ cho ký hiệu (chữ in hoa, số, nối bằng '-')")
+        return v
+
+    @property
+    def ten(self) -> str:
+        """``Ủy ban nhân dân huyện Tiên Lữ``."""
+        return f"{self.loai} {self.cap} {self.dia_danh}"
+
+    @property
+    def dong_ten(self) -> list[str]:
+        """The header lines: ``ỦY BAN NHÂN DÂN`` / ``HUYỆN TIÊN LỮ``."""
+        return [upper_vi(self.loai), upper_vi(f"{self.cap} {self.dia_danh}")]
+
+    @property
+    def ten_cap_tren(self) -> str:
+        """How a subordinate agency names it above its own name: ``UBND HUYỆN TIÊN LỮ``."""
+        return upper_vi(f"{self.viet_tat} {self.cap} {self.dia_danh}")
+
+    @property
+    def dia_danh_ngay(self) -> str:
+        return self.noi_ban_hanh or self.dia_danh
+
+
+class ThongTinVanBan(Strict):
+    """Type, number, date and summary (trích yếu) of the plan itself."""
+
+    loai: str = "KH"
+    ten_loai: str | None = None
+    so: int | None = Field(default=None, ge=1, le=99999)
+    ngay: NgayBanHanh
+    trich_yeu: str = Field(min_length=1)
+    nam: int | None = Field(default=None, ge=MIN_YEAR, le=MAX_YEAR)
+
+    @field_validator("loai")
+    @classmethod
+    def _type(cls, v):
+        if v not in DOC_TYPES:
+            raise ValueError(f"loại văn bản «{v}» không có trong bảng viết tắt của Nghị định 30 "
+                             f"(ví dụ: KH, BC, QĐ)")
+        return v
+
+    @property
+    def ten_loai_day_du(self) -> str:
+        return self.ten_loai or DOC_TYPES[self.loai]
+
+    @property
+    def nam_ke_hoach(self) -> int:
+        return self.nam or self.ngay.nam
+
+
+class VanBanThamChieu(Strict):
+    """A cited document: type, number/symbol, date, issuer, summary."""
+
+    loai: str = Field(min_length=2)
+    so_ky_hieu: str | None = None
+    ngay: dt.date | None = None
+    co_quan: str | None = None
+    trich_yeu: str | None = None
+
+    _check_date = field_validator("ngay", mode="before")(classmethod(lambda cls, v: _real_date(v)))
+
+    @field_validator("so_ky_hieu")
+    @classmethod
+    def _symbol(cls, v):
+        if v is not None and not re.fullmatch(r"\d+[a-z]?(/\d{4})?[-/][\wĐđ&]+([-/][\wĐđ&]+)*", v):
+            raise ValueError(f"số, ký hiệu «{v}» không đúng dạng (ví dụ 01/NQ-CP, 726-KL/TU, "
+                             "01/2023/QĐ-UBND)")
+        return v
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.loai not in UNNUMBERED_TYPES:
+            missing = [k for k in ("so_ky_hieu", "ngay", "co_quan") if getattr(self, k) is None]
+            if missing:
+                raise ValueError("trích dẫn " + self.loai + " thiếu " + ", ".join(missing)
+                                 + " (cần loại, số ký hiệu, ngày, cơ quan ban hành)")
+        return self
+
+    def full(self, with_issuer: bool = True, with_type: bool = True) -> str:
+        """``Nghị quyết số 01/NQ-CP ngày 05/01/2024 của Chính phủ về …`` (ND30 full citation)."""
+        parts = [self.loai] if with_type else []
+        if self.loai in UNNUMBERED_TYPES:
+            if self.trich_yeu:
+                parts.append(self.trich_yeu)
+            if self.ngay:
+                parts.append(ngay_thang_nam(self.ngay.year, self.ngay.month, self.ngay.day))
+            return " ".join(parts)
+        parts += [f"số {self.so_ky_hieu}", f"ngày {ngay_so(self.ngay)}"]
+        if with_issuer:
+            parts.append(f"của {self.co_quan}")
+        if self.trich_yeu:
+            parts.append(self.trich_yeu)
+        return " ".join(parts)
+
+    def short(self) -> str:
+        """``Nghị quyết số 01/NQ-CP ngày 05/01/2024 của Chính phủ`` (without the summary)."""
+        if self.loai in UNNUMBERED_TYPES:
+            return f"{self.loai} {self.trich_yeu or ''}".strip()
+        return f"{self.loai} số {self.so_ky_hieu} ngày {ngay_so(self.ngay)} của {self.co_quan}"
+
+
+class NhomVanBan(Strict):
+    """Several documents of one type cited together: ``các Nghị quyết số …; số …``."""
+
+    nhom: list[str] = Field(min_length=2)
+
+
+def _keyed(*keys):
+    """A discriminator choosing a union member by which key a mapping has (else the last tag)."""
+    def pick(v):
+        if isinstance(v, str):
+            return "str"
+        data = v if isinstance(v, dict) else v.__dict__
+        for k in keys:
+            if k in data:
+                return k
+        return "khac"
+    return Discriminator(pick)
+
+
+class CanCuTrichDan(Strict):
+    """A legal-basis paragraph built from citations: ``Căn cứ A; B;``."""
+
+    mo_dau: str = "Căn cứ"
+    van_ban: list[Annotated[Union[Annotated[str, Tag("str")], Annotated[NhomVanBan, Tag("khac")]],
+                            _keyed()]] = Field(min_length=1)
+
+
+class CanCuDoan(Strict):
+    """A legal-basis paragraph written out in full."""
+
+    doan: str = Field(min_length=1)
+
+
+class Gach(Strict):
+    """A bullet item (``- …``)."""
+
+    gach: str = Field(min_length=1)
+
+
+class Doan(Strict):
+    """A plain paragraph."""
+
+    doan: str = Field(min_length=1)
+
+
+class Muc(Strict):
+    """A numbered part of the body (I., 1., 1.1.); without children it is a numbered paragraph."""
+
+    tieu_de: str = Field(min_length=1)
+    ma: str | None = None
+    noi_dung: list[Annotated[Union[Annotated["Muc", Tag("khac")], Annotated[Gach, Tag("gach")],
+                                   Annotated[Doan, Tag("doan")], Annotated[str, Tag("str")]],
+                             _keyed("gach", "doan")]] = []
+
+    @field_validator("noi_dung", mode="before")
+    @classmethod
+    def _null(cls, v):
+        return [] if v is None else v
+
+
+class NguoiKy(Strict):
+    """Signature block: ``TM. ỦY BAN NHÂN DÂN`` / ``KT. CHỦ TỊCH`` / ``PHÓ CHỦ TỊCH`` / name."""
+
+    thay_mat: str | None = None
+    ky_thay: str | None = None
+    quyen: bool = False
+    chuc_vu: str = Field(min_length=1)
+    ho_ten: str = ""
+
+    @property
+    def dong_tham_quyen(self) -> list[str]:
+        lines = []
+        if self.thay_mat:
+            lines.append("TM. " + upper_vi(self.thay_mat))
+        if self.ky_thay:
+            lines.append("KT. " + upper_vi(self.ky_thay))
+        lines.append(("Q. " if self.quyen else "") + upper_vi(self.chuc_vu))
+        return lines
+
+    @model_validator(mode="after")
+    def _deputy(self):
+        if self.ky_thay and not upper_vi(self.chuc_vu).startswith("PHÓ"):
+            raise ValueError("ký thay (KT.) thì chức vụ người ký phải là cấp phó (ví dụ PHÓ CHỦ TỊCH)")
+        if re.match(r"^(TS|ThS|GS|PGS|KS|CN)\.", self.ho_ten):
+            raise ValueError("họ tên người ký không ghi học hàm, học vị (Nghị định 30)")
+        return self
+
+
+class KeHoach(Strict):
+    """``ke-hoach.yaml``: everything of the main document except the appendix tables."""
+
+    co_quan_ban_hanh: CoQuanBanHanh
+    van_ban: ThongTinVanBan
+    van_ban_tham_chieu: dict[str, VanBanThamChieu] = {}
+    can_cu: list[Annotated[Union[Annotated[CanCuDoan, Tag("doan")], Annotated[CanCuTrichDan, Tag("khac")]],
+                           _keyed("doan")]] = Field(min_length=1)
+    loi_dan: str | None = None
+    noi_dung: list[Muc] = Field(min_length=1)
+    noi_nhan: list[str] = Field(min_length=1)
+    nguoi_ky: NguoiKy
+
+    @field_validator("noi_nhan")
+    @classmethod
+    def _recipients(cls, v):
+        # Punctuation is the renderer's job: accept "- UBND tỉnh;" as typed.
+        return [re.sub(r"[;.,]+$", "", re.sub(r"^[-–+•]\s*", "", x)).strip() for x in v]
+
+
+class CoQuan(Strict):
+    """An agency of the registry: every table refers to it by ``ma``."""
+
+    ma: str
+    ten: str = Field(min_length=1)
+    ten_ngan: str | None = None
+    viet_tat: str | None = None
+    thu_truong: str | None = None
+    cap_tren: str | None = None
+    nhom: bool = False
+    ten_khac: list[str] = []
+
+    @field_validator("ma")
+    @classmethod
+    def _code(cls, v):
+        if not CODE.match(v):
+            raise ValueError(f"mã «{v}» chỉ được gồm chữ, số, '_', '-', '.'")
+        return v
+
+    @field_validator("viet_tat")
+    @classmethod
+    def _abbr(cls, v):
+        if v is not None and not all(KY_HIEU_PART.match(p) for p in v.split("-")):
+            raise ValueError(f"chữ viết tắt «{v}» không dùng được trong ký hiệu (chữ in hoa, số; "
+                             "không dấu cách, không '&')")
+        return v
+
+    @property
+    def ten_bang(self) -> str:
+        """The name printed in tables."""
+        return self.ten_ngan or self.ten
+
+
+class DanhBaCoQuan(Strict):
+    """``co-quan.yaml``."""
+
+    co_quan: list[CoQuan] = Field(min_length=1)
+
+
+class ChiTieu(Strict):
+    """A row of Phụ lục I; ``chi_tiet`` are its italic sub-rows."""
+
+    ma: str
+    ten: str = Field(min_length=1)
+    don_vi: str = ""
+    ke_hoach: str = ""
+    muc_tieu: str = ""
+    co_quan: str | None = None
+    huong: Direction | None = None
+    kieu: Kind | None = None
+    chi_tiet: list["ChiTieu"] = []
+
+    _num_as_text = field_validator("ke_hoach", "muc_tieu", "don_vi", mode="before")(
+        classmethod(lambda cls, v: _text(v)))
+
+    @field_validator("ma")
+    @classmethod
+    def _code(cls, v):
+        if not CODE.match(v):
+            raise ValueError(f"mã «{v}» chỉ được gồm chữ, số, '_', '-', '.'")
+        return v
+
+    @model_validator(mode="after")
+    def _kind(self):
+        for key in ("ke_hoach", "muc_tieu"):
+            try:
+                parse_value(getattr(self, key), self.don_vi, self.kieu)
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from None
+        return self
+
+    @property
+    def gia_tri_ke_hoach(self) -> Value:
+        return parse_value(self.ke_hoach, self.don_vi, self.kieu)
+
+    @property
+    def gia_tri_muc_tieu(self) -> Value:
+        return parse_value(self.muc_tieu, self.don_vi, self.kieu)
+
+    @property
+    def muc_tieu_danh_gia(self) -> Value:
+        """What results are judged against: the target aimed for, else the council's figure."""
+        v = self.gia_tri_muc_tieu
+        return v if v.text.strip() else self.gia_tri_ke_hoach
+
+    @property
+    def huong_danh_gia(self) -> Direction:
+        return self.huong or self.muc_tieu_danh_gia.default_direction()
+
+
+class NhomChiTieu(Strict):
+    """A group row of Phụ lục I (``A. Kinh tế``)."""
+
+    ky_hieu: str | None = None
+    ten: str = Field(min_length=1)
+    chi_tieu: list[ChiTieu] = Field(min_length=1)
+
+
+class PhuLucI(Strict):
+    """``phu-luc-i.yaml``: the table of indicators."""
+
+    tieu_de: str = Field(min_length=1)
+    nhom: list[NhomChiTieu] = Field(min_length=1)
+
+    def all_indicators(self):
+        """Every indicator with its sub-rows, in table order, as (group, indicator, parent)."""
+        for g in self.nhom:
+            for ct in g.chi_tieu:
+                yield g, ct, None
+                for sub in ct.chi_tiet:
+                    yield g, sub, ct
+
+
+class NhiemVu(Strict):
+    """A row of Phụ lục II."""
+
+    ma: str
+    noi_dung: str = Field(min_length=1)
+    thuoc: str | None = None
+    chu_tri: str
+    phoi_hop: list[str] = []
+    thoi_han: str = Field(min_length=1)
+
+    _deadline_text = field_validator("thoi_han", mode="before")(classmethod(
+        lambda cls, v: ngay_so(v) if isinstance(v, dt.date) else _text(v)))
+
+    @field_validator("thoi_han")
+    @classmethod
+    def _deadline(cls, v):
+        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", v):
+            _real_date(v)
+        return v
+
+    @field_validator("phoi_hop", mode="before")
+    @classmethod
+    def _list(cls, v):
+        if v is None:
+            return []
+        if isinstance(v, str):
+            return [x.strip() for x in v.split(",") if x.strip()]
+        return v
+
+
+class PhuLucII(Strict):
+    """``phu-luc-ii.yaml``: the table of tasks."""
+
+    tieu_de: str = Field(min_length=1)
+    nhiem_vu: list[NhiemVu] = Field(min_length=1)

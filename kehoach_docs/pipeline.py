@@ -1,0 +1,53 @@
+"""The build: plan folder -> validated plan -> document contexts -> jobs -> files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .batch.jobs import Job, document_time
+from .batch.runner import Outcome, run_jobs
+from .context.plan_doc import plan_context
+from .model.bundle import Plan
+from .render.atomic import folder_lock
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def templates_dir(override: str | Path | None = None) -> Path:
+    """Where the .docx templates are: ``--templates``, ``$KEHOACH_TEMPLATES`` or the project's own."""
+    if override:
+        return Path(override)
+    env = os.environ.get("KEHOACH_TEMPLATES")
+    return Path(env) if env else PACKAGE_ROOT / "templates" / "docx"
+
+
+def plan_time(plan: Plan) -> str:
+    d = plan.ke_hoach.van_ban.ngay
+    return document_time(d.nam, d.thang, d.ngay)
+
+
+def plan_jobs(plan: Plan, templates: Path) -> list[Job]:
+    """The plan document and its two appendix workbooks."""
+    ctx = plan_context(plan)
+    ts = plan_time(plan)
+    year = plan.ke_hoach.van_ban.nam_ke_hoach
+    title = plan.text(plan.ke_hoach.van_ban.trich_yeu)
+    return [
+        Job("ke-hoach.docx", "docx", ctx, title, ts, template=str(templates / "ke-hoach.docx")),
+        Job("phu-luc-i.xlsx", "xlsx", ctx["phu_luc_i"], "Phụ lục I", ts, writer="phu_luc",
+            extra={"part": "phu_luc_i", "year": year}),
+        Job("phu-luc-ii.xlsx", "xlsx", ctx["phu_luc_ii"], "Phụ lục II", ts, writer="phu_luc",
+            extra={"part": "phu_luc_ii", "year": year}),
+    ]
+
+
+def output_folder(plan: Plan, out_dir: Path) -> Path:
+    return Path(out_dir) / plan.name
+
+
+def run(plan: Plan, jobs: list[Job], out_dir: Path, **kw) -> Outcome:
+    """Run ``jobs`` into ``out_dir/<plan>/`` under the folder lock."""
+    folder = output_folder(plan, out_dir)
+    with folder_lock(folder):
+        return run_jobs(jobs, folder, **kw)

@@ -1,0 +1,95 @@
+"""Problems found in input, with where they are: the vocabulary every check reports in.
+
+Like MkDocs' config errors, each problem names the file, the line (YAML) or sheet!cell
+(XLSX), the field's key path, what was found and what was expected, in Vietnamese.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ERROR = "error"
+WARNING = "warning"
+
+_LEVEL_VI = {ERROR: "lỗi", WARNING: "cảnh báo"}
+
+Path_ = tuple  # a field path: ("phu_luc_i", 2, "don_vi")
+
+
+def format_path(path: tuple) -> str:
+    """``("nhom", 0, "chi_tieu", 3, "ma")`` -> ``nhom[1].chi_tieu[4].ma`` (1-based, as a clerk counts)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding. ``where`` is ``"12"`` (a YAML line) or ``"Phụ lục I!C7"`` (a cell)."""
+
+    level: str
+    file: str
+    where: str | None
+    path: tuple
+    message: str
+
+    def __str__(self) -> str:
+        loc = self.file
+        if self.where:
+            loc += f":{self.where}" if self.where[:1].isdigit() else f" [{self.where}]"
+        key = format_path(self.path)
+        return f"{loc}: {_LEVEL_VI[self.level]}: " + (f"{key}: " if key else "") + self.message
+
+    def as_dict(self) -> dict:
+        return {
+            "level": self.level, "file": self.file, "where": self.where,
+            "path": format_path(self.path), "message": self.message,
+        }
+
+
+@dataclass
+class Problems:
+    """An ordered collection of problems; ``errors`` decides whether input is usable."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        if problem not in self.items:
+            self.items.append(problem)
+
+    def extend(self, other: "Problems") -> None:
+        for p in other.items:
+            self.add(p)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.level == WARNING]
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+class InvalidInput(Exception):
+    """Raised when input cannot be used; carries every problem found, not only the first."""
+
+    def __init__(self, problems: Problems):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems.items))
+
+
+def rel(path: Path | str) -> str:
+    """A path as the clerk typed it: relative to the working folder when possible."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)

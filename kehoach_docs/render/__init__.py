@@ -1,0 +1,1 @@
+"""Rendering: prepared docx templates, appendix workbooks, and deterministic file packaging."""

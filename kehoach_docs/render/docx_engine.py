@@ -1,0 +1,87 @@
+"""docxtpl templates prepared once and rendered many times.
+
+``DocxTemplate(path).render(...)`` re-reads and re-parses the template for every
+document. A :class:`PreparedTemplate` runs docxtpl's own tag clean-up (``patch_xml``)
+and compiles the Jinja template once per process; each document then costs one Jinja
+render and one zip write. Rendering is sandboxed (a clerk's template cannot reach
+Python internals), autoescaped (``&``, ``<`` and quotes stay themselves) and strict (a
+missing value is an error, never a silent blank).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .package import ensure_property_parts
+
+_TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
+
+
+def make_env() -> ImmutableSandboxedEnvironment:
+    """The Jinja environment every template renders in."""
+    return ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+
+
+class PreparedTemplate:
+    """A docxtpl template, parsed and compiled once."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        data = self.path.read_bytes()
+        self.digest = hashlib.sha256(data).hexdigest()
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            parts = {i.filename: z.read(i) for i in z.infolist()}
+        self.parts = ensure_property_parts(parts)
+        self._docxtpl = DocxTemplate(io.BytesIO(data))
+        env = make_env()
+        self.sources: dict[str, str] = {}
+        self.compiled = {}
+        for name, raw in parts.items():
+            if not _TEMPLATED.match(name):
+                continue
+            xml = raw.decode("utf-8")
+            if "{" not in xml:
+                continue
+            patched = self._docxtpl.patch_xml(xml)
+            # One paragraph per line, as docxtpl does, so errors can name the paragraph.
+            patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+            self.sources[name] = patched
+            self.compiled[name] = env.from_string(patched)
+
+    def render_parts(self, context: dict) -> dict[str, bytes]:
+        """Render every templated part; the other parts are shared as they are."""
+        out = dict(self.parts)
+        for name, template in self.compiled.items():
+            xml = template.render(context)
+            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+            xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
+                   .replace("{_%", "{%").replace("%_}", "%}"))
+            if "\n" in xml or "\t" in xml:
+                # line breaks and tabs inside values become <w:br/> and <w:tab/>
+                xml = self._docxtpl.resolve_listing(xml)
+            out[name] = xml.encode("utf-8")
+        return out
+
+
+@lru_cache(maxsize=16)
+def _prepared(path: str, mtime_ns: int, size: int) -> PreparedTemplate:
+    return PreparedTemplate(Path(path))
+
+
+def prepared(path: str) -> PreparedTemplate:
+    """The process-wide prepared copy of a template (each worker prepares it once).
+
+    Keyed by the file's modification time and size, so a template edited meanwhile is
+    prepared again rather than served stale.
+    """
+    st = Path(path).stat()
+    return _prepared(str(Path(path).resolve()), st.st_mtime_ns, st.st_size)

@@ -1,0 +1,109 @@
+"""Deterministic Office packages: fixed zip order and timestamps, fixed core properties,
+and custom properties carrying the hashes an output was made from.
+
+The same data, template and version give byte-identical files, so an unchanged
+document is provably unchanged; ``kehoach info FILE`` reads the hashes back.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from xml.sax.saxutils import escape
+
+from .atomic import write_atomic
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+CUSTOM_PART = "docProps/custom.xml"
+CORE_PART = "docProps/core.xml"
+_CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
+_CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+PROP_PREFIX = "kehoach_"
+
+
+def core_xml(title: str, timestamp: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{escape(title)}</dc:title><dc:creator>kehoach-docs</dc:creator>"
+        "<cp:lastModifiedBy>kehoach-docs</cp:lastModifiedBy><cp:revision>1</cp:revision>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{timestamp}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{timestamp}</dcterms:modified>'
+        "</cp:coreProperties>"
+    ).encode("utf-8")
+
+
+def custom_xml(props: dict[str, str]) -> bytes:
+    items = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{i}" name="{escape(PROP_PREFIX + k)}">'
+        f"<vt:lpwstr>{escape(v)}</vt:lpwstr></property>"
+        for i, (k, v) in enumerate(sorted(props.items()), start=2)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"{items}</Properties>"
+    ).encode("utf-8")
+
+
+def ensure_property_parts(parts: dict[str, bytes]) -> dict[str, bytes]:
+    """Declare core and custom property parts in [Content_Types].xml and _rels/.rels (once)."""
+    parts = dict(parts)
+    ct = parts["[Content_Types].xml"].decode("utf-8")
+    for name, ctype in ((CORE_PART, _CORE_TYPE), (CUSTOM_PART, _CUSTOM_TYPE)):
+        if f'PartName="/{name}"' not in ct:
+            ct = ct.replace("</Types>", f'<Override PartName="/{name}" ContentType="{ctype}"/></Types>')
+    parts["[Content_Types].xml"] = ct.encode("utf-8")
+    rels = parts["_rels/.rels"].decode("utf-8")
+    for name, rtype, rid in ((CORE_PART, _CORE_REL, "rIdKhCore"), (CUSTOM_PART, _CUSTOM_REL, "rIdKhCustom")):
+        if f'Target="{name}"' not in rels and f'Target="/{name}"' not in rels:
+            rels = rels.replace("</Relationships>",
+                                f'<Relationship Id="{rid}" Type="{rtype}" Target="{name}"/></Relationships>')
+    parts["_rels/.rels"] = rels.encode("utf-8")
+    return parts
+
+
+def pack(parts: dict[str, bytes], title: str, timestamp: str, props: dict[str, str]) -> bytes:
+    """Zip ``parts`` deterministically, with fresh core and custom property parts."""
+    parts = ensure_property_parts(parts)
+    parts[CORE_PART] = core_xml(title, timestamp)
+    parts[CUSTOM_PART] = custom_xml(props)
+    names = ["[Content_Types].xml"] + sorted(n for n in parts if n != "[Content_Types].xml")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in names:
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            z.writestr(info, parts[name], compresslevel=6)
+    return buf.getvalue()
+
+
+def unpack(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {i.filename: z.read(i) for i in z.infolist()}
+
+
+def write_package(path, parts, title, timestamp, props) -> bytes:
+    """Pack and write atomically; returns the bytes written."""
+    data = pack(parts, title, timestamp, props)
+    write_atomic(path, data)
+    return data
+
+
+_PROP = re.compile(r'<property [^>]*name="([^"]+)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
+
+
+def read_properties(path) -> dict[str, str]:
+    """The ``kehoach_*`` custom properties of an Office file (empty if none)."""
+    with zipfile.ZipFile(path) as z:
+        if CUSTOM_PART not in z.namelist():
+            return {}
+        xml = z.read(CUSTOM_PART).decode("utf-8")
+    return {k[len(PROP_PREFIX):]: v for k, v in _PROP.findall(xml) if k.startswith(PROP_PREFIX)}

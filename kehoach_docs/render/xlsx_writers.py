@@ -1,0 +1,17 @@
+"""The workbooks a job can ask for, by name (jobs carry names, not functions, across processes)."""
+
+from __future__ import annotations
+
+from .xlsx_appendix import write_appendix
+
+
+def _appendix(job) -> bytes:
+    return write_appendix(job.extra["part"], job.context, job.extra["year"])
+
+
+def _report_workbook(job) -> bytes:
+    from ..results.workbook import write_entry_workbook
+    return write_entry_workbook(job.context)
+
+
+WRITERS = {"phu_luc": _appendix, "nhap_ket_qua": _report_workbook}

@@ -1,0 +1,1 @@
+"""Results reported by agencies: stored as data beside the plan, evaluated against targets."""

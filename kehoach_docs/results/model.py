@@ -1,0 +1,54 @@
+"""The results of one agency (``ket-qua/<MA>.yaml``), as ``collect`` stores them or a clerk writes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from ..model.plan import Strict, _real_date, _text
+
+STATUSES = ("Hoàn thành", "Đang thực hiện", "Chưa thực hiện")
+
+
+class KetQuaChiTieu(Strict):
+    """The result of one indicator (``uoc_thuc_hien``: the estimated/achieved figure)."""
+
+    uoc_thuc_hien: str = ""
+    ghi_chu: str = ""
+
+    _as_text = field_validator("uoc_thuc_hien", mode="before")(classmethod(lambda cls, v: _text(v)))
+
+
+class KetQuaNhiemVu(Strict):
+    """The outcome of one task."""
+
+    trang_thai: Literal["Hoàn thành", "Đang thực hiện", "Chưa thực hiện"] | None = None
+    ket_qua: str = ""
+
+
+class KetQuaCoQuan(Strict):
+    """Everything one agency reported."""
+
+    co_quan: str
+    ngay_bao_cao: dt.date | None = None
+    chi_tieu: dict[str, KetQuaChiTieu] = {}
+    nhiem_vu: dict[str, KetQuaNhiemVu] = {}
+    kho_khan: str = ""
+    de_xuat: str = ""
+
+    _date = field_validator("ngay_bao_cao", mode="before")(classmethod(lambda cls, v: _real_date(v)))
+
+    @field_validator("chi_tieu", "nhiem_vu", mode="before")
+    @classmethod
+    def _none(cls, v):
+        return {} if v is None else v
+
+
+def dump(results: KetQuaCoQuan) -> dict:
+    """Plain data for YAML, without empty entries."""
+    data = results.model_dump(mode="json", exclude_defaults=True)
+    if results.ngay_bao_cao:
+        data["ngay_bao_cao"] = results.ngay_bao_cao.strftime("%d/%m/%Y")
+    return data

@@ -1,0 +1,88 @@
+"""Load a plan folder (``data/<plan>/``) into a validated :class:`~kehoach_docs.model.bundle.Plan`.
+
+Every file is read and validated before anything is reported, so the clerk sees all
+problems at once. Appendix tables may come as YAML or as the .xlsx the build writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from ..model import plan as m
+from ..model.bundle import Plan
+from ..model.crossref import check_plan
+from ..model.errors_vi import translate
+from ..problems import ERROR, InvalidInput, Problem, Problems, rel
+from .located import Located
+from .yaml_file import read_yaml
+
+MAIN = "ke-hoach.yaml"
+REGISTRY = "co-quan.yaml"
+APPENDICES = {"phu_luc_i": "phu-luc-i", "phu_luc_ii": "phu-luc-ii"}
+
+_ALL_KEYS = sorted({f for cls in vars(m).values() if isinstance(cls, type) and issubclass(cls, BaseModel)
+                    for f in getattr(cls, "model_fields", {})})
+
+
+def _validate(model_cls, src: Located, problems: Problems):
+    try:
+        return model_cls.model_validate(src.data)
+    except ValidationError as exc:
+        translate(exc, src, problems, lambda _path: _ALL_KEYS)
+        return None
+
+
+def _appendix_source(root: Path, stem: str, part: str, registry, problems: Problems) -> Located | None:
+    yml, xlsx = root / f"{stem}.yaml", root / f"{stem}.xlsx"
+    if yml.exists() and xlsx.exists():
+        problems.add(Problem(ERROR, rel(xlsx), None, (),
+                             f"có cả {stem}.yaml và {stem}.xlsx; chỉ giữ một nguồn dữ liệu cho phụ lục"))
+        return None
+    if xlsx.exists():
+        from .xlsx_appendix import read_appendix
+        return read_appendix(xlsx, part, registry, problems)
+    if yml.exists():
+        return read_yaml(yml, problems)
+    problems.add(Problem(ERROR, rel(root), None, (), f"thiếu tệp {stem}.yaml (hoặc {stem}.xlsx)"))
+    return None
+
+
+def load_plan(root: Path | str, *, with_results: bool = True) -> Plan:
+    """Read and validate the plan in ``root``; raise :class:`InvalidInput` with every problem."""
+    root = Path(root)
+    problems = Problems()
+    if not root.is_dir():
+        problems.add(Problem(ERROR, rel(root), None, (), "không có thư mục kế hoạch này"))
+        raise InvalidInput(problems)
+    sources: dict[str, Located] = {}
+    models: dict[str, object] = {}
+    for part, name, cls in (("ke_hoach", MAIN, m.KeHoach), ("co_quan", REGISTRY, m.DanhBaCoQuan)):
+        path = root / name
+        if not path.exists():
+            problems.add(Problem(ERROR, rel(path), None, (), "thiếu tệp bắt buộc"))
+            continue
+        src = read_yaml(path, problems)
+        if src is not None:
+            sources[part] = src
+            models[part] = _validate(cls, src, problems)
+    registry = models.get("co_quan")
+    for part, stem in APPENDICES.items():
+        cls = m.PhuLucI if part == "phu_luc_i" else m.PhuLucII
+        src = _appendix_source(root, stem, part, registry, problems)
+        if src is not None:
+            sources[part] = src
+            models[part] = _validate(cls, src, problems)
+    if problems.errors or any(v is None for v in models.values()) or len(models) < 4:
+        raise InvalidInput(problems)
+    plan = Plan(root.resolve().name, root, models["ke_hoach"], models["co_quan"].co_quan,
+                models["phu_luc_i"], models["phu_luc_ii"], sources)
+    problems.extend(check_plan(plan))
+    if with_results:
+        from ..results.store import load_results
+        load_results(plan, problems)
+    if problems.errors:
+        raise InvalidInput(problems)
+    plan.warnings = problems
+    return plan

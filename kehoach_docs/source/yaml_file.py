@@ -1,0 +1,118 @@
+"""Read a YAML file into plain data with the line of every value.
+
+We compose the YAML node tree ourselves (PyYAML's safe constructors for scalars) so we
+can record each node's line, refuse duplicate keys, and turn any YAML error into a
+Vietnamese message that names the line, as MkDocs does for its configuration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from ..problems import ERROR, Problem, Problems, rel
+from .located import Located, clean_strings
+
+MAX_BYTES = 5 * 1024 * 1024
+
+
+class _Constructor(yaml.constructor.SafeConstructor):
+    pass
+
+
+def _scalar(node: yaml.Node):
+    return _Constructor().construct_object(node, deep=True)
+
+
+def _walk(node, path, where, file, problems):
+    where[path] = str(node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.add(Problem(ERROR, file, str(key_node.start_mark.line + 1), path,
+                                     "khóa phải là một chuỗi đơn giản"))
+                continue
+            key = str(_scalar(key_node))
+            if key in out:
+                problems.add(Problem(ERROR, file, str(key_node.start_mark.line + 1), path + (key,),
+                                     f"khóa «{key}» xuất hiện hai lần trong cùng một mục"))
+                continue
+            out[key] = _walk(value_node, path + (key,), where, file, problems)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(v, path + (i,), where, file, problems) for i, v in enumerate(node.value)]
+    return _scalar(node)
+
+
+def read_yaml(path: Path, problems: Problems) -> Located | None:
+    """Read ``path``; on failure add a located problem and return None."""
+    file = rel(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.add(Problem(ERROR, file, None, (), f"không đọc được tệp ({exc.strerror})"))
+        return None
+    if len(raw) > MAX_BYTES:
+        problems.add(Problem(ERROR, file, None, (),
+                             f"tệp quá lớn ({len(raw)} byte; tối đa {MAX_BYTES} byte)"))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")  # a BOM from Notepad is harmless
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.add(Problem(ERROR, file, str(line), (),
+                             "tệp không phải UTF-8; hãy lưu lại với bảng mã UTF-8"))
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = str(mark.line + 1) if mark else None
+        what = exc.problem or str(exc)
+        problems.add(Problem(ERROR, file, line, (), f"cú pháp YAML sai: {_vi_yaml(what)}"))
+        return None
+    except yaml.YAMLError as exc:
+        problems.add(Problem(ERROR, file, None, (), f"cú pháp YAML sai: {exc}"))
+        return None
+    if node is None:
+        problems.add(Problem(ERROR, file, "1", (), "tệp rỗng; cần một bảng khóa: giá trị"))
+        return None
+    where: dict[tuple, str] = {}
+    try:
+        data = _walk(node, (), where, file, problems)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        problems.add(Problem(ERROR, file, str(mark.line + 1) if mark else None, (),
+                             f"giá trị YAML không đọc được: {exc.problem}"))
+        return None
+    except ValueError as exc:  # e.g. a date like 2024-02-31 that YAML itself parses
+        problems.add(Problem(ERROR, file, str(node.start_mark.line + 1), (),
+                             f"giá trị YAML không hợp lệ: {exc}"))
+        return None
+    if not isinstance(data, dict):
+        problems.add(Problem(ERROR, file, "1", (),
+                             "nội dung tệp phải là một bảng khóa: giá trị, không phải danh sách "
+                             "hay một giá trị đơn"))
+        return None
+    data = clean_strings(data, (), file, where, problems)
+    return Located(data, file, where)
+
+
+_YAML_VI = {
+    "mapping values are not allowed here": "không được đặt «:» ở đây (thiếu dấu ngoặc kép quanh giá trị có dấu hai chấm?)",
+    "found character '\\t' that cannot start any token": "có ký tự Tab; YAML chỉ dùng dấu cách để thụt lề",
+    "could not find expected ':'": "thiếu dấu «:» sau khóa",
+    "found undefined alias": "dùng bí danh (*) chưa khai báo",
+    "expected <block end>, but found '<block mapping start>'": "thụt lề không thẳng hàng",
+    "expected <block end>, but found '-'": "thụt lề không thẳng hàng trước dấu «-»",
+}
+
+
+def _vi_yaml(problem: str) -> str:
+    for en, vi in _YAML_VI.items():
+        if problem.startswith(en):
+            return vi
+    return f"{problem} (thông báo gốc của YAML)"

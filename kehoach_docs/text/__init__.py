@@ -1,0 +1,1 @@
+"""Vietnamese text: number and date formatting, and input hygiene."""

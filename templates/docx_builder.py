@@ -1,0 +1,277 @@
+"""Building blocks for the docxtpl templates in ``templates/docx/`` (used by ``build.py``).
+
+The templates are ordinary Word files that clerks may edit; this code only makes the
+first version reproducible. All layout figures follow Nghị định 30/2020/NĐ-CP
+(see README, «Mẫu văn bản»).
+"""
+
+from __future__ import annotations
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, Twips
+
+FONT = "Times New Roman"
+A4_W, A4_H = 11906, 16838
+# Portrait margins (twips): top/bottom 20 mm, left 30 mm, right 20 mm.
+MARGINS = dict(top=1134, bottom=1134, left=1701, right=1134)
+TEXT_W = A4_W - MARGINS["left"] - MARGINS["right"]          # 9071
+LAND_TEXT_W = A4_H - MARGINS["left"] - MARGINS["right"]     # landscape width between margins
+
+ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+         "both": WD_ALIGN_PARAGRAPH.JUSTIFY, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+
+
+def _el(tag: str, **attrs) -> OxmlElement:
+    el = OxmlElement(tag)
+    for k, v in attrs.items():
+        el.set(qn(k), str(v))
+    return el
+
+
+def _fonts(rpr) -> None:
+    for old in rpr.findall(qn("w:rFonts")):
+        rpr.remove(old)
+    rpr.insert(0, _el("w:rFonts", **{"w:ascii": FONT, "w:hAnsi": FONT, "w:cs": FONT, "w:eastAsia": FONT}))
+
+
+def new_document() -> Document:
+    """A4 portrait document whose defaults are Times New Roman 14 pt, black, no spacing."""
+    doc = Document()
+    styles = doc.styles.element
+    rpr_default = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _fonts(rpr_default)
+    for tag in ("w:sz", "w:szCs", "w:lang", "w:color"):
+        for old in rpr_default.findall(qn(tag)):
+            rpr_default.remove(old)
+    rpr_default.append(_el("w:color", **{"w:val": "000000"}))
+    rpr_default.append(_el("w:sz", **{"w:val": 28}))
+    rpr_default.append(_el("w:szCs", **{"w:val": 28}))
+    rpr_default.append(_el("w:lang", **{"w:val": "vi-VN", "w:eastAsia": "vi-VN", "w:bidi": "ar-SA"}))
+    ppr_default = styles.find(qn("w:docDefaults")).find(qn("w:pPrDefault"))
+    if ppr_default is not None:
+        ppr = ppr_default.find(qn("w:pPr"))
+        for old in ppr.findall(qn("w:spacing")):
+            ppr.remove(old)
+        ppr.append(_el("w:spacing", **{"w:before": 0, "w:after": 0, "w:line": 240, "w:lineRule": "auto"}))
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(14)
+    _fonts(normal.element.get_or_add_rPr())
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.space_after = Pt(0)
+    # Theme fonts in the other built-in styles would resolve to Calibri/Cambria.
+    for st in doc.styles:
+        rpr = st.element.find(qn("w:rPr"))
+        if rpr is not None and rpr.find(qn("w:rFonts")) is not None:
+            _fonts(rpr)
+        if rpr is not None:
+            for color in rpr.findall(qn("w:color")):
+                rpr.remove(color)
+    section = doc.sections[0]
+    set_page(section, landscape=False)
+    return doc
+
+
+def set_page(section, landscape: bool, restart: bool = False) -> None:
+    """A4 with ND30 margins; title page without page number; optional restart at 1."""
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width = Twips(A4_H if landscape else A4_W)
+    section.page_height = Twips(A4_W if landscape else A4_H)
+    section.top_margin = Twips(MARGINS["top"])
+    section.bottom_margin = Twips(MARGINS["bottom"])
+    section.left_margin = Twips(MARGINS["left"])
+    section.right_margin = Twips(MARGINS["right"])
+    section.header_distance = Twips(567)
+    section.footer_distance = Twips(567)
+    section.different_first_page_header_footer = True
+    sect = section._sectPr
+    for old in sect.findall(qn("w:pgNumType")):
+        sect.remove(old)
+    if restart:
+        pg = _el("w:pgNumType", **{"w:start": 1})
+        # pgNumType goes after pgMar/pgSz in the schema order
+        sect.find(qn("w:pgMar")).addnext(pg)
+
+
+def page_number_header(section) -> None:
+    """Default header: a centred PAGE field at 14 pt; first-page header empty (ND30 I.7)."""
+    section.header.is_linked_to_previous = False
+    p = section.header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.style = section.part.document.styles["Normal"] if hasattr(section.part, "document") else p.style
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        r = p.add_run()
+        r.font.size = Pt(14)
+        if kind:
+            r._r.append(_el("w:fldChar", **{"w:fldCharType": kind}))
+        elif text.strip() == "PAGE":
+            it = _el("w:instrText", **{"xml:space": "preserve"})
+            it.text = text
+            r._r.append(it)
+        else:
+            r.text = text
+    section.first_page_header.is_linked_to_previous = False
+    section.first_page_header.paragraphs[0].text = ""
+
+
+def para_style(doc, name, size=14, bold=False, italic=False, align="both", first_line=0,
+               before=0, after=0, line=240, base="Normal", keep_next=False):
+    """A paragraph style the clerk can adjust in Word (Home > Styles)."""
+    st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    st.base_style = doc.styles[base]
+    st.quick_style = True
+    f = st.font
+    f.name = FONT
+    f.size = Pt(size)
+    f.bold = bold
+    f.italic = italic
+    _fonts(st.element.get_or_add_rPr())
+    pf = st.paragraph_format
+    pf.alignment = ALIGN[align]
+    pf.first_line_indent = Twips(first_line) if first_line else Twips(0)
+    pf.space_before = Twips(before)
+    pf.space_after = Twips(after)
+    pf.line_spacing = line / 240
+    pf.keep_with_next = keep_next
+    return st
+
+
+def add_para(container, text="", style=None, size=None, bold=None, italic=None, align=None,
+             before=None, after=None, first_line=None, left=None, right=None):
+    """Add a paragraph with optional direct formatting (used for one-off header lines)."""
+    p = container.add_paragraph(style=style)
+    if text:
+        r = p.add_run(text)
+        if size is not None:
+            r.font.size = Pt(size)
+        if bold is not None:
+            r.font.bold = bold
+        if italic is not None:
+            r.font.italic = italic
+    pf = p.paragraph_format
+    if align is not None:
+        pf.alignment = ALIGN[align]
+    if before is not None:
+        pf.space_before = Twips(before)
+    if after is not None:
+        pf.space_after = Twips(after)
+    if first_line is not None:
+        pf.first_line_indent = Twips(first_line)
+    if left is not None:
+        pf.left_indent = Twips(left)
+    if right is not None:
+        pf.right_indent = Twips(right)
+    return p
+
+
+def add_rule(container, width: int, available: int, before: int = 0, after: int = 0):
+    """A solid line ``width`` twips long, centred in ``available``: an empty bordered paragraph."""
+    side = max(0, (available - width) // 2)
+    p = add_para(container, style=None, align="center", before=before, after=after, left=side, right=side)
+    ppr = p._p.get_or_add_pPr()
+    bdr = _el("w:pBdr")
+    bdr.append(_el("w:bottom", **{"w:val": "single", "w:sz": 6, "w:space": 1, "w:color": "000000"}))
+    ppr.append(bdr)
+    # A tiny paragraph mark so the line sits right under the text above it.
+    rpr = _el("w:rPr")
+    rpr.append(_el("w:sz", **{"w:val": 4}))
+    rpr.append(_el("w:szCs", **{"w:val": 4}))
+    ppr.append(rpr)
+    return p
+
+
+def table(container, widths: list[int], borders: bool, indent: int = 0):
+    """A fixed-layout table with the given column widths (twips)."""
+    t = container.add_table(rows=0, cols=len(widths))
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER if borders else WD_TABLE_ALIGNMENT.LEFT
+    tbl = t._tbl
+    tblpr = tbl.tblPr
+    for old in tblpr.findall(qn("w:tblStyle")):
+        tblpr.remove(old)
+    tblpr.append(_el("w:tblW", **{"w:w": sum(widths), "w:type": "dxa"}))
+    if indent:
+        tblpr.append(_el("w:tblInd", **{"w:w": indent, "w:type": "dxa"}))
+    b = _el("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        b.append(_el(f"w:{side}", **({"w:val": "single", "w:sz": 4, "w:space": 0, "w:color": "000000"}
+                                     if borders else {"w:val": "nil"})))
+    tblpr.append(b)
+    tblpr.append(_el("w:tblLayout", **{"w:type": "fixed"}))
+    cm = _el("w:tblCellMar")
+    for side in ("left", "right"):
+        cm.append(_el(f"w:{side}", **{"w:w": 85 if borders else 57, "w:type": "dxa"}))
+    tblpr.append(cm)
+    grid = tbl.tblGrid
+    for gc, w in zip(grid.findall(qn("w:gridCol")), widths):
+        gc.set(qn("w:w"), str(w))
+    t._kh_widths = widths
+    return t
+
+
+def add_row(t, texts: list[str], style=None, bold=False, italic=False, header=False, align=None,
+            size=None):
+    """Append a row; each cell gets one paragraph with ``text``."""
+    row = t.add_row()
+    if header:
+        trpr = row._tr.get_or_add_trPr()
+        trpr.append(_el("w:tblHeader"))
+        trpr.append(_el("w:cantSplit"))
+    for cell, text, w in zip(row.cells, texts, t._kh_widths):
+        cell.width = Twips(w)
+        tcpr = cell._tc.get_or_add_tcPr()
+        tcpr.append(_el("w:vAlign", **{"w:val": "center"}))
+        p = cell.paragraphs[0]
+        if style is not None:
+            p.style = style
+        if text:
+            r = p.add_run(text)
+            if bold:
+                r.font.bold = True
+            if italic:
+                r.font.italic = True
+            if size:
+                r.font.size = Pt(size)
+        if align:
+            p.paragraph_format.alignment = ALIGN[align if not isinstance(align, list) else "left"]
+    if isinstance(align, list):
+        for cell, a in zip(row.cells, align):
+            cell.paragraphs[0].paragraph_format.alignment = ALIGN[a]
+    return row
+
+
+def tag_row(t, tag: str):
+    """A row holding only a docxtpl ``{%tr … %}`` tag (the row itself disappears on rendering)."""
+    row = t.add_row()
+    row.cells[0].paragraphs[0].add_run(tag)
+    return row
+
+
+def cell_paras(cell, items):
+    """Fill a cell with paragraphs; ``items`` are (text, kwargs) pairs for :func:`add_para`."""
+    first = True
+    for text, kw in items:
+        if first:
+            p = cell.paragraphs[0]
+            first = False
+            if text:
+                r = p.add_run(text)
+                for k in ("size", "bold", "italic"):
+                    if kw.get(k) is not None:
+                        setattr(r.font, k, Pt(kw[k]) if k == "size" else kw[k])
+            if kw.get("style"):
+                p.style = kw["style"]
+            if kw.get("align"):
+                p.paragraph_format.alignment = ALIGN[kw["align"]]
+        else:
+            add_para(cell, text, **kw)
+
+
+def keep_together(row):
+    """Never split this row across pages (the signature block stays whole)."""
+    row._tr.get_or_add_trPr().append(_el("w:cantSplit"))
