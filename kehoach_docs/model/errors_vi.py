@@ -27,9 +27,12 @@ def _message(err: dict, allowed: list[str]) -> str:
     if t == "extra_forbidden":
         key = str(err["loc"][-1])
         hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        return (f"khóa «{key}» không được dùng ở đây"
-                + (f"; có phải ý bạn là «{hint[0]}»?" if hint else
-                   (f"; các khóa hợp lệ: {', '.join(allowed)}" if allowed else "")))
+        if hint:
+            return f"khóa «{key}» không được dùng ở đây; có phải ý bạn là «{hint[0]}»?"
+        if not key[:1].isalpha():
+            return (f"khóa «{key}» không được dùng ở đây; nếu giá trị có dấu phẩy trong dấu {{ }}, "
+                    "hãy đặt giá trị trong dấu ngoặc kép")
+        return f"khóa «{key}» không được dùng ở đây (có thể gõ sai tên khóa)"
     if t in ("string_type", "str_type"):
         return f"cần một chuỗi chữ, gặp {_found(inp)}"
     if t in ("int_type", "int_parsing", "int_from_float"):

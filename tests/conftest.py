@@ -1,0 +1,55 @@
+"""Shared fixtures: the built example and the commune fixture, built once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "data" / "tien-lu-2024"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TEMPLATES = ROOT / "templates" / "docx"
+
+
+def build_plan(plan_dir: Path, out: Path, **kw):
+    from kehoach_docs.pipeline import plan_jobs, run
+    from kehoach_docs.source.plan_dir import load_plan
+    plan = load_plan(plan_dir)
+    return plan, run(plan, plan_jobs(plan, TEMPLATES), out, n_jobs=1, **kw)
+
+
+@pytest.fixture(scope="session")
+def example_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    build_plan(EXAMPLE, out)
+    return out / "tien-lu-2024"
+
+
+@pytest.fixture(scope="session")
+def commune_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out-xa")
+    build_plan(FIXTURES / "xa-2027", out)
+    return out / "xa-2027"
+
+
+@pytest.fixture
+def plan_copy(tmp_path) -> Path:
+    """A writable copy of the example plan."""
+    dst = tmp_path / "tien-lu-2024"
+    shutil.copytree(EXAMPLE, dst, ignore=shutil.ignore_patterns("ket-qua"))
+    return dst
+
+
+def docx_text_blocks(path: Path) -> list[str]:
+    """Every paragraph of the body, tables included, in document order."""
+    doc = Document(str(path))
+    out = []
+    body = doc.element.body
+    for el in body.iter():
+        if el.tag.endswith("}p"):
+            text = "".join(t.text or "" for t in el.iter() if t.tag.endswith("}t"))
+            out.append(text)
+    return out
