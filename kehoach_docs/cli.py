@@ -161,3 +161,39 @@ def info(files):
         for k, v in sorted(props.items()):
             click.echo(f"  {k}: {v}")
     sys.exit(status)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="json: danh sách phát hiện cho máy đọc.")
+def check(files, fmt):
+    """Kiểm tra tệp .docx theo thể thức Nghị định 30. Mã thoát 1 nếu có lỗi."""
+    from .nd30.check import as_json, check_docx
+    from .nd30.docx_model import NotADocx
+    report, status = {}, 0
+    for f in files:
+        try:
+            findings = check_docx(f)
+        except NotADocx as exc:
+            findings = None
+            report[str(f)] = {"error": str(exc)}
+            if fmt == "text":
+                click.echo(f"{f}: {exc}", err=True)
+            status = 1
+            continue
+        except OSError as exc:
+            report[str(f)] = {"error": exc.strerror}
+            click.echo(f"{f}: không đọc được ({exc.strerror})", err=True)
+            status = 1
+            continue
+        errors = [x for x in findings if x.level == "error"]
+        status = 1 if errors else status
+        report[str(f)] = as_json(findings)
+        if fmt == "text":
+            for x in findings:
+                click.echo(f"{f}: {x}")
+            click.echo(f"{f}: {len(errors)} lỗi, {len(findings) - len(errors)} cảnh báo.")
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+    sys.exit(status)

@@ -32,7 +32,7 @@ def body_styles(doc):
     para_style(doc, "KH Căn cứ", italic=True, first_line=567, before=120, line=264)
     para_style(doc, "KH Mục", bold=True, first_line=567, before=120, line=264, keep_next=True)
     para_style(doc, "KH Khoản", bold=True, first_line=567, before=120, line=264, keep_next=True)
-    para_style(doc, "KH Tiểu mục", bold=True, italic=True, first_line=567, before=120, line=264,
+    para_style(doc, "KH Tiểu mục", bold=True, first_line=567, before=120, line=264,
                keep_next=True)
     para_style(doc, "KH Bảng", size=12, align="left")
     para_style(doc, "KH Bảng giữa", size=12, align="center")

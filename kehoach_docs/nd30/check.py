@@ -1,0 +1,446 @@
+"""The checkable rules of ND30 (§7 of ``nd30-layout-rules.md``), applied to any .docx.
+
+Each finding has a severity, the rule number, where it is (paragraph number and an
+excerpt of its text) and a sentence a clerk understands.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+
+from ..text.hygiene import detect_legacy
+from .docx_model import W, DocxView, Para, text_of
+
+LEGACY_FONTS = re.compile(r"^\.?(VnTime|VnTimeH|VNI-)", re.I)
+TYPE_NAMES = {"KH": "KẾ HOẠCH", "BC": "BÁO CÁO", "QĐ": "QUYẾT ĐỊNH", "TTr": "TỜ TRÌNH",
+              "CTr": "CHƯƠNG TRÌNH", "TB": "THÔNG BÁO", "HD": "HƯỚNG DẪN", "PA": "PHƯƠNG ÁN",
+              "ĐA": "ĐỀ ÁN", "CT": "CHỈ THỊ", "NQ": "NGHỊ QUYẾT"}
+SO = re.compile(r"^Số:\s*(?P<num>\S*?)\s*/(?P<kh>[A-Za-zĐđ]+)-(?P<body>[A-ZĐ0-9]+(?:-[A-ZĐ0-9]+)*)$")
+DATE = re.compile(r"^(?P<place>[^,]+), ngày (?P<d>\S*)\s+tháng (?P<m>\S*)\s+năm (?P<y>\d{4})$")
+QUOC_HIEU = re.compile(r"^CỘNG H(ÒA|OÀ) XÃ HỘI CHỦ NGHĨA VIỆT NAM$")
+ROMAN = re.compile(r"^[IVXLC]+$")
+
+
+@dataclass
+class Finding:
+    level: str          # "error" | "warning"
+    rule: int
+    where: str
+    message: str
+
+    def __str__(self):
+        return f"[{'LỖI' if self.level == 'error' else 'cảnh báo'}] quy tắc {self.rule}, {self.where}: {self.message}"
+
+
+def _excerpt(text: str, n: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+class Checker:
+    def __init__(self, view: DocxView):
+        self.v = view
+        self.findings: list[Finding] = []
+
+    def add(self, level, rule, where, message):
+        self.findings.append(Finding(level, rule, where, message))
+
+    def at(self, para: Para | None) -> str:
+        if para is None:
+            return "toàn văn bản"
+        return f"đoạn {para.index} «{_excerpt(para.text)}»"
+
+    # -- 7.1 page setup --------------------------------------------------------
+    def sections(self):
+        body = self.v.body
+        secs = [p.find(f"{W}pPr/{W}sectPr") for p in body.iter(W + "p")]
+        secs = [s for s in secs if s is not None]
+        last = body.find(W + "sectPr")
+        return secs + ([last] if last is not None else [])
+
+    def check_page(self):
+        secs = self.sections()
+        if not secs:
+            self.add("error", 1, "toàn văn bản", "không có thiết lập trang (sectPr)")
+            return
+        for n, s in enumerate(secs, start=1):
+            where = f"phần (section) {n}"
+            sz = s.find(W + "pgSz")
+            w, h = (int(sz.get(W + "w", 0)), int(sz.get(W + "h", 0))) if sz is not None else (0, 0)
+            portrait = abs(w - 11906) <= 2 and abs(h - 16838) <= 2
+            landscape = abs(w - 16838) <= 2 and abs(h - 11906) <= 2
+            if not (portrait or landscape):
+                self.add("error", 1, where, f"khổ giấy {w}×{h} twip không phải A4 (11906×16838)")
+            if n == 1 and not portrait:
+                self.add("error", 1, where, "trang đầu phải là khổ A4 đứng")
+            mar = s.find(W + "pgMar")
+            if mar is None:
+                self.add("error", 2, where, "không có lề trang")
+                continue
+            m = {k: int(mar.get(W + k, 0)) for k in ("top", "bottom", "left", "right")}
+            ranges = {"top": (1134, 1417, "trên", "20–25 mm"), "bottom": (1134, 1417, "dưới", "20–25 mm"),
+                      "left": (1701, 1984, "trái", "30–35 mm"), "right": (850, 1134, "phải", "15–20 mm")}
+            for k, (lo, hi, name, mm) in ranges.items():
+                if not lo - 2 <= m[k] <= hi + 2:
+                    self.add("error" if portrait else "warning", 2 if portrait else 3, where,
+                             f"lề {name} {m[k] / 56.692:.1f} mm, Nghị định 30 quy định {mm}")
+
+    def _header_xml(self, sect, kind):
+        ref = next((r for r in sect.findall(W + "headerReference") if r.get(W + "type") == kind), None)
+        return self.v.parts.get(ref.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")) \
+            if ref is not None else None
+
+    def check_page_numbers(self):
+        secs = self.sections()
+        if not secs:
+            return
+        first = secs[0]
+        where = "đầu trang (header)"
+        if first.find(W + "titlePg") is None:
+            self.add("error", 4, where, "trang 1 không được đánh số: bật «Different First Page» (titlePg)")
+        default = self._header_xml(first, "default")
+        first_hdr = self._header_xml(first, "first")
+        if default is None or "PAGE" not in _instr(default):
+            self.add("error", 4, where, "thiếu số trang ở đầu trang (trường PAGE) từ trang 2")
+        else:
+            p = next(p for p in default.iter(W + "p") if "PAGE" in _instr(p))
+            jc = p.find(f"{W}pPr/{W}jc")
+            if jc is None or jc.get(W + "val") != "center":
+                self.add("error", 4, where, "số trang phải căn giữa")
+            for r in p.iter(W + "r"):
+                sz = r.find(f"{W}rPr/{W}sz")
+                if sz is not None and not 26 <= int(sz.get(W + "val")) <= 28:
+                    self.add("error", 4, where, f"số trang cỡ {int(sz.get(W + 'val')) / 2:g}, cần 13–14")
+                    break
+        if first_hdr is not None and "PAGE" in _instr(first_hdr):
+            self.add("error", 4, where, "trang 1 không được hiện số trang")
+        for rid, part in self.v.parts.items():
+            if part.tag == W + "ftr" and "PAGE" in _instr(part):
+                self.add("error", 4, "chân trang (footer)", "số trang phải ở đầu trang, không ở chân trang")
+
+    # -- 7.2 fonts --------------------------------------------------------------
+    def check_fonts(self):
+        bad_font = bad_color = 0
+        for para in self.v.paragraphs:
+            for r in self.v.runs(para.el):
+                font = self.v.font(r, para.el)
+                if font and LEGACY_FONTS.match(font):
+                    self.add("error", 6, self.at(para), f"phông {font} là phông bảng mã cũ (TCVN3/VNI); "
+                             "hãy chuyển sang Unicode, phông Times New Roman")
+                    bad_font += 1
+                elif font != "Times New Roman" and bad_font < 20:
+                    self.add("error", 6, self.at(para), f"phông chữ {font or '(không đặt)'}, cần Times New Roman")
+                    bad_font += 1
+                color = self.v.rpr(r, para.el, "color")
+                if color is not None and color.get(W + "val", "auto").lower() not in ("auto", "000000") \
+                        and bad_color < 20:
+                    self.add("error", 7, self.at(para), f"chữ màu #{color.get(W + 'val')}, cần màu đen")
+                    bad_color += 1
+            if para.text and unicodedata.normalize("NFC", para.text) != para.text:
+                self.add("warning", 8, self.at(para), "văn bản chưa chuẩn hóa Unicode NFC (dấu tổ hợp)")
+            elif para.text and detect_legacy(para.text):
+                self.add("warning", 8, self.at(para), f"văn bản có vẻ theo bảng mã {detect_legacy(para.text)}")
+
+    # -- 7.3 header block -----------------------------------------------------------
+    def header_table(self):
+        return self.v.body.find(W + "tbl")
+
+    def check_header(self) -> str | None:
+        tbl = self.header_table()
+        if tbl is None:
+            self.add("error", 14, "đầu văn bản", "không thấy bảng tiêu đề hai cột (cơ quan | Quốc hiệu)")
+            return None
+        cells = [[tc for tc in tr.findall(W + "tc")] for tr in tbl.findall(W + "tr")]
+        left = [p for row in cells for p in row[:1] for p in p.iter(W + "p")]
+        right = [p for row in cells for p in row[1:2] for p in row[1].iter(W + "p")] if cells and len(cells[0]) > 1 else []
+        right = list(dict.fromkeys(right))
+        para = {p.el: p for p in self.v.paragraphs}
+        rtexts = [(p, text_of(p).strip()) for p in right]
+        qh = next(((p, t) for p, t in rtexts if QUOC_HIEU.match(unicodedata.normalize("NFC", t))), None)
+        if qh is None:
+            self.add("error", 14, "ô Quốc hiệu", "thiếu dòng «CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM» ở cột phải")
+        else:
+            p = qh[0]
+            if not self.v.flag(p, "b") or not 24 <= self.v.size(p) <= 26 or self.v.align(p) != "center":
+                self.add("error", 14, self.at(para[p]), "Quốc hiệu phải in hoa, đậm, cỡ 12–13, căn giữa")
+            i = right.index(p)
+            nxt = right[i + 1] if i + 1 < len(right) else None
+            if nxt is None or text_of(nxt).strip() != "Độc lập - Tự do - Hạnh phúc":
+                self.add("error", 15, self.at(para[p]), "dòng dưới Quốc hiệu phải là «Độc lập - Tự do - Hạnh phúc» "
+                         "(gạch nối có cách chữ)")
+            else:
+                if not self.v.flag(nxt, "b") or not 26 <= self.v.size(nxt) <= 28:
+                    self.add("error", 15, self.at(para[nxt]), "Tiêu ngữ phải đậm, cỡ 13–14")
+                if self.v.any_flag(nxt, "u"):
+                    self.add("warning", 15, self.at(para[nxt]), "không gạch chân Tiêu ngữ bằng Underline; "
+                             "dùng đường kẻ")
+                after = right[i + 2] if i + 2 < len(right) else None
+                if not (self.v.has_bottom_rule(nxt) or (after is not None and self.v.has_bottom_rule(after))):
+                    self.add("error", 15, self.at(para[nxt]), "thiếu đường kẻ ngang dưới Tiêu ngữ")
+                if self.v.size(p) + 2 != self.v.size(nxt):
+                    self.add("warning", 16, self.at(para[p]), "cỡ chữ Tiêu ngữ nên lớn hơn Quốc hiệu 1 cỡ (12/13 hoặc 13/14)")
+        # issuing body
+        upper = [(p, text_of(p).strip()) for p in left if text_of(p).strip() and
+                 text_of(p).strip() == text_of(p).strip().upper() and not text_of(p).startswith("Số")]
+        if not upper:
+            self.add("error", 17, "ô tên cơ quan", "thiếu tên cơ quan ban hành (in hoa) ở cột trái")
+        else:
+            last_bold = [p for p, _ in upper if self.v.flag(p, "b")]
+            if not last_bold:
+                self.add("error", 17, self.at(para[upper[-1][0]]), "tên cơ quan ban hành phải in đậm")
+            for p, _ in upper:
+                if not 24 <= self.v.size(p) <= 26:
+                    self.add("error", 17, self.at(para[p]), "tên cơ quan cỡ chữ 12–13")
+            lastp = upper[-1][0]
+            j = left.index(lastp)
+            follow = left[j + 1] if j + 1 < len(left) else None
+            if not (self.v.has_bottom_rule(lastp) or (follow is not None and self.v.has_bottom_rule(follow))):
+                self.add("error", 17, self.at(para[lastp]), "thiếu đường kẻ dưới tên cơ quan ban hành")
+        so = next((p for p in left if text_of(p).strip().startswith("Số")), None)
+        kind = None
+        if so is None:
+            self.add("error", 18, "ô số, ký hiệu", "thiếu dòng «Số: …/…» ở cột trái")
+        else:
+            t = text_of(so).strip()
+            m = SO.match(t)
+            if not m:
+                self.add("error", 18, self.at(para[so]), f"«{t}» không đúng dạng «Số: 05/KH-UBND» "
+                         "(ký hiệu viết liền, không dấu cách quanh - và /)")
+            else:
+                kind = m.group("kh")
+                num = m.group("num")
+                if num and not re.fullmatch(r"0[1-9]|[1-9]\d+", num):
+                    self.add("error", 18, self.at(para[so]), f"số «{num}» dưới 10 phải có số 0 phía trước (05)")
+            if self.v.size(so) != 26 or self.v.any_flag(so, "b"):
+                self.add("error", 18, self.at(para[so]), "dòng «Số» cỡ 13, không đậm")
+        date = next((p for p in right if DATE.match(text_of(p).strip())), None)
+        if date is None:
+            cand = next((p for p in right if "ngày" in text_of(p)), None)
+            self.add("error", 19, self.at(para[cand]) if cand is not None else "ô địa danh, ngày",
+                     "thiếu hoặc sai dòng «Địa danh, ngày … tháng … năm …»")
+        else:
+            m = DATE.match(text_of(date).strip())
+            d, mo = m.group("d"), m.group("m")
+            if d and not re.fullmatch(r"0[1-9]|[12]\d|3[01]", d):
+                self.add("error", 19, self.at(para[date]), f"ngày «{d}» dưới 10 phải viết 0{d}")
+            if mo and re.fullmatch(r"[12]", mo):
+                self.add("error", 19, self.at(para[date]), f"tháng {mo} phải viết 0{mo}")
+            elif mo and re.fullmatch(r"0[3-9]", mo):
+                self.add("warning", 19, self.at(para[date]), f"tháng {mo}: từ tháng 3 không cần số 0")
+            elif mo and not re.fullmatch(r"0[12]|[3-9]|1[0-2]", mo):
+                self.add("error", 19, self.at(para[date]), f"tháng «{mo}» không hợp lệ")
+            if not d or not mo:
+                self.add("warning", 19, self.at(para[date]), "ngày, tháng còn để trống: điền khi ký ban hành")
+            if not m.group("place")[:1].isupper():
+                self.add("error", 19, self.at(para[date]), "địa danh phải viết hoa chữ cái đầu")
+            if not self.v.flag(date, "i") or not 26 <= self.v.size(date) <= 28:
+                self.add("error", 19, self.at(para[date]), "dòng địa danh, ngày tháng phải in nghiêng, cỡ 13–14")
+        return kind
+
+    # -- 7.4 title and body --------------------------------------------------------
+    def check_body(self, kind: str | None):
+        paras = self.v.paragraphs
+        body = [p for p in paras if not p.in_table]
+        texts = [p for p in body if p.text.strip()]
+        if not texts:
+            self.add("error", 20, "toàn văn bản", "văn bản không có nội dung")
+            return
+        title = texts[0]
+        expected = TYPE_NAMES.get(kind or "", None)
+        t = title.text.strip()
+        if expected and not (t == expected or t.startswith(expected + " ")):
+            self.add("error", 20, self.at(title), f"tên loại phải là «{expected}» (khớp ký hiệu {kind})")
+        if not self.v.flag(title.el, "b") or self.v.align(title.el) != "center":
+            self.add("error", 20, self.at(title), "tên loại văn bản phải in hoa, đậm, căn giữa")
+        i = body.index(title)
+        trich = []
+        j = i + 1
+        while j < len(body) and body[j].text.strip() and self.v.flag(body[j].el, "b") \
+                and self.v.align(body[j].el) == "center":
+            trich.append(body[j])
+            j += 1
+        if not trich:
+            self.add("error", 21, self.at(title), "thiếu trích yếu dưới tên loại")
+        else:
+            if all(p.text == p.text.upper() for p in trich):
+                self.add("warning", 21, self.at(trich[0]), "trích yếu nên viết thường, không in hoa toàn bộ")
+            rule_ok = self.v.has_bottom_rule(trich[-1].el) or (j < len(body) and self.v.has_bottom_rule(body[j].el))
+            if not rule_ok:
+                self.add("error", 21, self.at(trich[-1]), "thiếu đường kẻ dưới trích yếu")
+        start = (trich[-1] if trich else title)
+        content = [p for p in body[body.index(start) + 1:] if p.text.strip()]
+        # stop at the signature table / first appendix
+        end = next((k for k, p in enumerate(content) if re.match(r"^Phụ lục\b", p.text.strip())), len(content))
+        content = content[:end]
+        can_cu = []
+        for p in content:
+            if p.text.startswith(("Căn cứ", "Thực hiện")) and not re.match(r"^[IVX]+\.|^\d+\.", p.text):
+                can_cu.append(p)
+            else:
+                break
+        for n, p in enumerate(can_cu):
+            last = n == len(can_cu) - 1
+            end_ch = p.text.rstrip()[-1:]
+            if p.text.startswith("Căn cứ") and not self.v.flag(p.el, "i"):
+                self.add("error", 22, self.at(p), "dòng căn cứ phải in nghiêng")
+            if last and end_ch != "." or not last and end_ch != ";":
+                self.add("error", 22, self.at(p), "mỗi căn cứ kết thúc bằng «;», căn cứ cuối bằng «.»")
+        sizes = set()
+        for p in content:
+            sz = self.v.size(p.el)
+            sizes.add(sz)
+            jc = self.v.align(p.el)
+            if jc in ("center",):
+                continue
+            if jc not in ("both", "distribute"):
+                self.add("error", 9, self.at(p), "đoạn văn phải căn đều hai bên (justify)")
+            if not 26 <= sz <= 28:
+                self.add("error", 9, self.at(p), f"cỡ chữ {sz / 2:g}, phần nội dung cần 13–14")
+            if self.v.flag(p.el, "i") and p not in can_cu:
+                self.add("error", 9, self.at(p), "đoạn nội dung không in nghiêng (trừ căn cứ)")
+            first = int(self.v.ppr_attr(p.el, "ind", "firstLine", 0) or 0)
+            if not (abs(first - 567) <= 10 or abs(first - 720) <= 10):
+                self.add("error", 11, self.at(p), f"thụt đầu dòng {first / 567:.2f} cm, cần 1 cm hoặc 1,27 cm")
+            before = int(self.v.ppr_attr(p.el, "spacing", "before", 0) or 0)
+            after = int(self.v.ppr_attr(p.el, "spacing", "after", 0) or 0)
+            if before + after < 120:
+                self.add("error", 12, self.at(p), "khoảng cách giữa các đoạn tối thiểu 6 pt")
+            rule = self.v.ppr_attr(p.el, "spacing", "lineRule", "auto")
+            line = int(self.v.ppr_attr(p.el, "spacing", "line", 240) or 240)
+            if rule == "auto" and not 240 <= line <= 360:
+                self.add("error", 13, self.at(p), f"giãn dòng {line / 240:.2f} dòng, cần từ 1 đến 1,5 dòng")
+            elif rule in ("exact", "atLeast") and not 1.15 * sz * 10 <= line <= 1.725 * sz * 10:
+                self.add("error", 13, self.at(p), "giãn dòng cố định ngoài khoảng 1–1,5 dòng")
+            if ROMAN.match(p.text.split(".")[0]) and re.match(r"^[IVXLC]+\. ", p.text):
+                if p.text != p.text.upper() or not self.v.flag(p.el, "b"):
+                    self.add("error", 24, self.at(p), "đề mục La Mã (I., II.) phải in hoa, đậm")
+        if len(sizes) > 1:
+            self.add("warning", 10, "phần nội dung", "cỡ chữ phần nội dung không đồng nhất")
+        if content and not content[-1].text.rstrip().endswith("./."):
+            self.add("warning", 25, self.at(content[-1]), "đoạn cuối phần nội dung nên kết thúc bằng «./.»")
+        return content
+
+    # -- 7.5 signature -------------------------------------------------------------
+    def check_signature(self, kind: str | None):
+        tables = [t for t in self.v.body.iter(W + "tbl")
+                  if t.getparent() is self.v.body and len(t.findall(f"{W}tblGrid/{W}gridCol")) == 2]
+        sig = tables[-1] if len(tables) >= 2 else None
+        para = {p.el: p for p in self.v.paragraphs}
+        if sig is None:
+            self.add("error", 26, "cuối văn bản", "thiếu khối chữ ký và nơi nhận (bảng hai cột)")
+            return
+        tr = sig.find(W + "tr")
+        left, right = tr.findall(W + "tc")[:2]
+        rp = [p for p in right.iter(W + "p") if text_of(p).strip()]
+        lines = [text_of(p).strip() for p in rp]
+        if not lines:
+            self.add("error", 26, "khối chữ ký", "thiếu thẩm quyền, chức vụ và họ tên người ký")
+        else:
+            name = rp[-1]
+            for p in rp[:-1]:
+                t = text_of(p).strip()
+                if t != t.upper() or not self.v.flag(p, "b"):
+                    self.add("error", 26, self.at(para[p]), "thẩm quyền, chức vụ người ký in hoa, đậm")
+                if not 26 <= self.v.size(p) <= 28:
+                    self.add("error", 26, self.at(para[p]), "thẩm quyền, chức vụ cỡ 13–14")
+            if lines[0].startswith("TM. ỦY BAN NHÂN DÂN") and len(lines) >= 3:
+                mid = lines[1:-1]
+                if mid not in (["CHỦ TỊCH"], ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"], ["Q. CHỦ TỊCH"]):
+                    self.add("error", 26, self.at(para[rp[1]]), "sau «TM. ỦY BAN NHÂN DÂN» là «CHỦ TỊCH» "
+                             "hoặc «KT. CHỦ TỊCH» / «PHÓ CHỦ TỊCH»")
+            nt = text_of(name).strip()
+            if nt == nt.upper() or not self.v.flag(name, "b"):
+                self.add("error", 26, self.at(para[name]), "họ tên người ký viết thường (hoa chữ đầu), in đậm")
+            if re.match(r"^(TS|ThS|GS|PGS|KS)\.", nt):
+                self.add("error", 26, self.at(para[name]), "không ghi học hàm, học vị trước họ tên người ký")
+        lp = [p for p in left.iter(W + "p") if text_of(p).strip()]
+        if not lp or text_of(lp[0]).strip() != "Nơi nhận:":
+            self.add("error", 27, "nơi nhận", "ô trái phải bắt đầu bằng «Nơi nhận:»")
+            return
+        head = lp[0]
+        if not (self.v.flag(head, "b") and self.v.flag(head, "i") and self.v.size(head) == 24):
+            self.add("error", 27, self.at(para[head]), "«Nơi nhận:» cỡ 12, đậm, nghiêng")
+        items = lp[1:]
+        for p in items:
+            t = text_of(p).strip()
+            if not t.startswith("- "):
+                self.add("error", 27, self.at(para[p]), "mỗi nơi nhận bắt đầu bằng «- »")
+            if self.v.size(p) != 22:
+                self.add("error", 27, self.at(para[p]), "danh sách nơi nhận cỡ 11")
+        if items:
+            for p in items[:-1]:
+                if not text_of(p).strip().endswith(";"):
+                    self.add("error", 27, self.at(para[p]), "mỗi nơi nhận kết thúc bằng «;»")
+            if not re.match(r"^- Lưu: VT(, .+)?\.$", text_of(items[-1]).strip()):
+                self.add("error", 27, self.at(para[items[-1]]), "dòng cuối phải là «- Lưu: VT, <đơn vị>.»")
+        kg = next((p for p in self.v.paragraphs if not p.in_table and p.text.startswith("Kính gửi:")), None)
+        if kg is not None:
+            if self.v.any_flag(kg.el, "b") or not 26 <= self.v.size(kg.el) <= 28:
+                self.add("error", 28, self.at(kg), "«Kính gửi» cỡ 13–14, không đậm")
+            if not items or text_of(items[0]).strip() != "- Như trên;":
+                self.add("error", 28, "nơi nhận", "có «Kính gửi» thì nơi nhận đầu tiên là «- Như trên;»")
+
+    # -- 7.6 appendices ---------------------------------------------------------------
+    def check_appendices(self, content):
+        body = [p for p in self.v.paragraphs if not p.in_table and p.text.strip()]
+        heads = [p for p in body if re.match(r"^Phụ lục( [IVXLC]+)?$", p.text.strip())]
+        if not heads:
+            return
+        secs = self.sections()
+        numerals = []
+        for p in heads:
+            if not self.v.flag(p.el, "b") or self.v.size(p.el) != 28 or self.v.align(p.el) != "center":
+                self.add("error", 30, self.at(p), "dòng «Phụ lục …» đậm, cỡ 14, căn giữa")
+            k = body.index(p)
+            title = body[k + 1] if k + 1 < len(body) else None
+            ref = body[k + 2] if k + 2 < len(body) else None
+            if title is None or title.text != title.text.upper() or not self.v.flag(title.el, "b"):
+                self.add("error", 30, self.at(title or p), "tên phụ lục in hoa, đậm, căn giữa")
+            if ref is None or not re.match(r"^\(Kèm theo .+ số .*/.*-.* ngày .* tháng .* năm .* của .+\)$",
+                                           ref.text.strip()):
+                self.add("error", 30, self.at(ref or p), "thiếu dòng «(Kèm theo … số …/…-… ngày … tháng … năm … "
+                         "của …)» dưới tên phụ lục")
+            elif not self.v.flag(ref.el, "i"):
+                self.add("error", 30, self.at(ref), "dòng «Kèm theo» phải in nghiêng")
+            parts = p.text.split()
+            numerals.append(parts[2] if len(parts) > 2 else "")
+        if len(heads) >= 2:
+            from ..context.common import roman
+            if numerals != [roman(i) for i in range(1, len(heads) + 1)]:
+                self.add("error", 31, self.at(heads[0]), f"các phụ lục phải đánh số La Mã liên tục, gặp {numerals}")
+        main = " ".join(p.text for p in content or [])
+        for n in numerals:
+            if n and not re.search(r"Phụ lục (số )?" + n + r"\b", main):
+                self.add("error", 31, "phần nội dung", f"nội dung chính không nhắc tới Phụ lục {n}")
+        # each appendix section restarts page numbering
+        for n, s in enumerate(secs[1:], start=2):
+            pg = s.find(W + "pgNumType")
+            if pg is None or pg.get(W + "start") != "1":
+                self.add("error", 5, f"phần (section) {n}", "mỗi phụ lục đánh số trang riêng từ 1 (pgNumType start=1)")
+
+    def run(self) -> list[Finding]:
+        self.check_page()
+        self.check_page_numbers()
+        self.check_fonts()
+        kind = self.check_header()
+        content = self.check_body(kind)
+        self.check_signature(kind)
+        self.check_appendices(content)
+        return self.findings
+
+
+def _instr(el) -> str:
+    out = "".join(t.text or "" for t in el.iter(W + "instrText"))
+    out += " ".join(f.get(W + "instr", "") for f in el.iter(W + "fldSimple"))
+    return out
+
+
+def check_docx(path) -> list[Finding]:
+    """All findings for one file; raises :class:`~.docx_model.NotADocx` if it is not a .docx."""
+    return Checker(DocxView(path)).run()
+
+
+def as_json(findings: list[Finding]) -> list[dict]:
+    return [asdict(f) for f in findings]
