@@ -115,8 +115,9 @@ def build(plan_dir, output_dir, templates, force, jobs, pdf):
     from .templates_check import check_templates
     plan = load(plan_dir)
     tdir = templates_dir(templates)
-    check_templates(tdir, ["ke-hoach.docx"])
-    _run(plan, plan_jobs(plan, tdir), output_dir, force, jobs, pdf)
+    jobs_ = plan_jobs(plan, tdir)
+    check_templates(tdir, ["ke-hoach.docx"], {"ke-hoach.docx": set(jobs_[0].context)})
+    _run(plan, jobs_, output_dir, force, jobs, pdf)
 
 
 @main.command()

@@ -68,6 +68,12 @@ def read_yaml(path: Path, problems: Problems) -> Located | None:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        problems.add(Problem(ERROR, file, str(line), (),
+                             f"có ký tự điều khiển không hợp lệ U+{exc.character:04X}; hãy xóa ký tự này"
+                             if isinstance(exc.character, int) else f"ký tự không hợp lệ: {exc}"))
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = str(mark.line + 1) if mark else None

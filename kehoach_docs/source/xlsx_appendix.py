@@ -1,0 +1,176 @@
+"""Read Phụ lục I/II back from the workbook layout the build writes (a clerk's Excel edits).
+
+Workbooks come from other offices, so they are opened defensively: the zip is
+measured before parsing (a zip bomb gets a clear error), openpyxl parses through
+defusedxml, and formulas or merged cells in the table are refused with their cell.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from ..problems import ERROR, Problem, Problems, rel
+from ..render.xlsx_appendix import HEADER_ROW, PL1_COLUMNS, PL2_COLUMNS, SHEET
+from .located import Located, clean_strings
+
+MAX_FILE = 20 * 1024 * 1024
+MAX_UNPACKED = 100 * 1024 * 1024
+MAX_RATIO = 100
+MAX_ROWS = 5000
+
+
+def _safe_zip(path: Path, file: str, problems: Problems) -> bool:
+    if path.stat().st_size > MAX_FILE:
+        problems.add(Problem(ERROR, file, None, (), f"tệp quá lớn (tối đa {MAX_FILE // 2**20} MB)"))
+        return False
+    if not zipfile.is_zipfile(path):
+        problems.add(Problem(ERROR, file, None, (), "không phải tệp Excel .xlsx (không phải zip)"))
+        return False
+    with zipfile.ZipFile(path) as z:
+        infos = z.infolist()
+        total = sum(i.file_size for i in infos)
+        packed = sum(i.compress_size for i in infos) or 1
+        if total > MAX_UNPACKED or total / packed > MAX_RATIO:
+            problems.add(Problem(ERROR, file, None, (),
+                                 "tệp giải nén ra quá lớn so với kích thước (nghi «zip bomb»); không mở"))
+            return False
+    return True
+
+
+def _text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip()
+
+
+def read_appendix(path: Path, part: str, registry, problems: Problems) -> Located | None:
+    """Read ``phu-luc-i.xlsx`` / ``phu-luc-ii.xlsx`` into the same data as the YAML form."""
+    import openpyxl  # uses defusedxml when it is installed (a dependency of ours)
+
+    file = rel(path)
+    if not _safe_zip(path, file, problems):
+        return None
+    try:
+        wb = openpyxl.load_workbook(path, data_only=False, read_only=False)
+    except Exception as exc:  # openpyxl raises many kinds on damaged files
+        problems.add(Problem(ERROR, file, None, (), f"không mở được tệp Excel ({type(exc).__name__})"))
+        return None
+    name = SHEET[part]
+    if name not in wb.sheetnames:
+        problems.add(Problem(ERROR, file, None, (), f"không có trang tính «{name}» (có: {', '.join(wb.sheetnames)})"))
+        return None
+    ws = wb[name]
+    cols = PL1_COLUMNS if part == "phu_luc_i" else PL2_COLUMNS
+    start = problems.errors.__len__()
+    for j, (key, header, _) in enumerate(cols, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=j)
+        got = _text(cell.value)
+        want = header.split("{nam}")[0].strip()
+        if not got.startswith(want):
+            problems.add(Problem(ERROR, file, f"{name}!{cell.coordinate}", (),
+                                 f"tiêu đề cột phải là «{header.replace('{nam}', '…')}», gặp «{got}»"))
+    for rng in ws.merged_cells.ranges:
+        if rng.max_row > HEADER_ROW:
+            problems.add(Problem(ERROR, file, f"{name}!{rng.coord}", (),
+                                 "bảng có ô gộp; hãy bỏ gộp ô (Merge & Center) trong phần bảng"))
+    if ws.max_row > MAX_ROWS:
+        problems.add(Problem(ERROR, file, None, (), f"bảng quá dài ({ws.max_row} dòng; tối đa {MAX_ROWS})"))
+    if len(problems.errors) > start:
+        return None
+    where: dict[tuple, str] = {(): f"{name}!A1"}
+    title = _text(ws["A2"].value)
+    data: dict = {"tieu_de": title}
+    where[("tieu_de",)] = f"{name}!A2"
+    names = _agency_lookup(registry)
+    rows = []
+    for r in range(HEADER_ROW + 1, ws.max_row + 1):
+        values = {}
+        for j, (key, _, _) in enumerate(cols, start=1):
+            cell = ws.cell(row=r, column=j)
+            if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")
+                                         and cell.data_type != "s"):
+                problems.add(Problem(ERROR, file, f"{name}!{cell.coordinate}", (),
+                                     "ô chứa công thức; hãy dán giá trị (Paste Values) thay cho công thức"))
+            values[key] = (_text(cell.value), f"{name}!{cell.coordinate}")
+        if any(v for v, _ in values.values()):
+            rows.append((r, values))
+    if part == "phu_luc_i":
+        data["nhom"], paths = _indicators(rows, names, where, problems, file, name)
+    else:
+        data["nhiem_vu"] = _tasks(rows, names, where, problems, file, name)
+    data = clean_strings(data, (), file, where, problems)
+    return Located(data, file, where)
+
+
+def _agency_lookup(registry) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if registry is None:
+        return out
+    for a in registry.co_quan:
+        for n in [a.ma, a.ten, a.ten_bang, *a.ten_khac]:
+            out[n.casefold()] = a.ma
+    return out
+
+
+def _agency(text: str, names, code_cell) -> str | None:
+    if not text:
+        return None
+    return names.get(text.casefold(), text)  # unknown names stay as typed: crossref reports them
+
+
+def _indicators(rows, names, where, problems, file, sheet):
+    groups: list[dict] = []
+    for r, v in rows:
+        stt = v["stt"][0]
+        if v["ma"][0] == "" and stt and not stt.isdigit() and stt != "-":
+            gi = len(groups)
+            groups.append({"ky_hieu": stt, "ten": v["ten"][0], "chi_tieu": []})
+            where[("nhom", gi)] = v["stt"][1]
+            where[("nhom", gi, "ten")] = v["ten"][1]
+            continue
+        if not groups:
+            problems.add(Problem(ERROR, file, v["stt"][1], (),
+                                 "chỉ tiêu đầu tiên phải nằm dưới một dòng nhóm (A, B, …)"))
+            return [], None
+        row = {"ma": v["ma"][0], "ten": v["ten"][0], "don_vi": v["don_vi"][0],
+               "ke_hoach": v["ke_hoach"][0], "muc_tieu": v["muc_tieu"][0]}
+        agency = v["ma_co_quan"][0] or _agency(v["co_quan"][0], names, v["co_quan"][1])
+        if agency:
+            row["co_quan"] = agency
+        g = groups[-1]
+        gi = len(groups) - 1
+        if stt == "-" and g["chi_tieu"]:
+            parent = g["chi_tieu"][-1]
+            parent.setdefault("chi_tiet", []).append(row)
+            path = ("nhom", gi, "chi_tieu", len(g["chi_tieu"]) - 1, "chi_tiet", len(parent["chi_tiet"]) - 1)
+        else:
+            g["chi_tieu"].append(row)
+            path = ("nhom", gi, "chi_tieu", len(g["chi_tieu"]) - 1)
+        where[path] = v["stt"][1]
+        for key in row:
+            if key in v:
+                where[path + (key,)] = v[key][1]
+        where[path + ("co_quan",)] = v["co_quan"][1]
+    return groups, None
+
+
+def _tasks(rows, names, where, problems, file, sheet):
+    tasks = []
+    for r, v in rows:
+        if not v["ma"][0]:
+            continue  # group rows are derived from the sections, not data
+        i = len(tasks)
+        task = {"ma": v["ma"][0], "noi_dung": v["noi_dung"][0],
+                "chu_tri": _agency(v["chu_tri"][0], names, None) or "",
+                "phoi_hop": [_agency(x.strip(), names, None) for x in v["phoi_hop"][0].split(";") if x.strip()],
+                "thoi_han": v["thoi_han"][0]}
+        if v["thuoc"][0]:
+            task["thuoc"] = v["thuoc"][0]
+        tasks.append(task)
+        where[("nhiem_vu", i)] = v["stt"][1]
+        for key in ("ma", "noi_dung", "chu_tri", "phoi_hop", "thoi_han", "thuoc"):
+            where[("nhiem_vu", i, key)] = v[key][1]
+    return tasks
