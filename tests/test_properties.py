@@ -1,0 +1,111 @@
+"""Property-based tests: random structures and text give a valid model or a clear error."""
+
+from __future__ import annotations
+
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kehoach_docs.model.values import Direction, Kind, Verdict, evaluate, parse_value
+from kehoach_docs.problems import InvalidInput
+from kehoach_docs.source.plan_dir import load_plan
+from kehoach_docs.text.hygiene import clean_text
+from kehoach_docs.text.vn import format_number, parse_number
+
+from conftest import EXAMPLE
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=10), kids, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=json_values, target=st.sampled_from(["ke-hoach.yaml", "co-quan.yaml", "phu-luc-i.yaml",
+                                                 "phu-luc-ii.yaml"]))
+def test_loader_gives_model_or_clear_error(tmp_path_factory, data, target):
+    import shutil
+    import yaml
+    plan = tmp_path_factory.mktemp("p") / "plan"
+    shutil.copytree(EXAMPLE, plan)
+    (plan / target).write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    try:
+        load_plan(plan)
+    except InvalidInput as exc:
+        assert exc.problems.errors
+        for p in exc.problems.errors:
+            assert p.file and p.message and "Traceback" not in p.message
+
+
+@given(st.text(max_size=200))
+def test_clean_text_is_nfc_and_reports_forbidden(text):
+    import unicodedata
+    cleaned, issues = clean_text(text)
+    assert unicodedata.normalize("NFC", cleaned) == cleaned
+    forbidden = any(ord(c) < 32 and c not in "\t\n\r" for c in cleaned)
+    assert forbidden == any(i.level == "error" for i in issues)
+
+
+@given(st.decimals(min_value=-10**9, max_value=10**9, places=3, allow_nan=False))
+def test_number_round_trip(value):
+    assert parse_number(format_number(value)) == value.normalize() or \
+        parse_number(format_number(value)) == value
+
+
+@given(st.text(max_size=40), st.sampled_from(["", "%", "Xếp hạng", "tỷ đồng"]))
+def test_parse_value_never_fails_and_keeps_text(text, unit):
+    v = parse_value(text, unit)
+    assert v.text == text and isinstance(v.kind, Kind)
+
+
+nums = st.decimals(min_value=0, max_value=1000, places=2, allow_nan=False)
+
+
+@given(nums, nums)
+def test_number_verdicts(t, r):
+    target = parse_value(format_number(t))
+    result = parse_value(format_number(r))
+    up = evaluate(target, result, Direction.UP)
+    down = evaluate(target, result, Direction.DOWN)
+    if r == t:
+        assert up == down == Verdict.MET
+    elif r > t:
+        assert (up, down) == (Verdict.EXCEEDED, Verdict.MISSED)
+    else:
+        assert (up, down) == (Verdict.MISSED, Verdict.EXCEEDED)
+
+
+@given(nums, nums)
+def test_bounds(limit, r):
+    assert evaluate(parse_value("<" + format_number(limit)), parse_value(format_number(r))) == \
+        (Verdict.MET if r < limit else Verdict.MISSED)
+    assert evaluate(parse_value("trên " + format_number(limit)), parse_value(format_number(r))) == \
+        (Verdict.MET if r > limit else Verdict.MISSED)
+
+
+@given(nums, nums, nums)
+def test_ranges(a, b, r):
+    lo, hi = min(a, b), max(a, b)
+    v = evaluate(parse_value(f"{format_number(lo)}-{format_number(hi)}"), parse_value(format_number(r)))
+    if lo <= r <= hi:
+        assert v == Verdict.MET
+    else:
+        assert v == (Verdict.EXCEEDED if r > hi else Verdict.MISSED)
+
+
+@given(st.integers(1, 60), st.integers(1, 60))
+def test_ranks(target, got):
+    v = evaluate(parse_value(f"{target}/63", "Xếp hạng"), parse_value(f"{got}/63", "Xếp hạng"))
+    assert v == (Verdict.MET if got == target else Verdict.EXCEEDED if got < target else Verdict.MISSED)
+    top = evaluate(parse_value(f"Top {target}"), parse_value(str(got), "Xếp hạng"))
+    assert top == (Verdict.MET if got <= target else Verdict.MISSED)
+
+
+def test_examples_from_the_issue():
+    assert evaluate(parse_value("<1"), parse_value("0,8")) == Verdict.MET
+    assert evaluate(parse_value("5/10", "Xếp hạng"), parse_value("4/10", "Xếp hạng")) in (Verdict.MET, Verdict.EXCEEDED)
+    assert evaluate(parse_value("8,5-9,5"), parse_value("9")) == Verdict.MET
+    assert evaluate(parse_value("Hoàn thành"), parse_value("9")) == Verdict.MANUAL
+    assert evaluate(parse_value(""), parse_value("9")) == Verdict.NO_TARGET
+    assert evaluate(parse_value("9"), parse_value("")) == Verdict.NO_RESULT
+    assert evaluate(parse_value("105/100"), parse_value("104/100"), Direction.DOWN) == Verdict.EXCEEDED
