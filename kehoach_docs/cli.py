@@ -61,7 +61,6 @@ jobs_option = click.option("-j", "--jobs", type=click.IntRange(1, 256), default=
 force_option = click.option("--force", is_flag=True, help="Dựng lại mọi tệp, kể cả tệp không đổi.")
 templates_option = click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
                                 default=None, help="Thư mục mẫu .docx (mặc định: templates/docx).")
-pdf_option = click.option("--pdf", is_flag=True, help="Xuất thêm PDF cạnh mỗi tệp .docx (LibreOffice).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,7 +76,7 @@ def load(plan_dir: Path | None):
     return plan
 
 
-def report_outcome(outcome, folder: Path, verbose: bool = True) -> None:
+def report_outcome(outcome, folder: Path) -> None:
     from .batch.manifest import REASONS
     for output, why in outcome.built:
         click.echo(f"  dựng  {folder / output}  ({REASONS[why]})")
@@ -87,16 +86,13 @@ def report_outcome(outcome, folder: Path, verbose: bool = True) -> None:
                f"lỗi {len(outcome.failed)}.")
 
 
-def _run(plan, jobs, output_dir, force, n_jobs, pdf):
+def _run(plan, jobs, output_dir, force, n_jobs):
     from .pipeline import output_folder, run
     folder = output_folder(plan, output_dir)
     with click.progressbar(length=len(jobs), label="Đang dựng", file=sys.stderr,
                            show_pos=True) as bar:
         outcome = run(plan, jobs, output_dir, force=force, n_jobs=n_jobs, progress=bar.update)
     report_outcome(outcome, folder)
-    if pdf:
-        from .pdf import convert_outputs
-        convert_outputs(folder, [o for o, _ in outcome.built if o.endswith(".docx")], n_jobs)
     if outcome.failed:
         sys.exit(1)
 
@@ -107,9 +103,8 @@ def _run(plan, jobs, output_dir, force, n_jobs, pdf):
 @templates_option
 @force_option
 @jobs_option
-@pdf_option
 @friendly
-def build(plan_dir, output_dir, templates, force, jobs, pdf):
+def build(plan_dir, output_dir, templates, force, jobs):
     """Dựng kế hoạch (ke-hoach.docx) và phụ lục (phu-luc-i.xlsx, phu-luc-ii.xlsx)."""
     from .pipeline import plan_jobs, templates_dir
     from .templates_check import check_templates
@@ -117,7 +112,7 @@ def build(plan_dir, output_dir, templates, force, jobs, pdf):
     tdir = templates_dir(templates)
     jobs_ = plan_jobs(plan, tdir)
     check_templates(tdir, ["ke-hoach.docx"], {"ke-hoach.docx": set(jobs_[0].context)})
-    _run(plan, jobs_, output_dir, force, jobs, pdf)
+    _run(plan, jobs_, output_dir, force, jobs)
 
 
 @main.command()

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from docx.enum.section import WD_SECTION
+from docx.shared import Twips
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docx_builder import (LAND_TEXT_W, TEXT_W, add_para, add_row, add_rule,  # noqa: E402
@@ -64,7 +65,7 @@ def header_block(doc):
     left.paragraphs[0].paragraph_format.space_before = None
     cell_paras(right, [("{{ dong_ngay }}", {"size": 14, "italic": True, "align": "center"})])
     for cell in row.cells:
-        cell.paragraphs[0].paragraph_format.space_before = __import__("docx.shared").shared.Twips(120)
+        cell.paragraphs[0].paragraph_format.space_before = Twips(120)
     return t
 
 
@@ -194,12 +195,6 @@ def _clean_core(doc, title):
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     build_ke_hoach(OUT / "ke-hoach.docx")
-    try:
-        import report_templates
-    except ImportError:
-        report_templates = None
-    if report_templates:
-        report_templates.build_all(OUT)
     print("Đã tạo lại các mẫu trong", OUT)
 
 

@@ -104,7 +104,6 @@ def page_number_header(section) -> None:
     section.header.is_linked_to_previous = False
     p = section.header.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.style = section.part.document.styles["Normal"] if hasattr(section.part, "document") else p.style
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
         r = p.add_run()
         r.font.size = Pt(14)

@@ -83,10 +83,6 @@ def _data_path(loc: tuple, data: Any) -> tuple:
     return tuple(path)
 
 
-def _allowed_keys(model_cls, loc: tuple) -> list[str]:
-    return sorted(getattr(model_cls, "model_fields", {}).keys())
-
-
 def translate(exc: ValidationError, source: Located, problems: Problems,
               model_for_path=None) -> None:
     """Turn every error of ``exc`` into a located Vietnamese :class:`Problem`."""

@@ -9,9 +9,4 @@ def _appendix(job) -> bytes:
     return write_appendix(job.extra["part"], job.context, job.extra["year"])
 
 
-def _report_workbook(job) -> bytes:
-    from ..results.workbook import write_entry_workbook
-    return write_entry_workbook(job.context)
-
-
-WRITERS = {"phu_luc": _appendix, "nhap_ket_qua": _report_workbook}
+WRITERS = {"phu_luc": _appendix}

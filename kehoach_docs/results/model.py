@@ -5,12 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
 from ..model.plan import Strict, _real_date, _text
-
-STATUSES = ("Hoàn thành", "Đang thực hiện", "Chưa thực hiện")
-
 
 class KetQuaChiTieu(Strict):
     """The result of one indicator (``uoc_thuc_hien``: the estimated/achieved figure)."""
@@ -44,11 +41,3 @@ class KetQuaCoQuan(Strict):
     @classmethod
     def _none(cls, v):
         return {} if v is None else v
-
-
-def dump(results: KetQuaCoQuan) -> dict:
-    """Plain data for YAML, without empty entries."""
-    data = results.model_dump(mode="json", exclude_defaults=True)
-    if results.ngay_bao_cao:
-        data["ngay_bao_cao"] = results.ngay_bao_cao.strftime("%d/%m/%Y")
-    return data

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from ..model.bundle import Plan
 from ..model.errors_vi import translate
 from ..model.values import Kind, parse_value
-from ..problems import ERROR, Problem, Problems, rel
-from ..render.atomic import write_atomic
+from ..problems import ERROR, Problem, Problems
 from ..source.yaml_file import read_yaml
-from .model import KetQuaCoQuan, dump
+from .model import KetQuaCoQuan
 
 FOLDER = "ket-qua"
 
@@ -77,17 +74,3 @@ def load_results(plan: Plan, problems: Problems) -> None:
         check_results(plan, res, src.file, src.locate, problems)
         if len(problems.errors) == before:
             plan.results[res.co_quan] = res
-
-
-def save_results(plan: Plan, res: KetQuaCoQuan) -> Path:
-    """Write one agency's results (replacing an earlier submission)."""
-    path = plan.root / FOLDER / f"{res.co_quan}.yaml"
-    header = ("# Kết quả thực hiện của " + plan.co_quan[res.co_quan].ten
-              + ". Tệp do «kehoach collect» ghi; có thể sửa tay theo cùng dạng.\n")
-    body = yaml.safe_dump(dump(res), allow_unicode=True, sort_keys=False, width=100000)
-    write_atomic(path, (header + body).encode("utf-8"))
-    return path
-
-
-def results_file(plan: Plan, code: str) -> str:
-    return rel(plan.root / FOLDER / f"{code}.yaml")

@@ -64,7 +64,7 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
         return None
     ws = wb[name]
     cols = PL1_COLUMNS if part == "phu_luc_i" else PL2_COLUMNS
-    start = problems.errors.__len__()
+    start = len(problems.errors)
     for j, (key, header, _) in enumerate(cols, start=1):
         cell = ws.cell(row=HEADER_ROW, column=j)
         got = _text(cell.value)
@@ -98,9 +98,9 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
         if any(v for v, _ in values.values()):
             rows.append((r, values))
     if part == "phu_luc_i":
-        data["nhom"], paths = _indicators(rows, names, where, problems, file, name)
+        data["nhom"] = _indicators(rows, names, where, problems, file)
     else:
-        data["nhiem_vu"] = _tasks(rows, names, where, problems, file, name)
+        data["nhiem_vu"] = _tasks(rows, names, where)
     data = clean_strings(data, (), file, where, problems)
     return Located(data, file, where)
 
@@ -115,13 +115,13 @@ def _agency_lookup(registry) -> dict[str, str]:
     return out
 
 
-def _agency(text: str, names, code_cell) -> str | None:
+def _agency(text: str, names) -> str | None:
     if not text:
         return None
     return names.get(text.casefold(), text)  # unknown names stay as typed: crossref reports them
 
 
-def _indicators(rows, names, where, problems, file, sheet):
+def _indicators(rows, names, where, problems, file):
     groups: list[dict] = []
     for r, v in rows:
         stt = v["stt"][0]
@@ -134,10 +134,10 @@ def _indicators(rows, names, where, problems, file, sheet):
         if not groups:
             problems.add(Problem(ERROR, file, v["stt"][1], (),
                                  "chỉ tiêu đầu tiên phải nằm dưới một dòng nhóm (A, B, …)"))
-            return [], None
+            return []
         row = {"ma": v["ma"][0], "ten": v["ten"][0], "don_vi": v["don_vi"][0],
                "ke_hoach": v["ke_hoach"][0], "muc_tieu": v["muc_tieu"][0]}
-        agency = v["ma_co_quan"][0] or _agency(v["co_quan"][0], names, v["co_quan"][1])
+        agency = v["ma_co_quan"][0] or _agency(v["co_quan"][0], names)
         if agency:
             row["co_quan"] = agency
         g = groups[-1]
@@ -154,18 +154,18 @@ def _indicators(rows, names, where, problems, file, sheet):
             if key in v:
                 where[path + (key,)] = v[key][1]
         where[path + ("co_quan",)] = v["co_quan"][1]
-    return groups, None
+    return groups
 
 
-def _tasks(rows, names, where, problems, file, sheet):
+def _tasks(rows, names, where):
     tasks = []
     for r, v in rows:
         if not v["ma"][0]:
             continue  # group rows are derived from the sections, not data
         i = len(tasks)
         task = {"ma": v["ma"][0], "noi_dung": v["noi_dung"][0],
-                "chu_tri": _agency(v["chu_tri"][0], names, None) or "",
-                "phoi_hop": [_agency(x.strip(), names, None) for x in v["phoi_hop"][0].split(";") if x.strip()],
+                "chu_tri": _agency(v["chu_tri"][0], names) or "",
+                "phoi_hop": [_agency(x.strip(), names) for x in v["phoi_hop"][0].split(";") if x.strip()],
                 "thoi_han": v["thoi_han"][0]}
         if v["thuoc"][0]:
             task["thuoc"] = v["thuoc"][0]

@@ -64,8 +64,3 @@ def upper_vi(text: str) -> str:
     import unicodedata
 
     return unicodedata.normalize("NFC", text.upper())
-
-
-def sentence_case_first(text: str) -> str:
-    """Lower-case only the first letter (``Kế hoạch`` stays; ``KẾ`` is left alone)."""
-    return text[:1].lower() + text[1:] if text[:1].isupper() and text[1:2].islower() else text
