@@ -83,7 +83,7 @@ def lint_part(xml: bytes, file: str, part: str, problems: Problems) -> None:
 
 def check_template(path: Path, context_keys: set[str] | None = None) -> Problems:
     """All problems of one template; an unreadable file is one problem, not an exception."""
-    from .render.docx_engine import PreparedTemplate, make_env
+    from .render.docx_engine import make_env, prepared
 
     problems = Problems()
     file = rel(path)
@@ -112,7 +112,8 @@ def check_template(path: Path, context_keys: set[str] | None = None) -> Problems
         return problems
     env = make_env()
     try:
-        tpl = PreparedTemplate(path)
+        # the build's own cached copy: checking does not prepare the template a second time
+        tpl = prepared(str(path))
     except TemplateSyntaxError as exc:
         problems.add(Problem(ERROR, file, None, (), f"cú pháp thẻ sai: {exc.message}"))
         return problems

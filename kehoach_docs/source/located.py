@@ -26,13 +26,18 @@ class Located:
 
     def locate(self, path: tuple) -> str | None:
         """The location of ``path`` or of its nearest located ancestor."""
-        path = tuple(path)
-        while True:
-            if path in self.where:
-                return self.where[path]
-            if not path:
-                return None
-            path = path[:-1]
+        return nearest(self.where, path)
+
+
+def nearest(where: dict[tuple, str], path: tuple) -> str | None:
+    """``where[path]``, or the location of the closest ancestor that has one."""
+    path = tuple(path)
+    while True:
+        if path in where:
+            return where[path]
+        if not path:
+            return None
+        path = path[:-1]
 
 
 def clean_strings(value: Any, path: tuple, file: str, where: dict, problems: Problems) -> Any:
@@ -40,12 +45,7 @@ def clean_strings(value: Any, path: tuple, file: str, where: dict, problems: Pro
     if isinstance(value, str):
         text, issues = clean_text(value)
         for issue in issues:
-            loc = where.get(path)
-            probe = path
-            while loc is None and probe:
-                probe = probe[:-1]
-                loc = where.get(probe)
-            problems.add(Problem(ERROR if issue.level == "error" else WARNING, file, loc, path,
+            problems.add(Problem(ERROR if issue.level == "error" else WARNING, file, nearest(where, path), path,
                                  issue.message))
         return text
     if isinstance(value, dict):
