@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .pipeline import PACKAGE_ROOT
-from .problems import InvalidInput, Problems
+from .problems import ERROR, InvalidInput, Problem, Problems
 
 EXAMPLE = "data/tien-lu-2024"
 
@@ -78,6 +78,8 @@ def load(plan_dir: Path | None):
 
 def report_outcome(outcome, folder: Path) -> None:
     from .batch.manifest import REASONS
+    for output, backup in outcome.kept:
+        click.echo(f"  giữ   {folder / output} đã bị sửa tay: cất thành {backup}", err=True)
     for output, why in outcome.built:
         click.echo(f"  dựng  {folder / output}  ({REASONS[why]})")
     for output, msg in outcome.failed:
@@ -86,11 +88,12 @@ def report_outcome(outcome, folder: Path) -> None:
                f"lỗi {len(outcome.failed)}.")
 
 
-def _run(plan, jobs, output_dir, force, n_jobs):
+def _run(plan, jobs, output_dir, force, n_jobs, total=None):
+    """Run ``jobs`` (a list, or an iterator of ``total`` jobs) with a progress bar and a summary."""
     from .pipeline import output_folder, run
     folder = output_folder(plan, output_dir)
-    with click.progressbar(length=len(jobs), label="Đang dựng", file=sys.stderr,
-                           show_pos=True) as bar:
+    with click.progressbar(length=total if total is not None else len(jobs), label="Đang dựng",
+                           file=sys.stderr, show_pos=True) as bar:
         outcome = run(plan, jobs, output_dir, force=force, n_jobs=n_jobs, progress=bar.update)
     report_outcome(outcome, folder)
     if outcome.failed:
@@ -113,6 +116,106 @@ def build(plan_dir, output_dir, templates, force, jobs):
     jobs_ = plan_jobs(plan, tdir)
     check_templates(tdir, ["ke-hoach.docx"], {"ke-hoach.docx": set(jobs_[0].context)})
     _run(plan, jobs_, output_dir, force, jobs)
+
+
+agency_option = click.option("--agency", "agencies", multiple=True, metavar="MÃ",
+                             help="Chỉ dựng báo cáo của cơ quan này (có thể ghi nhiều lần).")
+
+
+def _report_run(plan, output_dir, templates, force, jobs, agencies=None):
+    """Check the report templates, then build the drafts, workbooks and (for all agencies) the summary."""
+    from .context.report_doc import report_context
+    from .context.summary_doc import summary_context
+    from .pipeline import SUMMARY, report_jobs, templates_dir
+    from .templates_check import check_templates
+    tdir = templates_dir(templates)
+    codes = list(agencies) if agencies else None
+    with_work = [a.ma for a in plan.agencies_with_work()]
+    if codes is not None:
+        unknown = [c for c in codes if c not in with_work]
+        if unknown:
+            click.echo("Không có cơ quan được giao nhiệm vụ, chỉ tiêu với mã: " + ", ".join(unknown)
+                       + ". Các mã có thể dùng: " + ", ".join(with_work) + ".", err=True)
+            sys.exit(1)
+    sample = (codes or with_work)[:1]
+    keys = {"bao-cao.docx": set(report_context(plan, sample[0])) if sample else None}
+    names = ["bao-cao.docx"] if sample else []
+    if codes is None:
+        keys[SUMMARY] = set(summary_context(plan))
+        names.append(SUMMARY)
+    check_templates(tdir, names, keys)
+    total = 2 * len(codes or with_work) + (0 if codes else 1)
+    _run(plan, report_jobs(plan, tdir, codes), output_dir, force, jobs, total=total)
+
+
+@main.command()
+@plan_argument
+@output_option
+@templates_option
+@agency_option
+@force_option
+@jobs_option
+@friendly
+def reports(plan_dir, output_dir, templates, agencies, force, jobs):
+    """Dựng dự thảo báo cáo (bao-cao/<MÃ>.docx) và sổ nhập kết quả (bao-cao/<MÃ>.xlsx) cho từng cơ quan,
+    cùng báo cáo tổng hợp (tong-hop.docx)."""
+    plan = load(plan_dir)
+    _report_run(plan, output_dir, templates, force, jobs, agencies)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@output_option
+@templates_option
+@jobs_option
+@friendly
+def collect(paths, output_dir, templates, jobs):
+    """Nhận sổ nhập kết quả đã điền: kehoach collect [THƯ_MỤC_KẾ_HOẠCH] SỔ.xlsx...
+
+    Kiểm tra từng sổ với kế hoạch, lưu kết quả vào <kế hoạch>/ket-qua/<MÃ>.yaml,
+    rồi dựng lại báo cáo của các cơ quan đó và báo cáo tổng hợp.
+    """
+    from .results.store import save_results
+    from .results.workbook import read_workbook
+    plan_dir = None
+    if paths and paths[0].is_dir():
+        plan_dir, paths = paths[0], paths[1:]
+    if not paths:
+        click.echo("Cần ít nhất một sổ nhập kết quả (.xlsx).", err=True)
+        sys.exit(2)
+    plan = load(plan_dir)
+    problems = Problems()
+    received = {}
+    for path in paths:
+        if not path.is_file():
+            problems.add(Problem(ERROR, str(path), None, (), "không có tệp này"))
+            continue
+        res = read_workbook(plan, path, problems)
+        if res is not None:
+            if res.co_quan in received:
+                click.echo(f"{path}: thay cho sổ của {res.co_quan} đã đọc trước ({received[res.co_quan][0]}).")
+            received[res.co_quan] = (path, res)
+    print_problems(Problems([p for p in problems.items if p.level != ERROR]))
+    if problems.errors:
+        raise InvalidInput(Problems(problems.errors))
+    for code, (path, res) in received.items():
+        again = code in plan.results
+        stored = save_results(plan, res)
+        click.echo(f"Đã nhận kết quả của {plan.co_quan[code].ten} ({code}) từ {path} → {stored}"
+                   + (" (thay cho lần gửi trước)" if again else ""))
+    plan = load(plan_dir)    # reload: the stored results are now the source of truth
+    _report_run(plan, output_dir, templates, False, jobs)
+    _print_verdicts(plan)
+
+
+def _print_verdicts(plan) -> None:
+    from collections import Counter
+
+    from .context.summary_doc import indicator_table
+    counts = Counter(r["danh_gia"] for r in indicator_table(plan) if r["kieu"] != "nhom" and r["danh_gia"])
+    click.echo("Đánh giá chỉ tiêu: " + ", ".join(f"{v} {k.lower()}" for k, v in counts.items()) + ".")
+    missing = [a.ma for a in plan.agencies_with_work() if a.ma not in plan.results]
+    click.echo(f"Chưa gửi báo cáo: {', '.join(missing)}." if missing else "Mọi cơ quan đã gửi báo cáo.")
 
 
 @main.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterator
 
 from .batch.jobs import Job, document_time
 from .batch.runner import Outcome, run_jobs
@@ -40,6 +41,33 @@ def plan_jobs(plan: Plan, templates: Path) -> list[Job]:
         Job("phu-luc-ii.xlsx", "xlsx", ctx["phu_luc_ii"], "Phụ lục II", ts, writer="phu_luc",
             extra={"part": "phu_luc_ii", "year": year}),
     ]
+
+
+REPORTS = "bao-cao"
+SUMMARY = "tong-hop.docx"
+
+
+def report_jobs(plan: Plan, templates: Path, agencies: list[str] | None = None) -> Iterator[Job]:
+    """Each agency's report draft and result-entry workbook, then the summary report.
+
+    With ``agencies`` only those agencies' files are made (an agency building its own
+    draft), and no summary. Jobs are generated lazily so a batch of thousands never
+    holds all contexts at once.
+    """
+    from .context.report_doc import entry_context, report_context
+    from .context.summary_doc import summary_context
+    ts = plan_time(plan)
+    codes = agencies if agencies is not None else [a.ma for a in plan.agencies_with_work()]
+    template = str(templates / "bao-cao.docx")
+    for code in codes:
+        name = plan.co_quan[code].ten
+        yield Job(f"{REPORTS}/{code}.docx", "docx", report_context(plan, code), f"Báo cáo - {name}", ts,
+                  template=template)
+        yield Job(f"{REPORTS}/{code}.xlsx", "xlsx", entry_context(plan, code), f"Nhập kết quả - {name}", ts,
+                  writer="nhap_ket_qua")
+    if agencies is None:
+        yield Job(SUMMARY, "docx", summary_context(plan), "Báo cáo tổng hợp", ts,
+                  template=str(templates / "tong-hop.docx"))
 
 
 def output_folder(plan: Plan, out_dir: Path) -> Path:

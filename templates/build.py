@@ -7,6 +7,7 @@ rendering). Each template lists the context keys it uses in README, «Mẫu văn
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from docx.enum.section import WD_SECTION
 from docx.shared import Twips
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from docx_builder import (LAND_TEXT_W, TEXT_W, add_para, add_row, add_rule,  # noqa: E402
+from docx_builder import (LAND_TEXT_W, TEXT_W, add_para, add_row, add_rule, add_runs,  # noqa: E402
                           cell_paras, keep_together, new_document, page_number_header, para_style, set_page,
                           table, tag_row)
 
@@ -114,8 +115,9 @@ def signature_block(doc, noi_nhan_key="noi_nhan", ky_key="ky"):
     return t
 
 
-def appendix_heading(doc, key):
-    add_para(doc, "Phụ lục {{ " + key + ".so }}", size=14, bold=True, align="center")
+def appendix_heading(doc, key, numbered=True):
+    add_para(doc, "Phụ lục" + (" {{ " + key + ".so }}" if numbered else ""), size=14, bold=True,
+             align="center")
     add_para(doc, "{{ " + key + ".tieu_de }}", size=14, bold=True, align="center")
     add_para(doc, "{{ " + key + ".kem_theo }}", size=14, italic=True, align="center")
     add_rule(doc, 2000, LAND_TEXT_W, after=120)
@@ -180,13 +182,194 @@ def build_ke_hoach(path: Path):
         appendix_heading(doc, key)
         builder(doc)
     _clean_core(doc, "Kế hoạch")
-    doc.save(path)
+    save(doc, path)
+
+
+# The fill-in mark of a report draft: highlighted, so nobody takes it for a finished text.
+FILL = "[cần bổ sung]"
+MARK = {"highlight": True}
+
+
+def filled(value: str, mark: str = FILL) -> list:
+    """Runs printing ``value``, or the highlighted fill-in mark when it is empty."""
+    return [("{% if " + value + " %}", {}), ("{{ " + value + " }}", {}), ("{% else %}", {}),
+            (mark, MARK), ("{% endif %}", {})]
+
+
+def para_block(doc, tag: str, style="KH Văn bản"):
+    add_para(doc, "{%p " + tag + " %}", style=style)
+
+
+def paragraphs_or_mark(doc, key: str, end: str = ""):
+    """Each paragraph of list ``key``; when it is empty, one fill-in paragraph."""
+    para_block(doc, f"for x in {key}")
+    add_para(doc, "{{ x }}", style="KH Văn bản")
+    para_block(doc, "endfor")
+    para_block(doc, f"if not {key}")
+    add_runs(doc, [(FILL, MARK), (end, {})], style="KH Văn bản")
+    para_block(doc, "endif")
+
+
+def report_task_section(doc):
+    para_block(doc, "for g in nhom_nhiem_vu")
+    add_para(doc, "{{ g.tieu_de }}", style="KH Khoản")
+    para_block(doc, "for t in g.nhiem_vu")
+    add_runs(doc, [("{{ t.so }} {{ t.noi_dung }}", {}), ("{% if t.thoi_han %}", {}),
+                   (" (thời hạn: {{ t.thoi_han }})", {}), ("{% endif %}", {}), (".", {})],
+             style="KH Văn bản")
+    add_runs(doc, [("- Tình trạng: ", {}),
+                   *filled("t.trang_thai", "[Hoàn thành / Đang thực hiện / Chưa thực hiện]"), (".", {})],
+             style="KH Văn bản")
+    add_runs(doc, [("- Kết quả: ", {}), *filled("t.ket_qua")], style="KH Văn bản")
+    para_block(doc, "endfor")
+    para_block(doc, "endfor")
+    para_block(doc, "if not nhom_nhiem_vu")
+    add_para(doc, "Cơ quan không được giao nhiệm vụ trong Phụ lục II của Kế hoạch.", style="KH Văn bản")
+    para_block(doc, "endif")
+
+
+def report_indicator_table(doc):
+    w = [650, 2371, 800, 1050, 1050, 1100, 850, 1200]
+    t = table(doc, w, borders=True)
+    add_row(t, ["STT", "Chỉ tiêu", "ĐVT", "Kế hoạch giao", "Mục tiêu phấn đấu", "Ước thực hiện",
+                "So sánh (%)", "Đánh giá"], style="KH Bảng giữa", bold=True, header=True)
+    tag_row(t, "{%tr for r in chi_tieu %}")
+    row = add_row(t, ["{{ r.stt }}", "{{ r.ten }}", "{{ r.don_vi }}", "{{ r.ke_hoach }}", "{{ r.muc_tieu }}",
+                      "", "{{ r.so_sanh }}", "{{ r.danh_gia }}"], style="KH Bảng",
+                  align=["center", "left", "center", "center", "center", "center", "center", "center"])
+    add_runs(row.cells[5].paragraphs[0], filled("r.uoc", "[…]"))
+    keep_together(row)
+    tag_row(t, "{%tr endfor %}")
+
+
+def build_bao_cao(path: Path):
+    """An agency's report on what the plan assigned it (BC-<agency>)."""
+    doc = new_document()
+    body_styles(doc)
+    page_number_header(doc.sections[0])
+    header_block(doc)
+    title_block(doc)
+    add_para(doc, "{{ kinh_gui }}", size=14, align="center", before=120, after=120)
+    add_para(doc, "{{ mo_dau }}", style="KH Văn bản")
+    add_para(doc, "I. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ ĐƯỢC GIAO", style="KH Mục")
+    report_task_section(doc)
+    add_para(doc, "II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", style="KH Mục")
+    para_block(doc, "if chi_tieu")
+    add_para(doc, "{{ tom_tat_chi_tieu }}", style="KH Văn bản", after=120)
+    report_indicator_table(doc)
+    para_block(doc, "else")
+    add_para(doc, "Cơ quan không được giao theo dõi chỉ tiêu trong Phụ lục I của Kế hoạch.",
+             style="KH Văn bản")
+    para_block(doc, "endif")
+    add_para(doc, "III. KHÓ KHĂN, VƯỚNG MẮC", style="KH Mục")
+    paragraphs_or_mark(doc, "kho_khan")
+    add_para(doc, "IV. ĐỀ XUẤT, KIẾN NGHỊ", style="KH Mục")
+    paragraphs_or_mark(doc, "de_xuat", end="./.")
+    add_para(doc, "", style="KH Văn bản")
+    signature_block(doc)
+    _clean_core(doc, "Báo cáo")
+    save(doc, path)
+
+
+def summary_task_table(doc):
+    w = [700, 3171, 1000, 1100, 1100, 1000, 1000]
+    t = table(doc, w, borders=True)
+    add_row(t, ["STT", "Cơ quan chủ trì", "Số nhiệm vụ", "Hoàn thành", "Đang thực hiện", "Chưa thực hiện",
+                "Chưa báo cáo"], style="KH Bảng giữa", bold=True, header=True)
+    tag_row(t, "{%tr for r in nhiem_vu %}")
+    keep_together(add_row(t, ["{{ r.stt }}", "{{ r.co_quan }}", "{{ r.tong }}", "{{ r.hoan_thanh }}",
+                              "{{ r.dang }}", "{{ r.chua }}", "{{ r.chua_bao_cao }}"], style="KH Bảng giữa",
+                          align=["center", "left", "center", "center", "center", "center", "center"]))
+    tag_row(t, "{%tr endfor %}")
+
+
+def summary_indicator_table(doc):
+    w = [700, 3800, 1000, 1300, 1300, 1300, 1000, 1300, 2303]
+    t = table(doc, w, borders=True)
+    add_row(t, ["STT", "Chỉ tiêu", "Đơn vị tính", "{{ phu_luc.cot_ke_hoach }}", "{{ phu_luc.cot_muc_tieu }}",
+                "Ước thực hiện", "So sánh (%)", "Đánh giá", "Cơ quan theo dõi, đánh giá"],
+            style="KH Bảng giữa", bold=True, header=True)
+    align = ["center", "left", "center", "center", "center", "center", "center", "center", "left"]
+    cells = ["{{ r.stt }}", "{{ r.ten }}", "{{ r.don_vi }}", "{{ r.ke_hoach }}", "{{ r.muc_tieu }}",
+             "{{ r.uoc }}", "{{ r.so_sanh }}", "{{ r.danh_gia }}", "{{ r.co_quan }}"]
+    tag_row(t, "{%tr for r in phu_luc.dong %}")
+    tag_row(t, "{%tr if r.kieu == 'nhom' %}")
+    keep_together(add_row(t, ["{{ r.stt }}", "{{ r.ten }}"] + [""] * 7, style="KH Bảng", bold=True, align=align))
+    tag_row(t, "{%tr elif r.kieu == 'con' %}")
+    keep_together(add_row(t, cells, style="KH Bảng", italic=True, align=align))
+    tag_row(t, "{%tr else %}")
+    keep_together(add_row(t, cells, style="KH Bảng", align=align))
+    tag_row(t, "{%tr endif %}")
+    tag_row(t, "{%tr endfor %}")
+
+
+def bullet_list(doc, key: str, intro: str):
+    para_block(doc, f"if {key}")
+    add_para(doc, intro, style="KH Văn bản")
+    para_block(doc, f"for x in {key}")
+    add_para(doc, "- {{ x }}", style="KH Văn bản")
+    para_block(doc, "endfor")
+    para_block(doc, "endif")
+
+
+def build_tong_hop(path: Path):
+    """The issuing body's summary report of the whole plan (BC-UBND), with its indicator appendix."""
+    doc = new_document()
+    body_styles(doc)
+    page_number_header(doc.sections[0])
+    header_block(doc)
+    title_block(doc)
+    add_para(doc, "{{ mo_dau }}", style="KH Văn bản")
+    add_para(doc, "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", style="KH Mục")
+    add_para(doc, "{{ tom_tat_chi_tieu }}", style="KH Văn bản")
+    bullet_list(doc, "chi_tieu_khong_dat", "Các chỉ tiêu không đạt mục tiêu:")
+    add_para(doc, "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ", style="KH Mục")
+    add_para(doc, "{{ tom_tat_nhiem_vu }}", style="KH Văn bản", after=120)
+    para_block(doc, "if nhiem_vu")
+    summary_task_table(doc)
+    para_block(doc, "endif")
+    add_para(doc, "III. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ", style="KH Mục")
+    add_para(doc, "{{ da_bao_cao }}", style="KH Văn bản")
+    bullet_list(doc, "chua_bao_cao", "Các cơ quan, đơn vị chưa gửi báo cáo:")
+    add_para(doc, "IV. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ", style="KH Mục")
+    para_block(doc, "for x in kien_nghi")
+    add_para(doc, "- {{ x }}", style="KH Văn bản")
+    para_block(doc, "endfor")
+    para_block(doc, "if not kien_nghi")
+    add_para(doc, "Các cơ quan, đơn vị chưa nêu khó khăn, vướng mắc, đề xuất, kiến nghị./.", style="KH Văn bản")
+    para_block(doc, "endif")
+    add_para(doc, "", style="KH Văn bản")
+    signature_block(doc)
+    sec = doc.add_section(WD_SECTION.NEW_PAGE)
+    set_page(sec, landscape=True, restart=True)
+    appendix_heading(doc, "phu_luc", numbered=False)
+    summary_indicator_table(doc)
+    _clean_core(doc, "Báo cáo tổng hợp")
+    save(doc, path)
+
+
+def save(doc, path: Path):
+    """Save with fixed zip timestamps, so regenerating an unchanged template gives the same bytes
+    (the build's manifest hashes templates: a spurious change would rebuild every document)."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    doc.save(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    path.write_bytes(out.getvalue())
 
 
 def _clean_core(doc, title):
     cp = doc.core_properties
     cp.author = "kehoach-docs"
     cp.last_modified_by = "kehoach-docs"
+    cp.created = cp.modified = dt.datetime(2024, 1, 1)
     cp.title = title
     cp.comments = ""
     cp.revision = 1
@@ -195,6 +378,8 @@ def _clean_core(doc, title):
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     build_ke_hoach(OUT / "ke-hoach.docx")
+    build_bao_cao(OUT / "bao-cao.docx")
+    build_tong_hop(OUT / "tong-hop.docx")
     print("Đã tạo lại các mẫu trong", OUT)
 
 

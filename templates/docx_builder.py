@@ -274,3 +274,22 @@ def cell_paras(cell, items):
 def keep_together(row):
     """Never split this row across pages (the signature block stays whole)."""
     row._tr.get_or_add_trPr().append(_el("w:cantSplit"))
+
+
+def add_runs(container, pieces, style=None):
+    """A paragraph made of several runs: ``pieces`` are (text, {bold, italic, highlight}) pairs.
+
+    Template tags go in runs of their own, so a clerk can restyle the text around
+    them in Word without splitting a tag.
+    """
+    from docx.enum.text import WD_COLOR_INDEX
+    p = container.add_paragraph(style=style) if not hasattr(container, "add_run") else container
+    for text, fmt in pieces:
+        r = p.add_run(text)
+        if fmt.get("bold"):
+            r.font.bold = True
+        if fmt.get("italic"):
+            r.font.italic = True
+        if fmt.get("highlight"):
+            r.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    return p

@@ -53,3 +53,18 @@ def docx_text_blocks(path: Path) -> list[str]:
             text = "".join(t.text or "" for t in el.iter() if t.tag.endswith("}t"))
             out.append(text)
     return out
+
+
+def build_reports(plan_dir: Path, out: Path, agencies=None, **kw):
+    from kehoach_docs.pipeline import report_jobs, run
+    from kehoach_docs.source.plan_dir import load_plan
+    plan = load_plan(plan_dir)
+    return plan, run(plan, report_jobs(plan, TEMPLATES, agencies), out, n_jobs=1, **kw)
+
+
+@pytest.fixture(scope="session")
+def reports_out(tmp_path_factory) -> Path:
+    """The example's report drafts, workbooks and summary, with no results yet."""
+    out = tmp_path_factory.mktemp("out-bc")
+    build_reports(EXAMPLE, out)
+    return out / "tien-lu-2024"

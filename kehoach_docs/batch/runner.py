@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ class Outcome:
     built: list[tuple[str, str]] = field(default_factory=list)    # (output, reason key)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)   # (output, message)
+    kept: list[tuple[str, str]] = field(default_factory=list)     # (output, backup name) of hand edits
 
 
 def _xlsx_bytes(job: Job) -> bytes:
@@ -63,26 +63,44 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
+def keep_edited(target: Path) -> Path:
+    """Move a hand-edited output aside (``TCKH.sua-tay.xlsx``, ``TCKH.sua-tay-2.xlsx``…) before rebuilding it."""
+    n, dest = 1, target.with_name(f"{target.stem}.sua-tay{target.suffix}")
+    while dest.exists():
+        n += 1
+        dest = target.with_name(f"{target.stem}.sua-tay-{n}{target.suffix}")
+    os.replace(target, dest)
+    return dest
+
+
 def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: int | None = None,
              progress: Callable[[int], None] | None = None, window: int = 64) -> Outcome:
-    """Bring every output of ``jobs`` up to date in ``folder`` (the plan's output folder)."""
+    """Bring every output of ``jobs`` up to date in ``folder`` (the plan's output folder).
+
+    ``jobs`` is consumed lazily and at most ``window`` documents are in flight, so
+    memory does not grow with the size of the batch.
+    """
     manifest = Manifest(folder)
     outcome = Outcome()
-    todo: list[tuple[Job, str, str, str]] = []
-    for job in jobs:
-        d, t = job.data_hash, template_hash(job)
-        why = manifest.reason(job.output, d, t, force)
-        if why is None:
-            outcome.unchanged.append(job.output)
-            if progress:
-                progress(1)
-        else:
-            todo.append((job, d, t, why))
-    reasons = {job.output: (d, t, why) for job, d, t, why in todo}
+    reasons: dict[str, tuple[str, str, str]] = {}
+
+    def stale():
+        for job in jobs:
+            d, t = job.data_hash, template_hash(job)
+            why = manifest.reason(job.output, d, t, force)
+            if why is None:
+                outcome.unchanged.append(job.output)
+                if progress:
+                    progress(1)
+                continue
+            if why == "edited":
+                outcome.kept.append((job.output, keep_edited(folder / job.output).name))
+            reasons[job.output] = (d, t, why)
+            yield job, d, t
 
     def done(result):
         output, sha, err = result
-        d, t, why = reasons[output]
+        d, t, why = reasons.pop(output)
         if err is None:
             manifest.record(output, d, t, sha)
             outcome.built.append((output, why))
@@ -91,22 +109,30 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
         if progress:
             progress(1)
 
+    todo = stale()
     n_jobs = max(1, n_jobs or default_jobs())
-    if n_jobs == 1 or len(todo) < 4:
-        for job, d, t, _ in todo:
+    head = [x for _, x in zip(range(4), todo)] if n_jobs > 1 else []
+    if n_jobs == 1 or len(head) < 4:    # a pool costs more than it saves for a handful of documents
+        for job, d, t in [*head, *todo]:
             done(render_job(job, str(folder), d, t))
     else:
         with ProcessPoolExecutor(max_workers=n_jobs) as pool:
             pending = set()
-            queue = deque(todo)
-            while queue or pending:
-                while queue and len(pending) < window:
-                    job, d, t, _ = queue.popleft()
+            queue = iter([*head, *todo])
+            exhausted = False
+            while not exhausted or pending:
+                while not exhausted and len(pending) < window:
+                    item = next(queue, None)
+                    if item is None:
+                        exhausted = True
+                        break
+                    job, d, t = item
                     pending.add(pool.submit(render_job, job, str(folder), d, t))
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for f in finished:
-                    done(f.result())
-    if outcome.built:
+                if pending:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for f in finished:
+                        done(f.result())
+    if outcome.built or outcome.failed:
         manifest.save()
     outcome.built.sort()
     return outcome

@@ -45,3 +45,31 @@ def issuer_header(plan: Plan) -> dict:
         "co_quan_chu_quan": upper_vi(cq.co_quan_chu_quan) if cq.co_quan_chu_quan else "",
         "dong_ten_co_quan": cq.dong_ten,
     }
+
+
+def paragraphs(text: str) -> list[str]:
+    """Free text typed with line breaks, as the paragraphs a document prints (blank lines dropped)."""
+    return [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
+
+
+def one_line(text: str) -> str:
+    """Text for a single paragraph or table cell: line breaks and runs of spaces become one space."""
+    return " ".join((text or "").split())
+
+
+def closing(paras: list[str]) -> list[str]:
+    """End the body's last paragraph with ``./.`` (ND30: the end of the content)."""
+    if not paras:
+        return paras
+    last = paras[-1].rstrip()
+    if not last.endswith("./."):
+        last = last.rstrip(".;,:") + "./."
+    return paras[:-1] + [last]
+
+
+def report_date(place: str, year: int, date=None) -> str:
+    """``Tiên Lữ, ngày 05 tháng 12 năm 2024``; day and month blank until the report is signed."""
+    from ..text.vn import ngay_thang_nam
+    if date is None:
+        return f"{place}, {ngay_thang_nam(year)}"
+    return f"{place}, {ngay_thang_nam(date.year, date.month, date.day)}"

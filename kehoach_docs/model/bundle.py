@@ -38,6 +38,20 @@ class Plan:
     def nhiem_vu(self) -> dict[str, NhiemVu]:
         return {nv.ma: nv for nv in self.phu_luc_ii.nhiem_vu}
 
+    @cached_property
+    def _parents(self) -> dict[str, ChiTieu]:
+        return {ct.ma: parent for _, ct, parent in self.phu_luc_i.all_indicators() if parent is not None}
+
+    def parent_of(self, code: str) -> ChiTieu | None:
+        """The indicator a sub-row belongs to (``cc-nn`` -> ``co-cau-kt``), or None."""
+        return self._parents.get(code)
+
+    def assigned(self, code: str) -> tuple[list[ChiTieu], list[NhiemVu]]:
+        """The indicators agency ``code`` monitors and the tasks it leads or supports, in table order."""
+        indicators = [ct for ct in self.chi_tieu.values() if ct.co_quan == code]
+        tasks = [nv for nv in self.phu_luc_ii.nhiem_vu if nv.chu_tri == code or code in nv.phoi_hop]
+        return indicators, tasks
+
     def text(self, raw: str) -> str:
         """Plan text with its ``{ct:…}`` / ``{vb:…}`` references filled in."""
         return expand(raw, self.chi_tieu, self.ke_hoach.van_ban_tham_chieu)

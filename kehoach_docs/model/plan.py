@@ -338,6 +338,7 @@ class CoQuan(Strict):
     ten_ngan: str | None = None
     viet_tat: str | None = None
     thu_truong: str | None = None
+    ho_ten_thu_truong: str | None = None
     cap_tren: str | None = None
     nhom: bool = False
     ten_khac: list[str] = []

@@ -42,7 +42,7 @@ class Verdict(str, Enum):
     MISSED = "Không đạt"
     NO_RESULT = "Chưa có kết quả"
     MANUAL = "Cần đánh giá thủ công"
-    NO_TARGET = "Không có chỉ tiêu"
+    NO_TARGET = "Chưa có mục tiêu"
 
 
 _NUM = r"[-+]?\d[\d.]*(?:,\d+)?"
@@ -53,7 +53,7 @@ _BOUND_WORDS = [
     (re.compile(r"^(?:>|trên)\s*(" + _NUM + r")$", re.I), ">"),
 ]
 _RANGE = re.compile(r"^(?:từ\s*)?(" + _NUM + r")\s*(?:-|–|—|đến)\s*(" + _NUM + r")$", re.I)
-_SLASH = re.compile(r"^(\d+(?:,\d+)?)\s*/\s*(\d+(?:,\d+)?)$")
+_SLASH = re.compile(r"^(\d[\d.]*(?:,\d+)?)\s*/\s*(\d[\d.]*(?:,\d+)?)$")
 _TOP = re.compile(r"^(?:top|tốp|hạng|thứ)\s*(\d+)(?:\s*/\s*(\d+))?$", re.I)
 _RANK_UNITS = {"xếp hạng", "hạng", "thứ hạng"}
 

@@ -17,7 +17,7 @@ LEGACY_FONTS = re.compile(r"^\.?(VnTime|VnTimeH|VNI-)", re.I)
 TYPE_NAMES = {"KH": "KẾ HOẠCH", "BC": "BÁO CÁO", "QĐ": "QUYẾT ĐỊNH", "TTr": "TỜ TRÌNH",
               "CTr": "CHƯƠNG TRÌNH", "TB": "THÔNG BÁO", "HD": "HƯỚNG DẪN", "PA": "PHƯƠNG ÁN",
               "ĐA": "ĐỀ ÁN", "CT": "CHỈ THỊ", "NQ": "NGHỊ QUYẾT"}
-SO = re.compile(r"^Số:\s*(?P<num>\S*?)\s*/(?P<kh>[A-Za-zĐđ]+)-(?P<body>[A-ZĐ0-9]+(?:-[A-ZĐ0-9]+)*)$")
+SO = re.compile(r"^Số:\s*(?P<num>\S*?)\s*/(?P<kh>[A-Za-zĐđ]+)-(?P<body>[A-ZĐ0-9][A-Za-zĐđ0-9]*(?:-[A-ZĐ0-9][A-Za-zĐđ0-9]*)*)$")
 DATE = re.compile(r"^(?P<place>[^,]+), ngày (?P<d>\S*)\s+tháng (?P<m>\S*)\s+năm (?P<y>\d{4})$")
 QUOC_HIEU = re.compile(r"^CỘNG H(ÒA|OÀ) XÃ HỘI CHỦ NGHĨA VIỆT NAM$")
 ROMAN = re.compile(r"^[IVXLC]+$")

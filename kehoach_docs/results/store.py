@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
 
 from pydantic import ValidationError
 
 from ..model.bundle import Plan
 from ..model.errors_vi import translate
-from ..model.values import Kind, parse_value
+from ..model.values import Kind
+from ..render.atomic import write_atomic
+from .evaluation import read_result
 from ..problems import ERROR, Problem, Problems
 from ..source.yaml_file import read_yaml
 from .model import KetQuaCoQuan
 
 FOLDER = "ket-qua"
-
-
-def assigned(plan: Plan, code: str) -> tuple[list, list]:
-    """The indicators an agency monitors and the tasks it leads or supports."""
-    indicators = [ct for ct in plan.chi_tieu.values() if ct.co_quan == code]
-    tasks = [nv for nv in plan.phu_luc_ii.nhiem_vu if nv.chu_tri == code or code in nv.phoi_hop]
-    return indicators, tasks
 
 
 def check_results(plan: Plan, res: KetQuaCoQuan, file: str, locate, problems: Problems) -> None:
@@ -28,7 +26,7 @@ def check_results(plan: Plan, res: KetQuaCoQuan, file: str, locate, problems: Pr
         problems.add(Problem(ERROR, file, locate(("co_quan",)), ("co_quan",),
                              f"mã cơ quan «{res.co_quan}» không có trong danh bạ"))
         return
-    indicators, tasks = assigned(plan, res.co_quan)
+    indicators, tasks = plan.assigned(res.co_quan)
     mine = {ct.ma: ct for ct in indicators}
     my_tasks = {nv.ma for nv in tasks}
     for code, r in res.chi_tieu.items():
@@ -39,7 +37,7 @@ def check_results(plan: Plan, res: KetQuaCoQuan, file: str, locate, problems: Pr
             continue
         ct = mine[code]
         target = ct.muc_tieu_danh_gia
-        value = parse_value(r.uoc_thuc_hien, ct.don_vi)
+        value = read_result(ct, r.uoc_thuc_hien)
         if target.is_numeric and value.kind in (Kind.TEXT, Kind.RANGE, Kind.BOUND):
             problems.add(Problem(ERROR, file, locate(path + ("uoc_thuc_hien",)), path + ("uoc_thuc_hien",),
                                  f"kết quả «{r.uoc_thuc_hien}» phải là một số (ví dụ 8,7) hoặc thứ hạng "
@@ -74,3 +72,37 @@ def load_results(plan: Plan, problems: Problems) -> None:
         check_results(plan, res, src.file, src.locate, problems)
         if len(problems.errors) == before:
             plan.results[res.co_quan] = res
+
+
+HEADER = """\
+# Kết quả thực hiện kế hoạch của một cơ quan (lệnh «kehoach collect» ghi tệp này; có thể sửa tay).
+#   co_quan:      mã cơ quan trong co-quan.yaml (trùng tên tệp)
+#   ngay_bao_cao: ngày báo cáo dd/mm/yyyy
+#   chi_tieu:     mã chỉ tiêu -> uoc_thuc_hien (ví dụ "8,7", "4/10"), ghi_chu
+#   nhiem_vu:     mã nhiệm vụ -> trang_thai (Hoàn thành / Đang thực hiện / Chưa thực hiện), ket_qua
+"""
+
+
+def results_path(plan: Plan, code: str) -> Path:
+    return plan.root / FOLDER / f"{code}.yaml"
+
+
+def dump_results(res: KetQuaCoQuan) -> str:
+    """The YAML text of ``res``, in the key order a clerk reads, blank fields left out."""
+    data: dict = {"co_quan": res.co_quan}
+    if res.ngay_bao_cao:
+        data["ngay_bao_cao"] = res.ngay_bao_cao.strftime("%d/%m/%Y")
+    data["chi_tieu"] = {k: {f: v for f, v in r.model_dump().items() if v} for k, r in res.chi_tieu.items()}
+    data["nhiem_vu"] = {k: {f: v for f, v in r.model_dump().items() if v} for k, r in res.nhiem_vu.items()}
+    for key in ("kho_khan", "de_xuat"):
+        if getattr(res, key):
+            data[key] = getattr(res, key)
+    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
+    return HEADER + body
+
+
+def save_results(plan: Plan, res: KetQuaCoQuan) -> Path:
+    """Store ``res`` as ``ket-qua/<MA>.yaml`` beside the plan (atomically); returns the path."""
+    path = results_path(plan, res.co_quan)
+    write_atomic(path, dump_results(res).encode("utf-8"))
+    return path

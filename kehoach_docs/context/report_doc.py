@@ -1,0 +1,158 @@
+"""Context of one agency's report draft (``bao-cao/<MA>.docx``) and of its result-entry workbook.
+
+The draft holds exactly what the plan assigned to the agency: the tasks it leads or
+supports (Phụ lục II) and the indicators it monitors (Phụ lục I). Results, where the
+agency has sent them, are filled in and evaluated; where not, the values are empty
+strings and the template prints its fill-in mark.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..model.bundle import Plan
+from ..model.plan import ChiTieu, CoQuan
+from ..model.values import Kind, Verdict
+from ..results.evaluation import assess
+from ..results.model import KetQuaCoQuan
+from ..text.vn import upper_vi
+from .common import (closing, noi_nhan_lines, one_line, paragraphs, plan_reference, report_date,
+                     so_van_ban)
+
+#: The order verdicts are counted in, everywhere a report sums them up.
+VERDICT_ORDER = [Verdict.EXCEEDED, Verdict.MET, Verdict.MISSED, Verdict.MANUAL, Verdict.NO_RESULT,
+                 Verdict.NO_TARGET]
+STATUSES = ["Hoàn thành", "Đang thực hiện", "Chưa thực hiện"]
+#: Printed where the registry does not name the agency head (``ho_ten_thu_truong``).
+NAME_MARK = "[Họ và tên người ký]"
+
+
+def indicator_name(plan: Plan, ct: ChiTieu) -> str:
+    """A sub-row is named with its parent (``Cơ cấu kinh tế: Công nghiệp và xây dựng``)."""
+    parent = plan.parent_of(ct.ma)
+    return f"{parent.ten}: {ct.ten}" if parent else ct.ten
+
+
+def indicator_result(plan: Plan, ct: ChiTieu) -> dict:
+    """One indicator with its target, reported result, percentage and verdict."""
+    res = plan.results.get(ct.co_quan) if ct.co_quan else None
+    r = res.chi_tieu.get(ct.ma) if res else None
+    uoc = r.uoc_thuc_hien if r else ""
+    a = assess(ct, uoc)
+    return {
+        "ma": ct.ma, "ten": indicator_name(plan, ct), "don_vi": ct.don_vi,
+        "ke_hoach": ct.ke_hoach, "muc_tieu": ct.muc_tieu, "uoc": uoc, "so_sanh": a.so_sanh,
+        "danh_gia": a.verdict.value, "ghi_chu": one_line(r.ghi_chu) if r else "",
+    }
+
+
+def verdict_summary(rows: list[dict]) -> str:
+    """``Tổng số 5 chỉ tiêu: 1 vượt, 2 đạt, 1 không đạt; 1 chưa có kết quả.``"""
+    counts = Counter(r["danh_gia"] for r in rows)
+    judged = [f"{counts[v.value]} {v.value.lower()}" for v in VERDICT_ORDER[:3] if counts[v.value]]
+    other = [f"{counts[v.value]} {v.value[0].lower() + v.value[1:]}" for v in VERDICT_ORDER[3:]
+             if counts[v.value]]
+    text = f"Tổng số {len(rows)} chỉ tiêu"
+    parts = "; ".join(x for x in (", ".join(judged), ", ".join(other)) if x)
+    return f"{text}: {parts}." if parts else f"{text}."
+
+
+def _task(plan: Plan, nv, number: str, res: KetQuaCoQuan | None) -> dict:
+    r = res.nhiem_vu.get(nv.ma) if res else None
+    text = plan.text(nv.noi_dung).rstrip(" .;")
+    return {
+        "ma": nv.ma, "so": number, "noi_dung": text, "thoi_han": nv.thoi_han,
+        "chu_tri": plan.co_quan[nv.chu_tri].ten_bang,
+        "trang_thai": (r.trang_thai or "") if r else "", "ket_qua": one_line(r.ket_qua) if r else "",
+    }
+
+
+def task_groups(plan: Plan, code: str, tasks: list, res: KetQuaCoQuan | None) -> list[dict]:
+    """Section I: tasks the agency leads, then tasks it supports, numbered 1.1., 2.1., …"""
+    groups = []
+    for title, pick in (("Nhiệm vụ chủ trì thực hiện", lambda nv: nv.chu_tri == code),
+                        ("Nhiệm vụ phối hợp thực hiện", lambda nv: nv.chu_tri != code)):
+        mine = [nv for nv in tasks if pick(nv)]
+        if mine:
+            n = len(groups) + 1
+            groups.append({"tieu_de": f"{n}. {title}",
+                           "nhiem_vu": [_task(plan, nv, f"{n}.{i}.", res) for i, nv in enumerate(mine, 1)]})
+    return groups
+
+
+def agency_header(plan: Plan, agency: CoQuan) -> dict:
+    """The parent body (``UBND HUYỆN TIÊN LỮ``) over the agency's name."""
+    issuer = plan.ke_hoach.co_quan_ban_hanh
+    return {"co_quan_chu_quan": upper_vi(agency.cap_tren or issuer.ten_cap_tren),
+            "dong_ten_co_quan": [upper_vi(agency.ten)]}
+
+
+def agency_abbr(agency: CoQuan) -> str:
+    return agency.viet_tat or agency.ma.upper()
+
+
+def report_context(plan: Plan, code: str) -> dict:
+    """Everything ``bao-cao.docx`` prints for agency ``code``."""
+    agency = plan.co_quan[code]
+    issuer = plan.ke_hoach.co_quan_ban_hanh
+    indicators, tasks = plan.assigned(code)
+    res = plan.results.get(code)
+    rows = [indicator_result(plan, ct) for ct in indicators]
+    for i, r in enumerate(rows, 1):
+        r["stt"] = str(i)
+    year = plan.ke_hoach.van_ban.nam_ke_hoach
+    de_xuat = paragraphs(res.de_xuat) if res else []
+    return {
+        **agency_header(plan, agency),
+        "so": so_van_ban(None),
+        "ky_hieu": f"BC-{agency_abbr(agency)}",
+        "dong_ngay": report_date(issuer.dia_danh_ngay, year, res.ngay_bao_cao if res else None),
+        "ten_loai": "BÁO CÁO",
+        "trich_yeu": f"Kết quả thực hiện {plan_reference(plan)}",
+        "kinh_gui": f"Kính gửi: {issuer.ten}.",
+        "mo_dau": f"Thực hiện {plan_reference(plan)}, {agency.ten} báo cáo kết quả thực hiện "
+                  "các nhiệm vụ, chỉ tiêu được giao như sau:",
+        "nhom_nhiem_vu": task_groups(plan, code, tasks, res),
+        "chi_tieu": rows,
+        "tom_tat_chi_tieu": verdict_summary(rows) if rows else "",
+        "kho_khan": paragraphs(res.kho_khan) if res else [],
+        "de_xuat": closing(de_xuat),
+        "noi_nhan": noi_nhan_lines(["Như trên", "Lưu: VT"]),
+        "ky": {"dong_tham_quyen": [upper_vi(agency.thu_truong or "Thủ trưởng cơ quan")],
+               "ho_ten": agency.ho_ten_thu_truong or NAME_MARK},
+        "nam": year,
+    }
+
+
+def _entry_kind(ct: ChiTieu) -> str:
+    """How the workbook takes the result: ``so`` (a number), ``hang`` (4/10) or ``chu`` (free text)."""
+    target = ct.muc_tieu_danh_gia
+    if target.kind in (Kind.RANK, Kind.RATIO):
+        return "hang"
+    return "so" if target.is_numeric else "chu"
+
+
+def entry_context(plan: Plan, code: str) -> dict:
+    """What the agency's result-entry workbook shows, pre-filled with results already stored."""
+    agency = plan.co_quan[code]
+    indicators, tasks = plan.assigned(code)
+    res = plan.results.get(code)
+    rows = []
+    for ct in indicators:
+        r = res.chi_tieu.get(ct.ma) if res else None
+        rows.append({"ma": ct.ma, "ten": indicator_name(plan, ct), "don_vi": ct.don_vi, "ke_hoach": ct.ke_hoach,
+                     "muc_tieu": ct.muc_tieu, "nhap": _entry_kind(ct),
+                     "uoc": r.uoc_thuc_hien if r else "", "ghi_chu": r.ghi_chu if r else ""})
+    task_rows = []
+    for nv in tasks:
+        r = res.nhiem_vu.get(nv.ma) if res else None
+        task_rows.append({"ma": nv.ma, "noi_dung": plan.text(nv.noi_dung),
+                          "vai_tro": "Chủ trì" if nv.chu_tri == code else "Phối hợp", "thoi_han": nv.thoi_han,
+                          "trang_thai": (r.trang_thai or "") if r else "", "ket_qua": r.ket_qua if r else ""})
+    return {
+        "ke_hoach": plan.name, "co_quan": code, "ten_co_quan": agency.ten,
+        "tham_chieu": plan_reference(plan), "nam": plan.ke_hoach.van_ban.nam_ke_hoach,
+        "chi_tieu": rows, "nhiem_vu": task_rows,
+        "ngay_bao_cao": res.ngay_bao_cao.isoformat() if res and res.ngay_bao_cao else "",
+        "kho_khan": res.kho_khan if res else "", "de_xuat": res.de_xuat if res else "",
+    }

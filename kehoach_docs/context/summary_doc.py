@@ -1,0 +1,113 @@
+"""Context of the summary report of the whole plan (``tong-hop.docx``, BC of the issuing body).
+
+It gathers every indicator with its result and verdict, task completion per lead
+agency and the agencies that have not reported, from the results stored beside the plan.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..model.bundle import Plan
+from ..model.values import Verdict
+from ..text.vn import upper_vi
+from .common import (closing, issuer_header, noi_nhan_lines, paragraphs, plan_reference, report_date,
+                     signer, so_van_ban)
+from .report_doc import STATUSES, indicator_result, verdict_summary
+
+NOT_REPORTED = "Chưa báo cáo"
+
+
+def indicator_table(plan: Plan) -> list[dict]:
+    """Every indicator in Phụ lục I order, with group rows, as the summary's appendix prints it."""
+    rows = []
+    for gi, g in enumerate(plan.phu_luc_i.nhom):
+        rows.append({"kieu": "nhom", "stt": g.ky_hieu or chr(ord("A") + gi), "ten": g.ten, "don_vi": "",
+                     "ke_hoach": "", "muc_tieu": "", "uoc": "", "so_sanh": "", "danh_gia": "",
+                     "co_quan": "", "ghi_chu": ""})
+        for ci, ct in enumerate(g.chi_tieu, 1):
+            for sub in [ct, *ct.chi_tiet]:
+                row = indicator_result(plan, sub)
+                row.update(kieu="chi_tieu" if sub is ct else "con", stt=str(ci) if sub is ct else "-",
+                           ten=sub.ten, co_quan=plan.co_quan[sub.co_quan].ten_bang if sub.co_quan else "")
+                if not sub.co_quan and not sub.ke_hoach and not sub.muc_tieu:
+                    row["danh_gia"] = ""     # a heading row such as "Cơ cấu kinh tế"
+                rows.append(row)
+    return rows
+
+
+def task_counts(plan: Plan) -> list[dict]:
+    """Per lead agency: tasks led, and how many are done, in progress, not started, not reported."""
+    out = []
+    for agency in plan.agencies_with_work():
+        led = [nv for nv in plan.phu_luc_ii.nhiem_vu if nv.chu_tri == agency.ma]
+        if not led:
+            continue
+        res = plan.results.get(agency.ma)
+        states = Counter((res.nhiem_vu.get(nv.ma).trang_thai if res and res.nhiem_vu.get(nv.ma) else None)
+                         or NOT_REPORTED for nv in led)
+        out.append({"co_quan": agency.ten_bang, "ma": agency.ma, "tong": str(len(led)),
+                    **{k: str(states[s]) for k, s in zip(("hoan_thanh", "dang", "chua"), STATUSES)},
+                    "chua_bao_cao": str(states[NOT_REPORTED])})
+    for i, r in enumerate(out, 1):
+        r["stt"] = str(i)
+    return out
+
+
+def _task_total(rows: list[dict]) -> str:
+    total = {k: sum(int(r[k]) for r in rows) for k in ("tong", "hoan_thanh", "dang", "chua", "chua_bao_cao")}
+    return (f"Tổng số {total['tong']} nhiệm vụ: {total['hoan_thanh']} hoàn thành, {total['dang']} đang "
+            f"thực hiện, {total['chua']} chưa thực hiện; {total['chua_bao_cao']} nhiệm vụ chưa có báo cáo.")
+
+
+def summary_context(plan: Plan) -> dict:
+    """Everything ``tong-hop.docx`` prints."""
+    kh = plan.ke_hoach
+    issuer = kh.co_quan_ban_hanh
+    year = kh.van_ban.nam_ke_hoach
+    table = indicator_table(plan)
+    judged = [r for r in table if r["kieu"] != "nhom" and r["danh_gia"]]
+    missed = [f"{r['ten']}: mục tiêu {r['muc_tieu'] or r['ke_hoach']} {r['don_vi']}, ước thực hiện "
+              f"{r['uoc']} {r['don_vi']}".replace(" %", "%").rstrip() + ";"
+              for r in judged if r["danh_gia"] == Verdict.MISSED.value]
+    counts = task_counts(plan)
+    agencies = plan.agencies_with_work()
+    missing = [a.ten for a in agencies if a.ma not in plan.results]
+    views = []
+    for a in agencies:
+        res = plan.results.get(a.ma)
+        if res:
+            for label, text in (("khó khăn", res.kho_khan), ("đề xuất", res.de_xuat)):
+                for p in paragraphs(text):
+                    views.append(f"{a.ten_bang} ({label}): {p}")
+    ref = f"Báo cáo số {so_van_ban(None)}/BC-{issuer.viet_tat} {_blank_date(year)} của {issuer.ten}"
+    return {
+        **issuer_header(plan),
+        "so": so_van_ban(None),
+        "ky_hieu": f"BC-{issuer.viet_tat}",
+        "dong_ngay": report_date(issuer.dia_danh_ngay, year),
+        "ten_loai": "BÁO CÁO",
+        "trich_yeu": f"Kết quả thực hiện {plan_reference(plan)}",
+        "mo_dau": f"Trên cơ sở báo cáo của các cơ quan, đơn vị, {issuer.ten} báo cáo kết quả thực hiện "
+                  f"{plan_reference(plan)} như sau:",
+        "tom_tat_chi_tieu": verdict_summary(judged)[:-1] + " (chi tiết tại Phụ lục kèm theo).",
+        "chi_tieu_khong_dat": missed,
+        "tom_tat_nhiem_vu": _task_total(counts) if counts else "Kế hoạch không giao nhiệm vụ cụ thể.",
+        "nhiem_vu": counts,
+        "da_bao_cao": f"Đã có {len(agencies) - len(missing)}/{len(agencies)} cơ quan, đơn vị gửi báo cáo.",
+        "chua_bao_cao": [f"{name};" for name in missing[:-1]] + [f"{missing[-1]}."] if missing else [],
+        "kien_nghi": closing(views),
+        "noi_nhan": noi_nhan_lines(kh.noi_nhan),
+        "ky": signer(kh.nguoi_ky),
+        "phu_luc": {
+            "so": "", "tieu_de": upper_vi(f"Kết quả thực hiện các chỉ tiêu năm {year}"),
+            "kem_theo": f"(Kèm theo {ref})",
+            "cot_ke_hoach": f"Kế hoạch năm {year} HĐND giao", "cot_muc_tieu": f"Mục tiêu phấn đấu năm {year}",
+            "dong": table,
+        },
+    }
+
+
+def _blank_date(year: int) -> str:
+    from ..text.vn import ngay_thang_nam
+    return ngay_thang_nam(year)

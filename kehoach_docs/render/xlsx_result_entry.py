@@ -1,0 +1,212 @@
+"""The result-entry workbook an agency fills in (``bao-cao/<MA>.xlsx``).
+
+Key columns (codes and the plan's wording) are locked; input cells are unlocked,
+shaded and validated (a status dropdown, numbers where the target is numeric).
+A hidden sheet names the plan and the agency, so ``collect`` can refuse a workbook
+sent to the wrong plan. The layout constants here are what ``collect`` reads back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ..text.vn import parse_number
+from .xlsx_appendix import BORDER, FONT, set_text
+
+GUIDE, INDICATORS, TASKS, GENERAL, META = "Hướng dẫn", "Chỉ tiêu", "Nhiệm vụ", "Khó khăn - Đề xuất", "kehoach"
+HEADER_ROW = 4
+# (key, header, width, input?) — the order is the layout collect reads.
+IND_COLUMNS = [("ma", "Mã chỉ tiêu", 12, False), ("ten", "Chỉ tiêu", 48, False), ("don_vi", "Đơn vị tính", 12, False),
+               ("ke_hoach", "Kế hoạch giao", 14, False), ("muc_tieu", "Mục tiêu phấn đấu", 14, False),
+               ("uoc", "Ước thực hiện", 14, True), ("ghi_chu", "Ghi chú", 30, True)]
+TASK_COLUMNS = [("ma", "Mã nhiệm vụ", 12, False), ("noi_dung", "Nhiệm vụ", 56, False),
+                ("vai_tro", "Vai trò", 11, False), ("thoi_han", "Thời hạn", 14, False),
+                ("trang_thai", "Tình trạng", 18, True), ("ket_qua", "Kết quả thực hiện", 50, True)]
+# The general sheet: (row, key, label); the value goes in column B.
+GENERAL_ROWS = [(4, "ngay_bao_cao", "Ngày báo cáo (dd/mm/yyyy)"), (5, "kho_khan", "Khó khăn, vướng mắc"),
+                (6, "de_xuat", "Đề xuất, kiến nghị")]
+META_ROWS = [(1, "ke_hoach"), (2, "co_quan"), (3, "dinh_dang")]
+FORMAT_VERSION = "1"
+STATUSES = ("Hoàn thành", "Đang thực hiện", "Chưa thực hiện")
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+KEY_FILL = PatternFill("solid", fgColor="EDEDED")
+UNLOCKED = Protection(locked=False)
+WRAP = Alignment(vertical="top", wrap_text=True)
+TEXT_FMT = "@"
+
+
+def _title(ws, lines: list[str], last_col: int):
+    for row, text in enumerate(lines, start=1):
+        c = ws.cell(row=row, column=1)
+        set_text(c, text)
+        c.font = Font(name=FONT, size=13 if row == 1 else 12, bold=row == 1, italic=row > 1)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
+
+
+def _table(ws, columns, rows: list[dict], validate) -> None:
+    for j, (_, header, width, is_input) in enumerate(columns, start=1):
+        c = ws.cell(row=HEADER_ROW, column=j)
+        set_text(c, header)
+        c.font = Font(name=FONT, size=12, bold=True)
+        c.border = BORDER
+        c.fill = INPUT_FILL if is_input else KEY_FILL
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(j)].width = width
+    for i, r in enumerate(rows, start=HEADER_ROW + 1):
+        for j, (key, _, _, is_input) in enumerate(columns, start=1):
+            c = ws.cell(row=i, column=j)
+            c.font = Font(name=FONT, size=12)
+            c.border = BORDER
+            c.alignment = WRAP
+            if is_input:
+                c.protection = UNLOCKED
+                c.fill = INPUT_FILL
+            validate(c, key, r)
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
+    ws.protection.sheet = True
+    # Clerks may still widen columns and rows to read long texts.
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+def _numeric_value(text: str):
+    n = parse_number(text) if text else None
+    return n if n is not None else (text or None)
+
+
+def _indicator_sheet(wb, ctx: dict) -> None:
+    ws = wb.create_sheet(INDICATORS)
+    _title(ws, [f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM {ctx['nam']}", ctx["ten_co_quan"],
+                "Chỉ nhập vào các cột nền vàng; không sửa, xóa hay chèn dòng."], len(IND_COLUMNS))
+    number = DataValidation(type="decimal", operator="between", formula1="-1000000000000",
+                            formula2="1000000000000", allow_blank=True, showErrorMessage=True,
+                            showInputMessage=True, errorTitle="Cần nhập số",
+                            error="Chỉ tiêu này cần một số (ví dụ 8,7). Ghi giải thích ở cột Ghi chú.",
+                            promptTitle="Ước thực hiện", prompt="Nhập một số, ví dụ 8,7")
+    rank = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="20", allow_blank=True,
+                          showInputMessage=True, promptTitle="Ước thực hiện",
+                          prompt="Nhập thứ hạng hoặc tỉ số dạng a/b, ví dụ 4/10")
+    free = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="1000", allow_blank=True,
+                          showInputMessage=True, promptTitle="Ước thực hiện",
+                          prompt="Chỉ tiêu ghi bằng chữ: ghi kết quả bằng chữ; cấp trên sẽ đánh giá")
+    for dv in (number, rank, free):
+        ws.add_data_validation(dv)
+
+    def validate(c, key, r):
+        value = r[key]
+        if key == "uoc":
+            {"so": number, "hang": rank}.get(r["nhap"], free).add(c)
+            if r["nhap"] == "so":
+                value = _numeric_value(value)
+            else:
+                c.number_format = TEXT_FMT   # "4/10" must not turn into a date
+        set_text(c, value if value != "" else None)
+
+    _table(ws, IND_COLUMNS, ctx["chi_tieu"], validate)
+
+
+def _task_sheet(wb, ctx: dict) -> None:
+    ws = wb.create_sheet(TASKS)
+    _title(ws, [f"KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ NĂM {ctx['nam']}", ctx["ten_co_quan"],
+                "Chọn tình trạng trong danh sách; ghi kết quả ở cột Kết quả thực hiện."], len(TASK_COLUMNS))
+    status = DataValidation(type="list", formula1='"' + ",".join(STATUSES) + '"', allow_blank=True,
+                            showErrorMessage=True, errorTitle="Tình trạng không hợp lệ",
+                            error="Chọn một trong: " + ", ".join(STATUSES))
+    ws.add_data_validation(status)
+
+    def validate(c, key, r):
+        if key == "trang_thai":
+            status.add(c)
+        set_text(c, r[key] or None)
+
+    _table(ws, TASK_COLUMNS, ctx["nhiem_vu"], validate)
+
+
+def _general_sheet(wb, ctx: dict) -> None:
+    ws = wb.create_sheet(GENERAL)
+    _title(ws, ["KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ", ctx["ten_co_quan"]], 2)
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 90
+    date = DataValidation(type="date", operator="between", formula1="DATE(1945,1,1)", formula2="DATE(2100,12,31)",
+                          allow_blank=True, showErrorMessage=True, errorTitle="Ngày không hợp lệ",
+                          error="Nhập ngày dạng dd/mm/yyyy, ví dụ 05/12/2024")
+    ws.add_data_validation(date)
+    for row, key, label in GENERAL_ROWS:
+        a, b = ws.cell(row=row, column=1), ws.cell(row=row, column=2)
+        set_text(a, label)
+        a.font = Font(name=FONT, size=12, bold=True)
+        a.fill, b.fill = KEY_FILL, INPUT_FILL
+        a.border = b.border = BORDER
+        a.alignment = b.alignment = WRAP
+        b.font = Font(name=FONT, size=12)
+        b.protection = UNLOCKED
+        value = ctx[key]
+        if key == "ngay_bao_cao":
+            date.add(b)
+            b.number_format = "DD/MM/YYYY"
+            value = dt.date.fromisoformat(value) if value else None
+        else:
+            ws.row_dimensions[row].height = 90
+        set_text(b, value or None)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = ws.protection.formatRows = False
+
+
+def _guide(wb, ctx: dict) -> None:
+    ws = wb.active
+    ws.title = GUIDE
+    ws.column_dimensions["A"].width = 110
+    lines = [
+        ("SỔ NHẬP KẾT QUẢ THỰC HIỆN KẾ HOẠCH", True),
+        (ctx["ten_co_quan"], True),
+        (f"Kế hoạch: {ctx['tham_chieu']}.", False),
+        ("", False),
+        ("Cách điền:", True),
+        ("1. Trang «Chỉ tiêu»: ghi số ước thực hiện cả năm vào cột «Ước thực hiện» (ví dụ 8,7). "
+         "Chỉ tiêu xếp hạng ghi dạng 4/10; chỉ tiêu ghi bằng chữ thì ghi kết quả bằng chữ.", False),
+        ("2. Trang «Nhiệm vụ»: chọn tình trạng (Hoàn thành / Đang thực hiện / Chưa thực hiện) "
+         "và ghi tóm tắt kết quả.", False),
+        ("3. Trang «Khó khăn - Đề xuất»: ghi ngày báo cáo, khó khăn, vướng mắc và đề xuất, kiến nghị.", False),
+        ("4. Chỉ nhập vào các ô nền vàng. Không đổi tên trang, không sửa cột mã, tên chỉ tiêu, "
+         "nhiệm vụ; không xóa hoặc chèn dòng.", False),
+        ("5. Lưu tệp (giữ định dạng .xlsx) và gửi lại cho cơ quan tổng hợp. Gửi lại lần sau "
+         "sẽ thay cho lần trước.", False),
+    ]
+    for row, (text, bold) in enumerate(lines, start=1):
+        c = ws.cell(row=row, column=1)
+        set_text(c, text or None)
+        c.font = Font(name=FONT, size=13 if row == 1 else 12, bold=bold)
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.protection.sheet = True
+
+
+def _meta(wb, ctx: dict) -> None:
+    ws = wb.create_sheet(META)
+    values = {"ke_hoach": ctx["ke_hoach"], "co_quan": ctx["co_quan"], "dinh_dang": FORMAT_VERSION}
+    for row, key in META_ROWS:
+        set_text(ws.cell(row=row, column=1), key)
+        set_text(ws.cell(row=row, column=2), values[key])
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+
+
+def write_result_entry(ctx: dict) -> bytes:
+    """The workbook for one agency (``ctx`` from :func:`~kehoach_docs.context.report_doc.entry_context`)."""
+    wb = Workbook()
+    _guide(wb, ctx)
+    _indicator_sheet(wb, ctx)
+    _task_sheet(wb, ctx)
+    _general_sheet(wb, ctx)
+    _meta(wb, ctx)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
