@@ -195,9 +195,10 @@ def collect(paths, output_dir, templates, jobs):
             if res.co_quan in received:
                 click.echo(f"{path}: thay cho sổ của {res.co_quan} đã đọc trước ({received[res.co_quan][0]}).")
             received[res.co_quan] = (path, res)
-    print_problems(Problems([p for p in problems.items if p.level != ERROR]))
+    print_problems(problems)
     if problems.errors:
-        raise InvalidInput(Problems(problems.errors))
+        click.echo(f"Có {len(problems.errors)} lỗi; chưa lưu kết quả nào, hãy sửa sổ rồi gửi lại.", err=True)
+        sys.exit(1)
     for code, (path, res) in received.items():
         again = code in plan.results
         stored = save_results(plan, res)

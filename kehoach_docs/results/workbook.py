@@ -49,7 +49,7 @@ class _Reader:
         self.path = path
 
     def error(self, sheet: str, cell: str | None, path: tuple, message: str) -> None:
-        where = f"[{sheet}!{cell}]" if cell else f"[{sheet}]"
+        where = f"{sheet}!{cell}" if cell else sheet
         self.problems.add(Problem(ERROR, self.file, where, path, message))
 
     def text(self, ws, cell, path) -> str:
@@ -59,7 +59,7 @@ class _Reader:
             return ""
         text, issues = clean_text(raw)
         for issue in issues:
-            self.problems.add(Problem(issue.level, self.file, f"[{ws.title}!{cell.coordinate}]", path,
+            self.problems.add(Problem(issue.level, self.file, f"{ws.title}!{cell.coordinate}", path,
                                       issue.message))
         return text
 
