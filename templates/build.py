@@ -214,7 +214,8 @@ def report_task_section(doc):
     para_block(doc, "for g in nhom_nhiem_vu")
     add_para(doc, "{{ g.tieu_de }}", style="KH Khoản")
     para_block(doc, "for t in g.nhiem_vu")
-    add_runs(doc, [("{{ t.so }} {{ t.noi_dung }}", {}), ("{% if t.thoi_han %}", {}),
+    add_runs(doc, [("{{ t.so }} {{ t.noi_dung }}", {}), ("{% if t.chu_tri %}", {}),
+                   (" (chủ trì: {{ t.chu_tri }})", {}), ("{% endif %}", {}), ("{% if t.thoi_han %}", {}),
                    (" (thời hạn: {{ t.thoi_han }})", {}), ("{% endif %}", {}), (".", {})],
              style="KH Văn bản")
     add_runs(doc, [("- Tình trạng: ", {}),

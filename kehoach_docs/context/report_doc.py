@@ -57,12 +57,13 @@ def verdict_summary(rows: list[dict]) -> str:
     return f"{text}: {parts}." if parts else f"{text}."
 
 
-def _task(plan: Plan, nv, number: str, res: KetQuaCoQuan | None) -> dict:
+def _task(plan: Plan, nv, number: str, res: KetQuaCoQuan | None, code: str) -> dict:
     r = res.nhiem_vu.get(nv.ma) if res else None
     text = plan.text(nv.noi_dung).rstrip(" .;")
     return {
         "ma": nv.ma, "so": number, "noi_dung": text, "thoi_han": nv.thoi_han,
-        "chu_tri": plan.co_quan[nv.chu_tri].ten_bang,
+        # who leads a task the agency only supports (empty for its own tasks)
+        "chu_tri": plan.co_quan[nv.chu_tri].ten_bang if nv.chu_tri != code else "",
         "trang_thai": (r.trang_thai or "") if r else "", "ket_qua": one_line(r.ket_qua) if r else "",
     }
 
@@ -76,7 +77,7 @@ def task_groups(plan: Plan, code: str, tasks: list, res: KetQuaCoQuan | None) ->
         if mine:
             n = len(groups) + 1
             groups.append({"tieu_de": f"{n}. {title}",
-                           "nhiem_vu": [_task(plan, nv, f"{n}.{i}.", res) for i, nv in enumerate(mine, 1)]})
+                           "nhiem_vu": [_task(plan, nv, f"{n}.{i}.", res, code) for i, nv in enumerate(mine, 1)]})
     return groups
 
 

@@ -1,0 +1,138 @@
+"""After an amendment exactly the documents that show the change are rebuilt (issue 5)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from conftest import EXAMPLE, TEMPLATES
+from kehoach_docs.pipeline import plan_jobs, report_jobs, run
+from kehoach_docs.source.plan_dir import load_plan
+
+PL2 = yaml.safe_load((EXAMPLE / "phu-luc-ii.yaml").read_text("utf-8"))
+ALL_AGENCIES = None
+
+
+def everything(plan_dir, out, templates=TEMPLATES, **kw):
+    """Build the plan and every report, as a clerk does after an amendment; return what was built."""
+    plan = load_plan(plan_dir)
+    built = set()
+    for jobs in (plan_jobs(plan, templates), report_jobs(plan, templates)):
+        outcome = run(plan, jobs, out, n_jobs=1, **kw)
+        assert not outcome.failed, outcome.failed
+        built |= {o for o, _ in outcome.built}
+    return built
+
+
+def agency_files(*codes):
+    return {f"bao-cao/{c}.{ext}" for c in codes for ext in ("docx", "xlsx")}
+
+
+@pytest.fixture
+def built(plan_copy, tmp_path):
+    out = tmp_path / "out"
+    first = everything(plan_copy, out)
+    assert len(first) == 3 + 2 * 19 + 1
+    return plan_copy, out
+
+
+def edit(path, old, new):
+    text = path.read_text("utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def test_unchanged_rebuild_renders_nothing(built):
+    plan, out = built
+    before = {p: p.read_bytes() for p in out.rglob("*.*") if not p.name.startswith(".")}
+    assert everything(plan, out) == set()
+    assert {p: p.read_bytes() for p in out.rglob("*.*") if not p.name.startswith(".")} == before
+
+
+def test_indicator_target(built):
+    plan, out = built
+    edit(plan / "phu-luc-i.yaml", 'ke_hoach: "559,8", muc_tieu: "559,8", co_quan: TCKH',
+         'ke_hoach: "559,8", muc_tieu: "600", co_quan: TCKH')
+    assert everything(plan, out) == {"ke-hoach.docx", "phu-luc-i.xlsx", "tong-hop.docx", *agency_files("TCKH")}
+
+
+def test_task_lead_agency(built):
+    plan, out = built
+    edit(plan / "phu-luc-ii.yaml", "    chu_tri: TCKH\n    phoi_hop: [VP, XA]", "    chu_tri: NV\n    phoi_hop: [VP, XA]")
+    # the old and new lead, and the supporting agency whose draft names the lead (its workbook does not)
+    assert everything(plan, out) == {"ke-hoach.docx", "phu-luc-ii.xlsx", "tong-hop.docx",
+                                     *agency_files("TCKH", "NV"), "bao-cao/VP.docx"}
+
+
+def test_task_deadline(built):
+    plan, out = built
+    nv07 = next(t for t in PL2["nhiem_vu"] if t["ma"] == "nv07")
+    assert nv07["thoi_han"] == "Thường xuyên"
+    edit(plan / "phu-luc-ii.yaml", "    chu_tri: TCKH\n    phoi_hop: [VP, XA]\n    thoi_han: Thường xuyên",
+         "    chu_tri: TCKH\n    phoi_hop: [VP, XA]\n    thoi_han: 30/6/2024")
+    assert everything(plan, out) == {"ke-hoach.docx", "phu-luc-ii.xlsx", *agency_files("TCKH", "VP")}
+
+
+def test_paragraph_of_section_three(built):
+    plan, out = built
+    edit(plan / "ke-hoach.yaml", "Đẩy mạnh thanh tra, kiểm tra thuế.", "Đẩy mạnh thanh tra, kiểm tra về thuế.")
+    assert everything(plan, out) == {"ke-hoach.docx"}
+
+
+def test_plan_number_reaches_every_document(built):
+    plan, out = built
+    edit(plan / "ke-hoach.yaml", "  so:            #", "  so: 5          #")
+    assert everything(plan, out) == {p.relative_to(out / "tien-lu-2024").as_posix()
+                                     for p in (out / "tien-lu-2024").rglob("*.*") if not p.name.startswith(".")}
+
+
+@pytest.mark.parametrize("template, expected", [
+    ("bao-cao.docx", lambda out: {f"bao-cao/{p.name}" for p in (out / "tien-lu-2024" / "bao-cao").glob("*.docx")}),
+    ("ke-hoach.docx", lambda out: {"ke-hoach.docx"}),
+    ("tong-hop.docx", lambda out: {"tong-hop.docx"}),
+])
+def test_template(built, tmp_path, template, expected):
+    plan, out = built
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    everything(plan, out, templates)          # same bytes: nothing to do
+    (templates / template).write_bytes((templates / template).read_bytes() + b"\0")  # any byte changes the hash
+    assert everything(plan, out, templates) == expected(out)
+
+
+def test_force_rebuilds_everything(built):
+    plan, out = built
+    assert len(everything(plan, out, force=True)) == 3 + 2 * 19 + 1
+
+
+def test_hand_edited_output_is_kept_aside(built):
+    plan, out = built
+    target = out / "tien-lu-2024" / "bao-cao" / "TCKH.xlsx"
+    target.write_bytes(target.read_bytes() + b"edited")
+    assert everything(plan, out) == {"bao-cao/TCKH.xlsx"}
+    kept = out / "tien-lu-2024" / "bao-cao" / "TCKH.sua-tay.xlsx"
+    assert kept.read_bytes().endswith(b"edited")
+
+
+def test_outputs_are_byte_identical_across_builds(built, tmp_path):
+    plan, out = built
+    other = tmp_path / "other"
+    everything(plan, other, force=True)
+    a = {p.relative_to(out): p.read_bytes() for p in out.rglob("*.*") if not p.name.startswith(".")}
+    b = {p.relative_to(other): p.read_bytes() for p in other.rglob("*.*") if not p.name.startswith(".")}
+    assert a == b and len(a) == 42
+
+
+def test_every_output_carries_its_hashes(built):
+    from kehoach_docs import __version__
+    from kehoach_docs.batch.manifest import Manifest
+    from kehoach_docs.render.package import read_properties
+    plan, out = built
+    manifest = Manifest(out / "tien-lu-2024")
+    for name in ("ke-hoach.docx", "phu-luc-i.xlsx", "bao-cao/VP.docx", "bao-cao/VP.xlsx", "tong-hop.docx"):
+        props = read_properties(out / "tien-lu-2024" / name)
+        entry = manifest.entries[name]
+        assert props == {"data_sha256": entry["data"], "template_sha256": entry["template"],
+                         "version": __version__}
