@@ -220,6 +220,65 @@ def _print_verdicts(plan) -> None:
 
 
 @main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Tệp .docx ghi bảng so sánh (tệp .xlsx cùng tên ghi bên cạnh). "
+                   "Mặc định: output/<kế-hoạch>/so-sanh.docx.")
+@templates_option
+@friendly
+def diff(old, new, out_file, templates):
+    """So sánh hai phiên bản kế hoạch: kehoach diff CŨ MỚI.
+
+    CŨ, MỚI là hai thư mục kế hoạch, hoặc một thư mục và một phiên bản git của nó
+    (ví dụ: kehoach diff HEAD~1 data/tien-lu-2024). Ghi «Bảng so sánh» (.docx, .xlsx).
+    """
+    import tempfile
+
+    from .compare.git_rev import RevisionError, export_revision
+    from .compare.plan_diff import summary
+    from .compare.report import TEMPLATE, write_comparison
+    from .pipeline import templates_dir
+    from .source.plan_dir import load_plan
+    from .templates_check import check_templates
+    with tempfile.TemporaryDirectory(prefix="kehoach-diff-") as tmp:
+        folders, labels = [], []
+        for arg, other in ((old, new), (new, old)):
+            if arg.is_dir():
+                folders.append(arg)
+                labels.append(str(arg))
+            elif other.is_dir():
+                try:
+                    folders.append(export_revision(other, str(arg), Path(tmp) / f"rev{len(folders)}"))
+                except RevisionError as exc:
+                    click.echo(f"«{arg}» không phải thư mục kế hoạch, cũng không đọc được như phiên bản git "
+                               f"của {other}: {exc}", err=True)
+                    sys.exit(1)
+                labels.append(f"{other} @ {arg}")
+            else:
+                click.echo(f"Cần ít nhất một thư mục kế hoạch; «{old}» và «{new}» đều không phải thư mục.", err=True)
+                sys.exit(1)
+        # warnings are the data's own business (validate shows them); a comparison stays quiet
+        old_plan, new_plan = load_plan(folders[0]), load_plan(folders[1])
+        tdir = templates_dir(templates)
+        check_templates(tdir, [TEMPLATE])
+        target = out_file or Path("output") / new_plan.name / "so-sanh.docx"
+        changes, docx, xlsx = write_comparison(old_plan, new_plan, (labels[0], labels[1]), target, tdir)
+    if not changes:
+        click.echo("Hai phiên bản không khác nhau.")
+    for line in summary(changes):
+        click.echo(line)
+    for c in changes:
+        click.echo(f"  [{c.kieu}] {c.vi_tri} – {c.noi_dung}: {_short(c.cu)} → {_short(c.moi)}")
+    click.echo(f"Đã ghi {docx} và {xlsx}.")
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return "«" + (text if len(text) <= n else text[: n - 1] + "…") + "»" if text else "(không có)"
+
+
+@main.command()
 @plan_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def validate(plan_dir, fmt):

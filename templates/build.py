@@ -41,8 +41,10 @@ def body_styles(doc):
     para_style(doc, "KH Nơi nhận", size=11, align="left")
 
 
-def header_block(doc):
-    """Ô 1-4 of ND30: issuing body | Quốc hiệu, Tiêu ngữ; Số | place and date."""
+def header_block(doc, numbered=True):
+    """Ô 1-4 of ND30: issuing body | Quốc hiệu, Tiêu ngữ; Số | place and date.
+
+    ``numbered=False`` leaves out the Số line (a comparison table is not registered)."""
     t = table(doc, [LEFT_W, RIGHT_W], borders=False, indent=-113)
     row = t.add_row()
     left, right = row.cells
@@ -62,7 +64,7 @@ def header_block(doc):
     add_rule(right, TIEU_NGU_W, RIGHT_W - 114)
     row = t.add_row()
     left, right = row.cells
-    cell_paras(left, [("Số: {{ so }}/{{ ky_hieu }}", {"size": 13, "align": "center"})])
+    cell_paras(left, [("Số: {{ so }}/{{ ky_hieu }}" if numbered else "", {"size": 13, "align": "center"})])
     left.paragraphs[0].paragraph_format.space_before = None
     cell_paras(right, [("{{ dong_ngay }}", {"size": 14, "italic": True, "align": "center"})])
     for cell in row.cells:
@@ -366,6 +368,48 @@ def save(doc, path: Path):
     path.write_bytes(out.getvalue())
 
 
+def diff_table(doc):
+    w = [700, 1900, 2850, 2850, 771]
+    t = table(doc, w, borders=True)
+    add_row(t, ["STT", "Vị trí, nội dung", "Kế hoạch đã ban hành", "Nội dung điều chỉnh", "Ghi chú"],
+            style="KH Bảng giữa", bold=True, header=True)
+    tag_row(t, "{%tr for r in dong %}")
+    tag_row(t, "{%tr if r.kieu == 'nhom' %}")
+    keep_together(add_row(t, ["{{ r.stt }}", "{{ r.noi_dung }}", "", "", ""], style="KH Bảng", bold=True,
+                          align=["center", "left", "left", "left", "center"]))
+    tag_row(t, "{%tr else %}")
+    row = add_row(t, ["{{ r.stt }}", "{{ r.vi_tri }}", "", "", "{{ r.thay_doi }}"],
+                  style="KH Bảng", align=["center", "left", "left", "left", "center"])
+    add_para(row.cells[1], "{{ r.noi_dung }}", style="KH Bảng", italic=True)
+    for cell, key in ((row.cells[2], "r.cu_phan"), (row.cells[3], "r.moi_phan")):
+        # the words that changed print bold and underlined; restyle that run in Word if wished
+        add_runs(cell.paragraphs[0], [("{% for s in " + key + " %}", {}), ("{% if s.doi %}", {}),
+                                      ("{{ s.text }}", {"bold": True, "underline": True}), ("{% else %}", {}),
+                                      ("{{ s.text }}", {}), ("{% endif %}", {}), ("{% endfor %}", {})])
+    keep_together(row)
+    tag_row(t, "{%tr endif %}")
+    tag_row(t, "{%tr endfor %}")
+
+
+def build_so_sanh(path: Path):
+    """The comparison table of an amendment: every change, old beside new."""
+    doc = new_document()
+    body_styles(doc)
+    page_number_header(doc.sections[0])
+    header_block(doc, numbered=False)
+    title_block(doc)
+    add_para(doc, "{{ mo_dau }}", style="KH Văn bản")
+    para_block(doc, "for x in tom_tat")
+    add_para(doc, "- {{ x }}", style="KH Văn bản")
+    para_block(doc, "endfor")
+    add_para(doc, "", style="KH Văn bản", after=120)
+    para_block(doc, "if dong")
+    diff_table(doc)
+    para_block(doc, "endif")
+    _clean_core(doc, "Bảng so sánh")
+    save(doc, path)
+
+
 def _clean_core(doc, title):
     cp = doc.core_properties
     cp.author = "kehoach-docs"
@@ -381,6 +425,7 @@ def main():
     build_ke_hoach(OUT / "ke-hoach.docx")
     build_bao_cao(OUT / "bao-cao.docx")
     build_tong_hop(OUT / "tong-hop.docx")
+    build_so_sanh(OUT / "so-sanh.docx")
     print("Đã tạo lại các mẫu trong", OUT)
 
 

@@ -290,6 +290,8 @@ def add_runs(container, pieces, style=None):
             r.font.bold = True
         if fmt.get("italic"):
             r.font.italic = True
+        if fmt.get("underline"):
+            r.font.underline = True
         if fmt.get("highlight"):
             r.font.highlight_color = WD_COLOR_INDEX.YELLOW
     return p

@@ -1,0 +1,170 @@
+"""What changed between two versions of a plan: indicators, tasks, legal bases, paragraphs, the rest.
+
+Items with codes (indicators, tasks, agencies) are matched by code; texts without
+codes (legal bases, paragraphs, recipients) are aligned with difflib, as a reviewer
+would read the two versions side by side. Texts are compared as printed, so a
+changed target also shows in every paragraph that quotes it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from ..context.common import plan_reference
+from ..context.plan_doc import body_paragraphs, legal_bases
+from ..model.bundle import Plan
+
+EDIT, ADD, REMOVE = "Sửa", "Thêm", "Bỏ"
+
+#: Parts of the plan in the order the comparison table lists them.
+PARTS = ["Thông tin văn bản", "Căn cứ", "Nội dung", "Chỉ tiêu (Phụ lục I)", "Nhiệm vụ (Phụ lục II)",
+         "Cơ quan", "Nơi nhận, người ký"]
+
+INDICATOR_FIELDS = [("ten", "Tên chỉ tiêu"), ("don_vi", "Đơn vị tính"), ("ke_hoach", "Kế hoạch HĐND giao"),
+                    ("muc_tieu", "Mục tiêu phấn đấu"), ("co_quan", "Cơ quan theo dõi"), ("huong", "Hướng đánh giá")]
+TASK_FIELDS = [("noi_dung", "Nội dung"), ("chu_tri", "Cơ quan chủ trì"), ("phoi_hop", "Cơ quan phối hợp"),
+               ("thoi_han", "Thời gian hoàn thành"), ("thuoc", "Thuộc mục")]
+AGENCY_FIELDS = [("ten", "Tên"), ("ten_ngan", "Tên in trong bảng"), ("viet_tat", "Chữ viết tắt"),
+                 ("thu_truong", "Chức danh thủ trưởng"), ("ho_ten_thu_truong", "Họ tên thủ trưởng"),
+                 ("cap_tren", "Cơ quan chủ quản")]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference: which part, where (a code or a section number), what, old beside new."""
+
+    phan: str
+    vi_tri: str
+    noi_dung: str
+    cu: str
+    moi: str
+    kieu: str
+
+
+def _excerpt(text: str, n: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _agency_names(plan: Plan, codes) -> str:
+    if isinstance(codes, str):
+        codes = [codes]
+    return "; ".join(plan.co_quan[c].ten_bang if c in plan.co_quan else c for c in codes or [])
+
+
+def _indicator_values(plan: Plan, ct) -> dict[str, str]:
+    return {"ten": ct.ten, "don_vi": ct.don_vi, "ke_hoach": ct.ke_hoach, "muc_tieu": ct.muc_tieu,
+            "co_quan": _agency_names(plan, ct.co_quan), "huong": ct.huong_danh_gia.value}
+
+
+def _task_values(plan: Plan, nv) -> dict[str, str]:
+    return {"noi_dung": plan.text(nv.noi_dung), "chu_tri": _agency_names(plan, nv.chu_tri),
+            "phoi_hop": _agency_names(plan, nv.phoi_hop), "thoi_han": nv.thoi_han, "thuoc": nv.thuoc or ""}
+
+
+def _agency_values(plan: Plan, a) -> dict[str, str]:
+    return {k: getattr(a, k) or "" for k, _ in AGENCY_FIELDS}
+
+
+def _keyed(part, old: dict, new: dict, fields, values_old, values_new, name) -> list[Change]:
+    """Compare items matched by code, field by field; added and removed items in one row each."""
+    out = []
+    for code in [*old, *[c for c in new if c not in old]]:
+        if code not in new:
+            v = values_old(old[code])
+            out.append(Change(part, code, name(old[code]), "; ".join(v[k] for k, _ in fields if v[k]), "", REMOVE))
+        elif code not in old:
+            v = values_new(new[code])
+            out.append(Change(part, code, name(new[code]), "", "; ".join(v[k] for k, _ in fields if v[k]), ADD))
+        else:
+            a, b = values_old(old[code]), values_new(new[code])
+            for key, label in fields:
+                if a[key] != b[key]:
+                    out.append(Change(part, code, f"{name(new[code])}: {label}", a[key], b[key], EDIT))
+    return out
+
+
+def _aligned(part, old: list[str], new: list[str], where_old, where_new, what) -> list[Change]:
+    """Align two lists of texts; a replaced block pairs old and new lines in order."""
+    out = []
+    sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            continue
+        pairs = max(i2 - i1, j2 - j1)
+        for k in range(pairs):
+            i, j = i1 + k, j1 + k
+            a = old[i] if i < i2 else None
+            b = new[j] if j < j2 else None
+            if a is not None and b is not None:
+                out.append(Change(part, where_new(j), what, a, b, EDIT))
+            elif a is not None:
+                out.append(Change(part, where_old(i), what, a, "", REMOVE))
+            else:
+                out.append(Change(part, where_new(j), what, "", b, ADD))
+    return out
+
+
+def _sections(paras: list[dict]) -> list[str]:
+    """The number of the section each paragraph belongs to (``III.2.1.``)."""
+    where, current, top = [], "", ""
+    for p in paras:
+        if p["kieu"] in ("muc", "khoan", "tieu_muc"):
+            num = p["text"].split(" ", 1)[0]
+            if p["kieu"] == "muc":
+                top = num.rstrip(".")
+                current = num
+            else:
+                current = f"{top}.{num}"
+        where.append(current or "(mở đầu)")
+    return where
+
+
+def _document_info(plan: Plan) -> dict[str, str]:
+    vb = plan.ke_hoach.van_ban
+    return {"Số, ký hiệu, ngày": plan_reference(plan), "Trích yếu": plan.text(vb.trich_yeu),
+            "Lời dẫn": plan.text(plan.ke_hoach.loi_dan or ""),
+            "Tên Phụ lục I": plan.phu_luc_i.tieu_de, "Tên Phụ lục II": plan.phu_luc_ii.tieu_de}
+
+
+def _signer(plan: Plan) -> str:
+    ky = plan.ke_hoach.nguoi_ky
+    return " / ".join([*ky.dong_tham_quyen, ky.ho_ten])
+
+
+def compare_plans(old: Plan, new: Plan) -> list[Change]:
+    """Every difference between ``old`` and ``new``, in the order of :data:`PARTS`."""
+    changes: list[Change] = []
+    a, b = _document_info(old), _document_info(new)
+    changes += [Change(PARTS[0], k, k, a[k], b[k], EDIT) for k in a if a[k] != b[k]]
+    changes += _aligned(PARTS[1], [x.rstrip(";.") for x in legal_bases(old)], [x.rstrip(";.") for x in legal_bases(new)],
+                        lambda i: f"Căn cứ thứ {i + 1}", lambda j: f"Căn cứ thứ {j + 1}", "Căn cứ")
+    po, pn = body_paragraphs(old), body_paragraphs(new)
+    so, sn = _sections(po), _sections(pn)
+    changes += _aligned(PARTS[2], [p["text"] for p in po], [p["text"] for p in pn],
+                        lambda i: f"Mục {so[i]}", lambda j: f"Mục {sn[j]}", "Đoạn văn")
+    changes += _keyed(PARTS[3], old.chi_tieu, new.chi_tieu, INDICATOR_FIELDS,
+                      lambda ct: _indicator_values(old, ct), lambda ct: _indicator_values(new, ct), lambda ct: ct.ten)
+    changes += _keyed(PARTS[4], old.nhiem_vu, new.nhiem_vu, TASK_FIELDS,
+                      lambda nv: _task_values(old, nv), lambda nv: _task_values(new, nv),
+                      lambda nv: f"Nhiệm vụ «{_excerpt(old.text(nv.noi_dung) if nv.ma in old.nhiem_vu else new.text(nv.noi_dung))}»")
+    changes += _keyed(PARTS[5], old.co_quan, new.co_quan, AGENCY_FIELDS,
+                      lambda c: _agency_values(old, c), lambda c: _agency_values(new, c), lambda c: c.ten)
+    changes += _aligned(PARTS[6], old.ke_hoach.noi_nhan, new.ke_hoach.noi_nhan,
+                        lambda i: f"Nơi nhận thứ {i + 1}", lambda j: f"Nơi nhận thứ {j + 1}", "Nơi nhận")
+    if _signer(old) != _signer(new):
+        changes.append(Change(PARTS[6], "Người ký", "Người ký", _signer(old), _signer(new), EDIT))
+    return changes
+
+
+def summary(changes: list[Change]) -> list[str]:
+    """One line per part: ``Chỉ tiêu (Phụ lục I): 1 sửa, 1 thêm``."""
+    lines = []
+    for part in PARTS:
+        mine = [c for c in changes if c.phan == part]
+        if mine:
+            counts = [f"{sum(c.kieu == k for c in mine)} {k.lower()}" for k in (EDIT, ADD, REMOVE)
+                      if any(c.kieu == k for c in mine)]
+            lines.append(f"{part}: " + ", ".join(counts))
+    return lines
