@@ -88,7 +88,32 @@ def report_outcome(outcome, folder: Path) -> None:
                f"lỗi {len(outcome.failed)}.")
 
 
-def _run(plan, jobs, output_dir, force, n_jobs, total=None):
+pdf_options = [
+    click.option("--pdf", is_flag=True, help="Xuất thêm PDF cạnh mỗi tệp .docx (cần LibreOffice)."),
+    click.option("--pdf-timeout", type=click.FloatRange(1), default=120, show_default=True,
+                 help="Số giây chờ LibreOffice trước khi coi là treo và khởi động lại."),
+]
+
+
+def with_pdf_options(fn):
+    for option in reversed(pdf_options):
+        fn = option(fn)
+    return fn
+
+
+def _check_pdf_ready(pdf: bool) -> None:
+    """Before building anything: LibreOffice and the fonts must be there, or say what to install."""
+    if not pdf:
+        return
+    from .render.pdf import PdfError, check_prerequisites
+    try:
+        check_prerequisites()
+    except PdfError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+def _run(plan, jobs, output_dir, force, n_jobs, total=None, pdf=False, pdf_timeout=120):
     """Run ``jobs`` (a list, or an iterator of ``total`` jobs) with a progress bar and a summary."""
     from .pipeline import output_folder, run
     folder = output_folder(plan, output_dir)
@@ -96,8 +121,39 @@ def _run(plan, jobs, output_dir, force, n_jobs, total=None):
                            file=sys.stderr, show_pos=True) as bar:
         outcome = run(plan, jobs, output_dir, force=force, n_jobs=n_jobs, progress=bar.update)
     report_outcome(outcome, folder)
-    if outcome.failed:
+    failed = bool(outcome.failed)
+    if pdf:
+        docx = [folder / o for o in [*(o for o, _ in outcome.built), *outcome.unchanged] if o.endswith(".docx")]
+        failed |= _export_pdf(docx, n_jobs, pdf_timeout)
+    if failed:
         sys.exit(1)
+
+
+def _export_pdf(docx: list[Path], n_jobs, timeout) -> bool:
+    """Convert the documents whose PDF is missing or stale; True if any failed."""
+    from .batch.runner import default_jobs
+    from .render.pdf import convert, foreign_fonts, stale_pdfs
+    todo = stale_pdfs(sorted(docx))
+    if not todo:
+        click.echo(f"PDF: không đổi {len(docx)}.")
+        return False
+    click.echo(f"PDF: đang chuyển {len(todo)} tệp bằng LibreOffice…", err=True)
+    result = convert(todo, n_jobs or default_jobs(), timeout)
+    bad_fonts = 0
+    for f in sorted(result.converted):
+        odd = foreign_fonts(f.with_suffix(".pdf"))
+        if odd:
+            bad_fonts += 1
+            click.echo(f"  LỖI   {f.with_suffix('.pdf')}: PDF dùng phông {', '.join(odd)} ngoài Times New Roman "
+                       "(thiếu chữ Việt?); cài fonts-liberation2 hoặc Times New Roman rồi chạy lại với --force",
+                       err=True)
+        else:
+            click.echo(f"  pdf   {f.with_suffix('.pdf')}")
+    for f, msg in result.failed:
+        click.echo(f"  LỖI   {f.with_suffix('.pdf')}: {msg}", err=True)
+    click.echo(f"PDF: đã xuất {len(result.converted)}, không đổi {len(docx) - len(todo)}, "
+               f"lỗi {len(result.failed) + bad_fonts}.")
+    return bool(result.failed or bad_fonts)
 
 
 @main.command()
@@ -106,23 +162,25 @@ def _run(plan, jobs, output_dir, force, n_jobs, total=None):
 @templates_option
 @force_option
 @jobs_option
+@with_pdf_options
 @friendly
-def build(plan_dir, output_dir, templates, force, jobs):
+def build(plan_dir, output_dir, templates, force, jobs, pdf, pdf_timeout):
     """Dựng kế hoạch (ke-hoach.docx) và phụ lục (phu-luc-i.xlsx, phu-luc-ii.xlsx)."""
     from .pipeline import plan_jobs, templates_dir
     from .templates_check import check_templates
+    _check_pdf_ready(pdf)
     plan = load(plan_dir)
     tdir = templates_dir(templates)
     jobs_ = plan_jobs(plan, tdir)
     check_templates(tdir, ["ke-hoach.docx"], {"ke-hoach.docx": set(jobs_[0].context)})
-    _run(plan, jobs_, output_dir, force, jobs)
+    _run(plan, jobs_, output_dir, force, jobs, pdf=pdf, pdf_timeout=pdf_timeout)
 
 
 agency_option = click.option("--agency", "agencies", multiple=True, metavar="MÃ",
                              help="Chỉ dựng báo cáo của cơ quan này (có thể ghi nhiều lần).")
 
 
-def _report_run(plan, output_dir, templates, force, jobs, agencies=None):
+def _report_run(plan, output_dir, templates, force, jobs, agencies=None, pdf=False, pdf_timeout=120):
     """Check the report templates, then build the drafts, workbooks and (for all agencies) the summary."""
     from .context.report_doc import report_context
     from .context.summary_doc import summary_context
@@ -145,7 +203,8 @@ def _report_run(plan, output_dir, templates, force, jobs, agencies=None):
         names.append(SUMMARY)
     check_templates(tdir, names, keys)
     total = 2 * len(codes or with_work) + (0 if codes else 1)
-    _run(plan, report_jobs(plan, tdir, codes), output_dir, force, jobs, total=total)
+    _run(plan, report_jobs(plan, tdir, codes), output_dir, force, jobs, total=total, pdf=pdf,
+         pdf_timeout=pdf_timeout)
 
 
 @main.command()
@@ -155,12 +214,14 @@ def _report_run(plan, output_dir, templates, force, jobs, agencies=None):
 @agency_option
 @force_option
 @jobs_option
+@with_pdf_options
 @friendly
-def reports(plan_dir, output_dir, templates, agencies, force, jobs):
+def reports(plan_dir, output_dir, templates, agencies, force, jobs, pdf, pdf_timeout):
     """Dựng dự thảo báo cáo (bao-cao/<MÃ>.docx) và sổ nhập kết quả (bao-cao/<MÃ>.xlsx) cho từng cơ quan,
     cùng báo cáo tổng hợp (tong-hop.docx)."""
+    _check_pdf_ready(pdf)
     plan = load(plan_dir)
-    _report_run(plan, output_dir, templates, force, jobs, agencies)
+    _report_run(plan, output_dir, templates, force, jobs, agencies, pdf, pdf_timeout)
 
 
 @main.command()

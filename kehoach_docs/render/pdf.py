@@ -1,0 +1,176 @@
+"""PDF next to each .docx through LibreOffice headless.
+
+A batch is converted by one LibreOffice process per job, each with its own user
+profile (two instances sharing a profile block each other), rather than one process
+per file. A converter that stops producing files for ``timeout`` seconds is killed
+and restarted on the files left; the file it hung on is reported. Before converting
+we make sure a Times New Roman-compatible font with Vietnamese letters is installed
+(Liberation 1.x lacks them and the PDF then mixes fonts); afterwards we read the
+fonts the PDFs actually embed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+INSTALL_HINT = "Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui fonts-liberation2"
+SERIF_FONTS = ("Times New Roman", "Liberation Serif")
+PDF_FONT_OK = ("TimesNewRoman", "LiberationSerif")
+
+
+class PdfError(Exception):
+    """PDF conversion cannot start (message in Vietnamese)."""
+
+
+@dataclass
+class PdfOutcome:
+    converted: list[Path] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def soffice() -> str:
+    """The LibreOffice executable: ``$KEHOACH_SOFFICE``, else ``soffice``/``libreoffice`` on PATH."""
+    override = os.environ.get("KEHOACH_SOFFICE")
+    if override:
+        found = shutil.which(override)
+    else:
+        found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        raise PdfError("Không tìm thấy LibreOffice (lệnh soffice) để xuất PDF. " + INSTALL_HINT)
+    return found
+
+
+def vietnamese_serif_fonts() -> set[str]:
+    """Installed serif families able to print Vietnamese, by fontconfig (``fc-list :lang=vi``)."""
+    if shutil.which("fc-list") is None:
+        raise PdfError("Không tìm thấy fc-list (fontconfig) để kiểm tra phông chữ. " + INSTALL_HINT)
+    out = subprocess.run(["fc-list", ":lang=vi", "family"], capture_output=True, text=True).stdout
+    families = {name.strip() for line in out.splitlines() for name in line.split(",")}
+    return {f for f in SERIF_FONTS if f in families}
+
+
+def check_prerequisites() -> str:
+    """LibreOffice and a Vietnamese-capable Times New Roman (or Liberation Serif 2.x); returns soffice."""
+    exe = soffice()
+    if not vietnamese_serif_fonts():
+        raise PdfError("Chưa cài phông Times New Roman hoặc phông tương thích có đủ chữ Việt (Liberation Serif "
+                       "bản 2, gói fonts-liberation2); PDF sẽ lẫn phông. " + INSTALL_HINT)
+    return exe
+
+
+def pdf_fonts(pdf: Path) -> list[str] | None:
+    """Font names embedded in ``pdf`` (``pdffonts``), or None when pdffonts is not installed."""
+    if shutil.which("pdffonts") is None:
+        return None
+    proc = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True)
+    if proc.returncode:
+        return []
+    names = []
+    for line in proc.stdout.splitlines()[2:]:
+        name = line.split()[0] if line.split() else ""
+        names.append(name.split("+", 1)[-1])
+    return names
+
+
+def foreign_fonts(pdf: Path) -> list[str]:
+    """Fonts in ``pdf`` other than Times New Roman / Liberation Serif (a sign of missing glyphs)."""
+    names = pdf_fonts(pdf)
+    return sorted({n for n in names or [] if not n.startswith(PDF_FONT_OK)})
+
+
+def _batches(files: list[Path]) -> list[list[Path]]:
+    """Split so that no two files of one LibreOffice call share a name (they share an outdir)."""
+    batches: list[list[Path]] = []
+    for f in files:
+        for b in batches:
+            if all(x.stem != f.stem for x in b):
+                b.append(f)
+                break
+        else:
+            batches.append([f])
+    return batches
+
+
+def _run_converter(exe: str, profile: Path, files: list[Path], outdir: Path, timeout: float,
+                   done: set[Path]) -> bool:
+    """One LibreOffice process over ``files``; returns False if it hung (killed after ``timeout``)."""
+    cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
+           "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    last = time.monotonic()
+    while True:
+        finished = proc.poll() is not None
+        for f in files:
+            made = outdir / f"{f.stem}.pdf"
+            if f not in done and made.exists() and (finished or _settled(made)):
+                os.replace(made, f.with_suffix(".pdf"))
+                done.add(f)
+                last = time.monotonic()
+        if finished:
+            return True
+        if time.monotonic() - last > timeout:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return False
+        time.sleep(0.1)
+
+
+def _settled(path: Path) -> bool:
+    """LibreOffice writes a PDF in one go; wait until its size stops changing."""
+    size = path.stat().st_size
+    time.sleep(0.05)
+    return size > 0 and path.stat().st_size == size
+
+
+def _convert_share(exe: str, files: list[Path], timeout: float, work: Path, n: int) -> PdfOutcome:
+    outcome = PdfOutcome()
+    profile = work / f"profile-{n}"
+    for batch in _batches(files):
+        outdir = Path(tempfile.mkdtemp(prefix=".kehoach-pdf-", dir=batch[0].parent))
+        try:
+            done: set[Path] = set()
+            left = list(batch)
+            while left:
+                if _run_converter(exe, profile, left, outdir, timeout, done):
+                    outcome.failed += [(f, "LibreOffice không chuyển được tệp này") for f in left if f not in done]
+                    break
+                hung = next(f for f in left if f not in done)
+                outcome.failed.append((hung, f"LibreOffice treo quá {timeout:g} giây; đã khởi động lại cho các tệp sau"))
+                left = [f for f in left if f not in done and f != hung]
+            outcome.converted += [f for f in batch if f in done]
+        finally:
+            shutil.rmtree(outdir, ignore_errors=True)
+    return outcome
+
+
+def convert(files: list[Path], n_jobs: int = 1, timeout: float = 120, exe: str | None = None) -> PdfOutcome:
+    """Write ``X.pdf`` beside each ``X.docx`` of ``files``: one LibreOffice process per job."""
+    exe = exe or soffice()
+    files = [Path(f).resolve() for f in files]
+    n_jobs = max(1, min(n_jobs, len(files)))
+    shares = [files[i::n_jobs] for i in range(n_jobs)]
+    outcome = PdfOutcome()
+    with tempfile.TemporaryDirectory(prefix="kehoach-lo-") as work:
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            for part in pool.map(lambda a: _convert_share(exe, a[1], timeout, Path(work), a[0]), enumerate(shares)):
+                outcome.converted += part.converted
+                outcome.failed += part.failed
+    return outcome
+
+
+def stale_pdfs(docx_files: list[Path]) -> list[Path]:
+    """The .docx whose PDF is missing or older than the document."""
+    out = []
+    for f in docx_files:
+        pdf = f.with_suffix(".pdf")
+        if not pdf.exists() or pdf.stat().st_mtime < f.stat().st_mtime:
+            out.append(f)
+    return out
