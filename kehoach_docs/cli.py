@@ -113,7 +113,18 @@ def _check_pdf_ready(pdf: bool) -> None:
         sys.exit(1)
 
 
-def _run(plan, jobs, output_dir, force, n_jobs, total=None, pdf=False, pdf_timeout=120):
+def _unchanged(fresh, force: bool, pdf: bool, n_jobs, pdf_timeout) -> bool:
+    """True (after saying so, and bringing PDFs up to date) if nothing changed since the last run."""
+    if force or not fresh.is_fresh():
+        return False
+    outputs = fresh.outputs()
+    click.echo(f"Không có gì thay đổi từ lần dựng trước: {len(outputs)} tệp trong {fresh.folder} vẫn đúng.")
+    if pdf and _export_pdf([fresh.folder / o for o in outputs if o.endswith(".docx")], n_jobs, pdf_timeout):
+        sys.exit(1)
+    return True
+
+
+def _run(plan, jobs, output_dir, force, n_jobs, total=None, pdf=False, pdf_timeout=120, fresh=None):
     """Run ``jobs`` (a list, or an iterator of ``total`` jobs) with a progress bar and a summary."""
     from .pipeline import output_folder, run
     folder = output_folder(plan, output_dir)
@@ -122,6 +133,8 @@ def _run(plan, jobs, output_dir, force, n_jobs, total=None, pdf=False, pdf_timeo
         outcome = run(plan, jobs, output_dir, force=force, n_jobs=n_jobs, progress=bar.update)
     report_outcome(outcome, folder)
     failed = bool(outcome.failed)
+    if fresh is not None and not failed:
+        fresh.mark(outcome)
     if pdf:
         docx = [folder / o for o in [*(o for o, _ in outcome.built), *outcome.unchanged] if o.endswith(".docx")]
         failed |= _export_pdf(docx, n_jobs, pdf_timeout)
@@ -166,21 +179,26 @@ def _export_pdf(docx: list[Path], n_jobs, timeout) -> bool:
 @friendly
 def build(plan_dir, output_dir, templates, force, jobs, pdf, pdf_timeout):
     """Dựng kế hoạch (ke-hoach.docx) và phụ lục (phu-luc-i.xlsx, phu-luc-ii.xlsx)."""
-    from .pipeline import plan_jobs, templates_dir
+    from .pipeline import Freshness, plan_jobs, templates_dir
     from .templates_check import check_templates
     _check_pdf_ready(pdf)
-    plan = load(plan_dir)
+    plan_dir = plan_dir or default_plan_dir()
     tdir = templates_dir(templates)
+    fresh = Freshness(plan_dir, output_dir, [tdir / "ke-hoach.docx"], "build")
+    if _unchanged(fresh, force, pdf, jobs, pdf_timeout):
+        return
+    plan = load(plan_dir)
     jobs_ = plan_jobs(plan, tdir)
     check_templates(tdir, ["ke-hoach.docx"], {"ke-hoach.docx": set(jobs_[0].context)})
-    _run(plan, jobs_, output_dir, force, jobs, pdf=pdf, pdf_timeout=pdf_timeout)
+    _run(plan, jobs_, output_dir, force, jobs, pdf=pdf, pdf_timeout=pdf_timeout, fresh=fresh)
 
 
 agency_option = click.option("--agency", "agencies", multiple=True, metavar="MÃ",
                              help="Chỉ dựng báo cáo của cơ quan này (có thể ghi nhiều lần).")
 
 
-def _report_run(plan, output_dir, templates, force, jobs, agencies=None, pdf=False, pdf_timeout=120):
+def _report_run(plan, output_dir, templates, force, jobs, agencies=None, pdf=False, pdf_timeout=120,
+                fresh=None):
     """Check the report templates, then build the drafts, workbooks and (for all agencies) the summary."""
     from .context.report_doc import report_context
     from .context.summary_doc import summary_context
@@ -204,7 +222,7 @@ def _report_run(plan, output_dir, templates, force, jobs, agencies=None, pdf=Fal
     check_templates(tdir, names, keys)
     total = 2 * len(codes or with_work) + (0 if codes else 1)
     _run(plan, report_jobs(plan, tdir, codes), output_dir, force, jobs, total=total, pdf=pdf,
-         pdf_timeout=pdf_timeout)
+         pdf_timeout=pdf_timeout, fresh=fresh)
 
 
 @main.command()
@@ -219,9 +237,16 @@ def _report_run(plan, output_dir, templates, force, jobs, agencies=None, pdf=Fal
 def reports(plan_dir, output_dir, templates, agencies, force, jobs, pdf, pdf_timeout):
     """Dựng dự thảo báo cáo (bao-cao/<MÃ>.docx) và sổ nhập kết quả (bao-cao/<MÃ>.xlsx) cho từng cơ quan,
     cùng báo cáo tổng hợp (tong-hop.docx)."""
+    from .pipeline import Freshness, templates_dir
     _check_pdf_ready(pdf)
+    plan_dir = plan_dir or default_plan_dir()
+    tdir = templates_dir(templates)
+    scope = "reports" + (":" + ",".join(sorted(set(agencies))) if agencies else "")
+    fresh = Freshness(plan_dir, output_dir, [tdir / "bao-cao.docx", tdir / "tong-hop.docx"], scope)
+    if _unchanged(fresh, force, pdf, jobs, pdf_timeout):
+        return
     plan = load(plan_dir)
-    _report_run(plan, output_dir, templates, force, jobs, agencies, pdf, pdf_timeout)
+    _report_run(plan, output_dir, templates, force, jobs, agencies, pdf, pdf_timeout, fresh)
 
 
 @main.command()

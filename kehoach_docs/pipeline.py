@@ -70,6 +70,52 @@ def report_jobs(plan: Plan, templates: Path, agencies: list[str] | None = None) 
                   template=str(templates / "tong-hop.docx"))
 
 
+def fingerprint(plan_dir: Path, templates: list[Path], scope: str) -> str:
+    """A hash of every input of a command: the plan's files (results included), the templates it
+    uses, the package version and the command's own options (``scope``)."""
+    import hashlib
+
+    from . import __version__
+    h = hashlib.sha256(f"{__version__}\0{scope}\0".encode())
+    root = Path(plan_dir)
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    for p in [*files, *templates]:
+        name = p.relative_to(root).as_posix() if p.is_relative_to(root) else f"template:{p.name}"
+        h.update(name.encode() + b"\0")
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def plan_folder_name(plan_dir: Path) -> str:
+    """The output subfolder of a plan, known before loading it (the plan folder's name)."""
+    return Path(plan_dir).resolve().name
+
+
+class Freshness:
+    """The fast no-op check of one command: a fingerprint of every input, compared with the last run.
+
+    Computed before the plan is loaded, so a rebuild with nothing changed costs a few
+    file reads instead of validating and rendering contexts for every document.
+    """
+
+    def __init__(self, plan_dir: Path, output_dir: Path, templates: list[Path], scope: str):
+        self.scope = scope
+        self.folder = Path(output_dir) / plan_folder_name(plan_dir)
+        self.value = fingerprint(plan_dir, templates, scope)
+
+    def is_fresh(self) -> bool:
+        from .batch.manifest import Manifest
+        return Manifest(self.folder).is_fresh(self.scope, self.value)
+
+    def outputs(self) -> list[str]:
+        from .batch.manifest import Manifest
+        return Manifest(self.folder).inputs[self.scope]["outputs"]
+
+    def mark(self, outcome: Outcome) -> None:
+        """Record a successful run's fingerprint and outputs."""
+        outcome.manifest.mark_fresh(self.scope, self.value, [o for o, _ in outcome.built] + outcome.unchanged)
+
+
 def output_folder(plan: Plan, out_dir: Path) -> Path:
     return Path(out_dir) / plan.name
 

@@ -136,3 +136,63 @@ def test_every_output_carries_its_hashes(built):
         entry = manifest.entries[name]
         assert props == {"data_sha256": entry["data"], "template_sha256": entry["template"],
                          "version": __version__}
+
+
+def test_cli_noop_stops_before_loading_the_plan(plan_copy, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from kehoach_docs.cli import main
+    out = tmp_path / "out"
+    for cmd in ("build", "reports"):
+        first = CliRunner().invoke(main, [cmd, str(plan_copy), "-o", str(out), "-j", "1"])
+        assert first.exit_code == 0, first.output
+
+    def no_loading(*a, **k):
+        raise AssertionError("the plan must not be loaded when nothing changed")
+    monkeypatch.setattr("kehoach_docs.source.plan_dir.load_plan", no_loading)
+    for cmd, n in (("build", 3), ("reports", 39)):
+        res = CliRunner().invoke(main, [cmd, str(plan_copy), "-o", str(out), "-j", "1"])
+        assert res.exit_code == 0, res.output
+        assert f"Không có gì thay đổi từ lần dựng trước: {n} tệp" in res.output
+    monkeypatch.undo()
+    # a hand edit of an output, or any change in the data, goes the full way again
+    target = out / "tien-lu-2024" / "bao-cao" / "TK.docx"
+    target.write_bytes(target.read_bytes() + b"x")
+    res = CliRunner().invoke(main, ["reports", str(plan_copy), "-o", str(out), "-j", "1"])
+    assert "Đã dựng 1, không đổi 38" in res.output
+    edit(plan_copy / "phu-luc-i.yaml", 'muc_tieu: "559,8", co_quan: TCKH', 'muc_tieu: "560", co_quan: TCKH')
+    res = CliRunner().invoke(main, ["build", str(plan_copy), "-o", str(out), "-j", "1"])
+    assert "Đã dựng 2, không đổi 1" in res.output
+
+
+def test_one_failing_document_does_not_stop_the_batch(tmp_path):
+    """A template that breaks for agencies without indicators: those fail, the rest are built."""
+    import zipfile
+
+    from click.testing import CliRunner
+
+    from kehoach_docs.cli import main
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    src = templates / "bao-cao.docx"
+    with zipfile.ZipFile(src) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts["word/document.xml"].decode()
+    assert xml.count("{{ mo_dau }}") == 1
+    parts["word/document.xml"] = xml.replace("{{ mo_dau }}", "{{ mo_dau }} {{ chi_tieu[0].ten }}").encode()
+    with zipfile.ZipFile(src, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    without = {"KTHT", "TP", "TTR", "YT", "CT", "CA", "QS", "TTVH", "NHCS"}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        res = CliRunner().invoke(main, ["reports", str(EXAMPLE), "-o", str(out), "--templates", str(templates),
+                                        "-j", jobs])
+        assert res.exit_code == 1, res.output
+        failed = {line.split("/bao-cao/")[1].split(".docx")[0] for line in res.output.splitlines()
+                  if line.strip().startswith("LỖI")}
+        assert failed == without
+        assert "lỗi mẫu văn bản" in res.output and "Traceback" not in res.output
+        assert res.output.strip().endswith(f"Đã dựng {39 - len(without)}, không đổi 0, lỗi {len(without)}.")
+        assert (out / "tien-lu-2024" / "bao-cao" / "TCKH.docx").exists()
+        assert not (out / "tien-lu-2024" / "bao-cao" / "KTHT.docx").exists()

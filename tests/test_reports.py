@@ -175,3 +175,17 @@ def test_commune_plan_reports(tmp_path):
     assert "huyện" not in "\n".join(blocks).lower().replace("huyện tiên lữ", "")
     for p in [*folder.glob("bao-cao/*.docx"), folder / "tong-hop.docx"]:
         assert [f for f in check_docx(p) if f.level == "error"] == []
+
+
+def test_line_breaks_and_tabs_in_values_become_word_breaks():
+    from kehoach_docs.context.report_doc import report_context
+    from kehoach_docs.render.docx_engine import prepared
+    from kehoach_docs.source.plan_dir import load_plan
+    from conftest import TEMPLATES
+    ctx = report_context(load_plan(EXAMPLE), "TK")
+    ctx["mo_dau"] = "Dòng 1\nDòng 2\tsau & <tab>"
+    xml = prepared(str(TEMPLATES / "bao-cao.docx")).render_parts(ctx)["word/document.xml"].decode()
+    assert "<w:br/>" in xml
+    assert "<w:tab/>" in xml and "&amp; &lt;tab&gt;" in xml
+    plain = prepared(str(TEMPLATES / "bao-cao.docx")).render_parts(report_context(load_plan(EXAMPLE), "TK"))
+    assert "<w:br/>" not in plain["word/document.xml"].decode()

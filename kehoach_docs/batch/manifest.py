@@ -25,16 +25,44 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def file_stat(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_mtime_ns, st.st_size]
+
+
 class Manifest:
-    """Read, compare and write ``<output>/<plan>/.kehoach-manifest.json``."""
+    """Read, compare and write ``<output>/<plan>/.kehoach-manifest.json``.
+
+    Besides one entry per output, it keeps per command (``scope``) a fingerprint of
+    every input file, so a rebuild with nothing changed can stop before even loading
+    the plan, as Sphinx does when no source is newer than its environment.
+    """
 
     def __init__(self, folder: Path):
         self.path = folder / NAME
         self.folder = folder
         try:
-            self.entries: dict[str, dict] = json.loads(self.path.read_text("utf-8"))["outputs"]
-        except (FileNotFoundError, ValueError, KeyError, TypeError):
-            self.entries = {}
+            data = json.loads(self.path.read_text("utf-8"))
+            self.entries: dict[str, dict] = data["outputs"]
+            self.inputs: dict[str, dict] = data.get("inputs", {})
+        except (FileNotFoundError, ValueError, KeyError, TypeError, AttributeError):
+            self.entries, self.inputs = {}, {}
+
+    def is_fresh(self, scope: str, fingerprint: str) -> bool:
+        """True if ``scope`` last ran on exactly these inputs and its outputs are untouched since."""
+        entry = self.inputs.get(scope)
+        if not entry or entry.get("fingerprint") != fingerprint or entry.get("version") != __version__:
+            return False
+        for output in entry.get("outputs", []):
+            target = self.folder / output
+            recorded = self.entries.get(output, {})
+            if not target.exists() or recorded.get("stat") != file_stat(target):
+                return False
+        return True
+
+    def mark_fresh(self, scope: str, fingerprint: str, outputs: list[str]) -> None:
+        self.inputs[scope] = {"fingerprint": fingerprint, "version": __version__, "outputs": sorted(outputs)}
+        self.save()
 
     def reason(self, output: str, data: str, template: str, force: bool) -> str | None:
         """Why ``output`` must be rebuilt (a key of :data:`REASONS`), or None if it is current."""
@@ -56,9 +84,15 @@ class Manifest:
 
     def record(self, output: str, data: str, template: str, file_sha: str) -> None:
         self.entries[output] = {"data": data, "template": template, "version": __version__,
-                                "file": file_sha}
+                                "file": file_sha, "stat": file_stat(self.folder / output)}
+
+    def touch(self, output: str) -> None:
+        """An output found current: remember its file's stat for the fast check."""
+        target = self.folder / output
+        if output in self.entries and target.exists():
+            self.entries[output]["stat"] = file_stat(target)
 
     def save(self) -> None:
-        body = json.dumps({"version": __version__, "outputs": dict(sorted(self.entries.items()))},
-                          ensure_ascii=False, indent=1)
+        body = json.dumps({"version": __version__, "outputs": dict(sorted(self.entries.items())),
+                           "inputs": dict(sorted(self.inputs.items()))}, ensure_ascii=False, indent=1)
         write_atomic(self.path, body.encode("utf-8"))

@@ -7,9 +7,12 @@ failing document is reported and the others go on.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import itertools
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -27,6 +30,7 @@ class Outcome:
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)   # (output, message)
     kept: list[tuple[str, str]] = field(default_factory=list)     # (output, backup name) of hand edits
+    manifest: object = None                                        # the saved manifest, for the fast check
 
 
 def _xlsx_bytes(job: Job) -> bytes:
@@ -59,6 +63,9 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+BROKEN = "tiến trình dựng bị dừng đột ngột (hết bộ nhớ hoặc bị tắt); chạy lại lệnh"
+
+
 def default_jobs() -> int:
     return os.cpu_count() or 1
 
@@ -74,11 +81,11 @@ def keep_edited(target: Path) -> Path:
 
 
 def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: int | None = None,
-             progress: Callable[[int], None] | None = None, window: int = 64) -> Outcome:
+             progress: Callable[[int], None] | None = None, window: int = 16, chunk: int = 8) -> Outcome:
     """Bring every output of ``jobs`` up to date in ``folder`` (the plan's output folder).
 
-    ``jobs`` is consumed lazily and at most ``window`` documents are in flight, so
-    memory does not grow with the size of the batch.
+    ``jobs`` is consumed lazily and at most ``window`` chunks of ``chunk`` documents are
+    in flight, so memory does not grow with the size of the batch.
     """
     manifest = Manifest(folder)
     outcome = Outcome()
@@ -89,6 +96,7 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
             d, t = job.data_hash, template_hash(job)
             why = manifest.reason(job.output, d, t, force)
             if why is None:
+                manifest.touch(job.output)
                 outcome.unchanged.append(job.output)
                 if progress:
                     progress(1)
@@ -116,23 +124,66 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
         for job, d, t in [*head, *todo]:
             done(render_job(job, str(folder), d, t))
     else:
-        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-            pending = set()
-            queue = iter([*head, *todo])
+        _render_in_pool(itertools.chain(head, todo), str(folder), n_jobs, window, done, chunk)
+    manifest.save()
+    outcome.built.sort()
+    outcome.manifest = manifest
+    return outcome
+
+
+def render_chunk(items: list[tuple[Job, str, str]], folder: str) -> list[tuple[str, str | None, str | None]]:
+    """Render several jobs in one call: one round trip to the worker per chunk, not per document."""
+    return [render_job(job, folder, d, t) for job, d, t in items]
+
+
+def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: int) -> None:
+    """Render ``items`` in ``n_jobs`` processes, ``chunk`` jobs per task, ``window`` tasks in flight."""
+    items = iter(items)
+    first = next(items, None)
+    if first is None:
+        return
+    items = itertools.chain([first], items)
+    ctx = _context()
+    if ctx is not None and ctx.get_start_method() == "fork":
+        # Workers are forked warm: the template is prepared (parsed, patched, compiled) once here.
+        # gc.freeze keeps the collector from touching inherited objects, so their pages stay shared.
+        from ..render.docx_engine import prepared
+        for job, _, _ in [first]:
+            if job.template:
+                prepared(job.template)
+        gc.collect()
+        gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
+            pending: dict = {}
             exhausted = False
             while not exhausted or pending:
                 while not exhausted and len(pending) < window:
-                    item = next(queue, None)
-                    if item is None:
+                    batch = list(itertools.islice(items, chunk))
+                    if not batch:
                         exhausted = True
                         break
-                    job, d, t = item
-                    pending.add(pool.submit(render_job, job, str(folder), d, t))
+                    try:
+                        pending[pool.submit(render_chunk, batch, folder)] = [job.output for job, _, _ in batch]
+                    except BrokenProcessPool:
+                        for job, _, _ in batch:
+                            done((job.output, None, BROKEN))
                 if pending:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for f in finished:
-                        done(f.result())
-    if outcome.built or outcome.failed:
-        manifest.save()
-    outcome.built.sort()
-    return outcome
+                        outputs = pending.pop(f)
+                        try:
+                            results = f.result()
+                        except BrokenProcessPool:   # a worker died (killed, out of memory)
+                            results = [(o, None, BROKEN) for o in outputs]
+                        for r in results:
+                            done(r)
+    finally:
+        if ctx is not None and ctx.get_start_method() == "fork":
+            gc.unfreeze()
+
+
+def _context():
+    """Fork where the platform can (workers start warm, in milliseconds); else the default."""
+    import multiprocessing as mp
+    return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None

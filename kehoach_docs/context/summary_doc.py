@@ -40,7 +40,7 @@ def task_counts(plan: Plan) -> list[dict]:
     """Per lead agency: tasks led, and how many are done, in progress, not started, not reported."""
     out = []
     for agency in plan.agencies_with_work():
-        led = [nv for nv in plan.phu_luc_ii.nhiem_vu if nv.chu_tri == agency.ma]
+        led = [nv for nv in plan.assigned(agency.ma)[1] if nv.chu_tri == agency.ma]
         if not led:
             continue
         res = plan.results.get(agency.ma)

@@ -46,11 +46,22 @@ class Plan:
         """The indicator a sub-row belongs to (``cc-nn`` -> ``co-cau-kt``), or None."""
         return self._parents.get(code)
 
+    @cached_property
+    def _work(self) -> dict[str, tuple[list[ChiTieu], list[NhiemVu]]]:
+        # One pass over both tables, so a batch of thousands of agencies stays linear.
+        work: dict[str, tuple[list, list]] = {}
+        for ct in self.chi_tieu.values():
+            if ct.co_quan:
+                work.setdefault(ct.co_quan, ([], []))[0].append(ct)
+        for nv in self.phu_luc_ii.nhiem_vu:
+            for code in dict.fromkeys([nv.chu_tri, *nv.phoi_hop]):
+                work.setdefault(code, ([], []))[1].append(nv)
+        return work
+
     def assigned(self, code: str) -> tuple[list[ChiTieu], list[NhiemVu]]:
         """The indicators agency ``code`` monitors and the tasks it leads or supports, in table order."""
-        indicators = [ct for ct in self.chi_tieu.values() if ct.co_quan == code]
-        tasks = [nv for nv in self.phu_luc_ii.nhiem_vu if nv.chu_tri == code or code in nv.phoi_hop]
-        return indicators, tasks
+        indicators, tasks = self._work.get(code, ([], []))
+        return list(indicators), list(tasks)
 
     def text(self, raw: str) -> str:
         """Plan text with its ``{ct:…}`` / ``{vb:…}`` references filled in."""
@@ -63,8 +74,4 @@ class Plan:
 
     def agencies_with_work(self) -> list[CoQuan]:
         """Agencies that monitor an indicator, lead or support a task, in registry order."""
-        used = {ct.co_quan for ct in self.chi_tieu.values() if ct.co_quan}
-        for nv in self.phu_luc_ii.nhiem_vu:
-            used.add(nv.chu_tri)
-            used.update(nv.phoi_hop)
-        return [c for c in self.co_quan_list if c.ma in used and not c.nhom]
+        return [c for c in self.co_quan_list if c.ma in self._work and not c.nhom]

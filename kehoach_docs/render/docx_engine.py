@@ -65,11 +65,15 @@ class PreparedTemplate:
             xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
             xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
                    .replace("{_%", "{%").replace("%_}", "%}"))
-            if "\n" in xml or "\t" in xml:
-                # line breaks and tabs inside values become <w:br/> and <w:tab/>
+            if _BREAK_IN_TEXT.search(xml):
+                # line breaks and tabs inside values become <w:br/> and <w:tab/> (docxtpl's own pass,
+                # run only when a text holds one: it is most of the cost of a render otherwise)
                 xml = self._docxtpl.resolve_listing(xml)
             out[name] = xml.encode("utf-8")
         return out
+
+
+_BREAK_IN_TEXT = re.compile(r"<w:t(?:\s[^>]*)?>[^<]*[\n\t\a\f]")
 
 
 @lru_cache(maxsize=16)

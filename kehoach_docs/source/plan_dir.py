@@ -85,4 +85,6 @@ def load_plan(root: Path | str, *, with_results: bool = True) -> Plan:
     if problems.errors:
         raise InvalidInput(problems)
     plan.warnings = problems
+    # Locations are only needed while checking; a batch of thousands of agencies should not carry them.
+    plan.sources.clear()
     return plan
