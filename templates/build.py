@@ -125,13 +125,18 @@ def appendix_heading(doc, key, numbered=True):
     add_rule(doc, 2000, LAND_TEXT_W, after=120)
 
 
+def looped_table(doc, widths: list[int], headers: list[str], rows_key: str):
+    """A bordered table: a bold header row repeated on each page, then ``{%tr for r in rows_key %}``."""
+    t = table(doc, widths, borders=True)
+    add_row(t, headers, style="KH Bảng giữa", bold=True, header=True)
+    tag_row(t, "{%tr for r in " + rows_key + " %}")
+    return t
+
+
 def indicator_table(doc):
-    w = [800, 5600, 1300, 1800, 1800, 2703]
-    t = table(doc, w, borders=True)
-    add_row(t, ["STT", "Chỉ tiêu", "Đơn vị tính", "{{ phu_luc_i.cot_ke_hoach }}",
-                "{{ phu_luc_i.cot_muc_tieu }}", "Cơ quan chủ trì theo dõi, đánh giá"],
-            style="KH Bảng giữa", bold=True, header=True)
-    tag_row(t, "{%tr for r in phu_luc_i.dong %}")
+    t = looped_table(doc, [800, 5600, 1300, 1800, 1800, 2703],
+                     ["STT", "Chỉ tiêu", "Đơn vị tính", "{{ phu_luc_i.cot_ke_hoach }}",
+                "{{ phu_luc_i.cot_muc_tieu }}", "Cơ quan chủ trì theo dõi, đánh giá"], "phu_luc_i.dong")
     tag_row(t, "{%tr if r.kieu == 'nhom' %}")
     add_row(t, ["{{ r.stt }}", "{{ r.ten }}", "", "", "", ""], style="KH Bảng", bold=True,
             align=["center", "left", "center", "center", "center", "left"])
@@ -148,11 +153,8 @@ def indicator_table(doc):
 
 
 def task_table(doc):
-    w = [800, 6200, 2400, 3000, 1603]
-    t = table(doc, w, borders=True)
-    add_row(t, ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"],
-            style="KH Bảng giữa", bold=True, header=True)
-    tag_row(t, "{%tr for r in phu_luc_ii.dong %}")
+    t = looped_table(doc, [800, 6200, 2400, 3000, 1603],
+                     ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"], "phu_luc_ii.dong")
     tag_row(t, "{%tr if r.kieu == 'nhom' %}")
     add_row(t, ["{{ r.stt }}", "{{ r.noi_dung }}", "", "", ""], style="KH Bảng", bold=True,
             align=["center", "left", "left", "left", "center"])
@@ -163,12 +165,18 @@ def task_table(doc):
     tag_row(t, "{%tr endfor %}")
 
 
-def build_ke_hoach(path: Path):
+def start_document(numbered=True):
+    """Every document opens alike: styles, page numbers from page 2, header block, name and summary."""
     doc = new_document()
     body_styles(doc)
     page_number_header(doc.sections[0])
-    header_block(doc)
+    header_block(doc, numbered)
     title_block(doc)
+    return doc
+
+
+def build_ke_hoach(path: Path):
+    doc = start_document()
     add_para(doc, "{%p for c in can_cu %}", style="KH Căn cứ")
     add_para(doc, "{{ c }}", style="KH Căn cứ")
     add_para(doc, "{%p endfor %}", style="KH Căn cứ")
@@ -232,11 +240,9 @@ def report_task_section(doc):
 
 
 def report_indicator_table(doc):
-    w = [650, 2371, 800, 1050, 1050, 1100, 850, 1200]
-    t = table(doc, w, borders=True)
-    add_row(t, ["STT", "Chỉ tiêu", "ĐVT", "Kế hoạch giao", "Mục tiêu phấn đấu", "Ước thực hiện",
-                "So sánh (%)", "Đánh giá"], style="KH Bảng giữa", bold=True, header=True)
-    tag_row(t, "{%tr for r in chi_tieu %}")
+    t = looped_table(doc, [650, 2371, 800, 1050, 1050, 1100, 850, 1200],
+                     ["STT", "Chỉ tiêu", "ĐVT", "Kế hoạch giao", "Mục tiêu phấn đấu", "Ước thực hiện",
+                      "So sánh (%)", "Đánh giá"], "chi_tieu")
     row = add_row(t, ["{{ r.stt }}", "{{ r.ten }}", "{{ r.don_vi }}", "{{ r.ke_hoach }}", "{{ r.muc_tieu }}",
                       "", "{{ r.so_sanh }}", "{{ r.danh_gia }}"], style="KH Bảng",
                   align=["center", "left", "center", "center", "center", "center", "center", "center"])
@@ -247,11 +253,7 @@ def report_indicator_table(doc):
 
 def build_bao_cao(path: Path):
     """An agency's report on what the plan assigned it (BC-<agency>)."""
-    doc = new_document()
-    body_styles(doc)
-    page_number_header(doc.sections[0])
-    header_block(doc)
-    title_block(doc)
+    doc = start_document()
     add_para(doc, "{{ kinh_gui }}", size=14, align="center", before=120, after=120)
     add_para(doc, "{{ mo_dau }}", style="KH Văn bản")
     add_para(doc, "I. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ ĐƯỢC GIAO", style="KH Mục")
@@ -275,11 +277,9 @@ def build_bao_cao(path: Path):
 
 
 def summary_task_table(doc):
-    w = [700, 3171, 1000, 1100, 1100, 1000, 1000]
-    t = table(doc, w, borders=True)
-    add_row(t, ["STT", "Cơ quan chủ trì", "Số nhiệm vụ", "Hoàn thành", "Đang thực hiện", "Chưa thực hiện",
-                "Chưa báo cáo"], style="KH Bảng giữa", bold=True, header=True)
-    tag_row(t, "{%tr for r in nhiem_vu %}")
+    t = looped_table(doc, [700, 3171, 1000, 1100, 1100, 1000, 1000],
+                     ["STT", "Cơ quan chủ trì", "Số nhiệm vụ", "Hoàn thành", "Đang thực hiện", "Chưa thực hiện",
+                      "Chưa báo cáo"], "nhiem_vu")
     keep_together(add_row(t, ["{{ r.stt }}", "{{ r.co_quan }}", "{{ r.tong }}", "{{ r.hoan_thanh }}",
                               "{{ r.dang }}", "{{ r.chua }}", "{{ r.chua_bao_cao }}"], style="KH Bảng giữa",
                           align=["center", "left", "center", "center", "center", "center", "center"]))
@@ -287,15 +287,12 @@ def summary_task_table(doc):
 
 
 def summary_indicator_table(doc):
-    w = [700, 3800, 1000, 1300, 1300, 1300, 1000, 1300, 2303]
-    t = table(doc, w, borders=True)
-    add_row(t, ["STT", "Chỉ tiêu", "Đơn vị tính", "{{ phu_luc.cot_ke_hoach }}", "{{ phu_luc.cot_muc_tieu }}",
-                "Ước thực hiện", "So sánh (%)", "Đánh giá", "Cơ quan theo dõi, đánh giá"],
-            style="KH Bảng giữa", bold=True, header=True)
+    t = looped_table(doc, [700, 3800, 1000, 1300, 1300, 1300, 1000, 1300, 2303],
+                     ["STT", "Chỉ tiêu", "Đơn vị tính", "{{ phu_luc.cot_ke_hoach }}", "{{ phu_luc.cot_muc_tieu }}",
+                      "Ước thực hiện", "So sánh (%)", "Đánh giá", "Cơ quan theo dõi, đánh giá"], "phu_luc.dong")
     align = ["center", "left", "center", "center", "center", "center", "center", "center", "left"]
     cells = ["{{ r.stt }}", "{{ r.ten }}", "{{ r.don_vi }}", "{{ r.ke_hoach }}", "{{ r.muc_tieu }}",
              "{{ r.uoc }}", "{{ r.so_sanh }}", "{{ r.danh_gia }}", "{{ r.co_quan }}"]
-    tag_row(t, "{%tr for r in phu_luc.dong %}")
     tag_row(t, "{%tr if r.kieu == 'nhom' %}")
     keep_together(add_row(t, ["{{ r.stt }}", "{{ r.ten }}"] + [""] * 7, style="KH Bảng", bold=True, align=align))
     tag_row(t, "{%tr elif r.kieu == 'con' %}")
@@ -317,11 +314,7 @@ def bullet_list(doc, key: str, intro: str):
 
 def build_tong_hop(path: Path):
     """The issuing body's summary report of the whole plan (BC-UBND), with its indicator appendix."""
-    doc = new_document()
-    body_styles(doc)
-    page_number_header(doc.sections[0])
-    header_block(doc)
-    title_block(doc)
+    doc = start_document()
     add_para(doc, "{{ mo_dau }}", style="KH Văn bản")
     add_para(doc, "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", style="KH Mục")
     add_para(doc, "{{ tom_tat_chi_tieu }}", style="KH Văn bản")
@@ -369,11 +362,8 @@ def save(doc, path: Path):
 
 
 def diff_table(doc):
-    w = [700, 1900, 2850, 2850, 771]
-    t = table(doc, w, borders=True)
-    add_row(t, ["STT", "Vị trí, nội dung", "Kế hoạch đã ban hành", "Nội dung điều chỉnh", "Ghi chú"],
-            style="KH Bảng giữa", bold=True, header=True)
-    tag_row(t, "{%tr for r in dong %}")
+    t = looped_table(doc, [700, 1900, 2850, 2850, 771],
+                     ["STT", "Vị trí, nội dung", "Kế hoạch đã ban hành", "Nội dung điều chỉnh", "Ghi chú"], "dong")
     tag_row(t, "{%tr if r.kieu == 'nhom' %}")
     keep_together(add_row(t, ["{{ r.stt }}", "{{ r.noi_dung }}", "", "", ""], style="KH Bảng", bold=True,
                           align=["center", "left", "left", "left", "center"]))
@@ -393,11 +383,7 @@ def diff_table(doc):
 
 def build_so_sanh(path: Path):
     """The comparison table of an amendment: every change, old beside new."""
-    doc = new_document()
-    body_styles(doc)
-    page_number_header(doc.sections[0])
-    header_block(doc, numbered=False)
-    title_block(doc)
+    doc = start_document(numbered=False)
     add_para(doc, "{{ mo_dau }}", style="KH Văn bản")
     para_block(doc, "for x in tom_tat")
     add_para(doc, "- {{ x }}", style="KH Văn bản")
