@@ -92,6 +92,13 @@ class NgayBanHanh(Strict):
         return dt.date(self.nam, self.thang, self.ngay) if self.ngay and self.thang else None
 
 
+def _check_code(v: str) -> str:
+    """A code (``ma``) goes into file names and references: letters, digits, ``_ - .`` only."""
+    if not CODE.match(v):
+        raise ValueError(f"mã «{v}» chỉ được gồm chữ, số, '_', '-', '.'")
+    return v
+
+
 def _real_date(v):
     if isinstance(v, str):
         m = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*", v)
@@ -343,12 +350,7 @@ class CoQuan(Strict):
     nhom: bool = False
     ten_khac: list[str] = []
 
-    @field_validator("ma")
-    @classmethod
-    def _code(cls, v):
-        if not CODE.match(v):
-            raise ValueError(f"mã «{v}» chỉ được gồm chữ, số, '_', '-', '.'")
-        return v
+    _code = field_validator("ma")(classmethod(lambda cls, v: _check_code(v)))
 
     @field_validator("viet_tat")
     @classmethod
@@ -386,12 +388,7 @@ class ChiTieu(Strict):
     _num_as_text = field_validator("ke_hoach", "muc_tieu", "don_vi", mode="before")(
         classmethod(lambda cls, v: _text(v)))
 
-    @field_validator("ma")
-    @classmethod
-    def _code(cls, v):
-        if not CODE.match(v):
-            raise ValueError(f"mã «{v}» chỉ được gồm chữ, số, '_', '-', '.'")
-        return v
+    _code = field_validator("ma")(classmethod(lambda cls, v: _check_code(v)))
 
     @model_validator(mode="after")
     def _kind(self):
