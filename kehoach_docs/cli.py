@@ -216,12 +216,14 @@ def _report_run(plan, output_dir, templates, force, jobs, agencies=None, pdf=Fal
     sample = (codes or with_work)[:1]
     keys = {"bao-cao.docx": set(report_context(plan, sample[0])) if sample else None}
     names = ["bao-cao.docx"] if sample else []
+    summary = None
     if codes is None:
-        keys[SUMMARY] = set(summary_context(plan))
+        summary = summary_context(plan)
+        keys[SUMMARY] = set(summary)
         names.append(SUMMARY)
     check_templates(tdir, names, keys)
     total = 2 * len(codes or with_work) + (0 if codes else 1)
-    _run(plan, report_jobs(plan, tdir, codes), output_dir, force, jobs, total=total, pdf=pdf,
+    _run(plan, report_jobs(plan, tdir, codes, summary), output_dir, force, jobs, total=total, pdf=pdf,
          pdf_timeout=pdf_timeout, fresh=fresh)
 
 

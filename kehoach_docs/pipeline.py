@@ -47,12 +47,13 @@ REPORTS = "bao-cao"
 SUMMARY = "tong-hop.docx"
 
 
-def report_jobs(plan: Plan, templates: Path, agencies: list[str] | None = None) -> Iterator[Job]:
+def report_jobs(plan: Plan, templates: Path, agencies: list[str] | None = None,
+                summary: dict | None = None) -> Iterator[Job]:
     """Each agency's report draft and result-entry workbook, then the summary report.
 
     With ``agencies`` only those agencies' files are made (an agency building its own
-    draft), and no summary. Jobs are generated lazily so a batch of thousands never
-    holds all contexts at once.
+    draft), and no summary; ``summary`` is the summary's context when the caller has it
+    already. Jobs are generated lazily so a batch of thousands never holds all contexts at once.
     """
     from .context.report_doc import entry_context, report_context
     from .context.summary_doc import summary_context
@@ -66,7 +67,7 @@ def report_jobs(plan: Plan, templates: Path, agencies: list[str] | None = None) 
         yield Job(f"{REPORTS}/{code}.xlsx", "xlsx", entry_context(plan, code), f"Nhập kết quả - {name}", ts,
                   writer="nhap_ket_qua")
     if agencies is None:
-        yield Job(SUMMARY, "docx", summary_context(plan), "Báo cáo tổng hợp", ts,
+        yield Job(SUMMARY, "docx", summary or summary_context(plan), "Báo cáo tổng hợp", ts,
                   template=str(templates / "tong-hop.docx"))
 
 
@@ -105,11 +106,12 @@ class Freshness:
 
     def is_fresh(self) -> bool:
         from .batch.manifest import Manifest
-        return Manifest(self.folder).is_fresh(self.scope, self.value)
+        self._manifest = Manifest(self.folder)
+        return self._manifest.is_fresh(self.scope, self.value)
 
     def outputs(self) -> list[str]:
-        from .batch.manifest import Manifest
-        return Manifest(self.folder).inputs[self.scope]["outputs"]
+        """The outputs of the last run (after :meth:`is_fresh` said it is current)."""
+        return self._manifest.inputs[self.scope]["outputs"]
 
     def mark(self, outcome: Outcome) -> None:
         """Record a successful run's fingerprint and outputs."""

@@ -10,7 +10,7 @@ from collections import Counter
 
 from ..model.bundle import Plan
 from ..model.values import Verdict
-from ..text.vn import upper_vi
+from ..text.vn import ngay_thang_nam, upper_vi
 from .common import (closing, issuer_header, noi_nhan_lines, paragraphs, plan_reference, report_date,
                      signer, so_van_ban)
 from .report_doc import STATUSES, indicator_result, verdict_summary
@@ -80,7 +80,7 @@ def summary_context(plan: Plan) -> dict:
             for label, text in (("khó khăn", res.kho_khan), ("đề xuất", res.de_xuat)):
                 for p in paragraphs(text):
                     views.append(f"{a.ten_bang} ({label}): {p}")
-    ref = f"Báo cáo số {so_van_ban(None)}/BC-{issuer.viet_tat} {_blank_date(year)} của {issuer.ten}"
+    ref = f"Báo cáo số {so_van_ban(None)}/BC-{issuer.viet_tat} {ngay_thang_nam(year)} của {issuer.ten}"
     return {
         **issuer_header(plan),
         "so": so_van_ban(None),
@@ -106,8 +106,3 @@ def summary_context(plan: Plan) -> dict:
             "dong": table,
         },
     }
-
-
-def _blank_date(year: int) -> str:
-    from ..text.vn import ngay_thang_nam
-    return ngay_thang_nam(year)

@@ -34,6 +34,18 @@ def read_result(ct: ChiTieu, text: str) -> Value:
         return parse_value(text, ct.don_vi)
 
 
+def unmeasurable(ct: ChiTieu, text: str) -> str | None:
+    """Why ``text`` cannot be judged against a numeric target (in Vietnamese), or None if it can."""
+    target = ct.muc_tieu_danh_gia
+    if not text.strip() or not target.is_numeric:
+        return None
+    if read_result(ct, text).kind not in (Kind.TEXT, Kind.RANGE, Kind.BOUND):
+        return None
+    example = "4/10" if target.kind in (Kind.RANK, Kind.RATIO) else "8,7"
+    return (f"«{text}» không phải kết quả đo được để so với mục tiêu «{target.text}»; cần dạng {example} "
+            "(giải thích ghi ở ghi chú)")
+
+
 def assess(ct: ChiTieu, text: str) -> Assessment:
     """Evaluate ``text`` (what the agency reported) against ``ct``'s target and direction."""
     target = ct.muc_tieu_danh_gia

@@ -10,9 +10,8 @@ from pydantic import ValidationError
 
 from ..model.bundle import Plan
 from ..model.errors_vi import translate
-from ..model.values import Kind
 from ..render.atomic import write_atomic
-from .evaluation import read_result
+from .evaluation import unmeasurable
 from ..problems import ERROR, Problem, Problems
 from ..source.yaml_file import read_yaml
 from .model import KetQuaCoQuan
@@ -35,13 +34,9 @@ def check_results(plan: Plan, res: KetQuaCoQuan, file: str, locate, problems: Pr
             problems.add(Problem(ERROR, file, locate(path), path,
                                  f"chỉ tiêu «{code}» không do {res.co_quan} theo dõi"))
             continue
-        ct = mine[code]
-        target = ct.muc_tieu_danh_gia
-        value = read_result(ct, r.uoc_thuc_hien)
-        if target.is_numeric and value.kind in (Kind.TEXT, Kind.RANGE, Kind.BOUND):
-            problems.add(Problem(ERROR, file, locate(path + ("uoc_thuc_hien",)), path + ("uoc_thuc_hien",),
-                                 f"kết quả «{r.uoc_thuc_hien}» phải là một số (ví dụ 8,7) hoặc thứ hạng "
-                                 "(4/10) để so với chỉ tiêu"))
+        why = unmeasurable(mine[code], r.uoc_thuc_hien)
+        if why:
+            problems.add(Problem(ERROR, file, locate(path + ("uoc_thuc_hien",)), path + ("uoc_thuc_hien",), why))
     for code in res.nhiem_vu:
         if code not in my_tasks:
             path = ("nhiem_vu", code)

@@ -15,14 +15,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..model.bundle import Plan
-from ..model.values import Kind
 from ..problems import ERROR, Problem, Problems, rel
 from ..render.xlsx_result_entry import (GENERAL, GENERAL_ROWS, HEADER_ROW, IND_COLUMNS, INDICATORS, META,
                                         META_ROWS, STATUSES, TASK_COLUMNS, TASKS)
 from ..source.xlsx_appendix import _safe_zip
 from ..text.hygiene import clean_text
 from ..text.vn import format_number
-from .evaluation import read_result
+from .evaluation import unmeasurable
 from .model import KetQuaCoQuan
 
 
@@ -81,9 +80,12 @@ class _Reader:
         code = self.identity(wb[META])
         if code is None:
             return None
+        from ..context.report_doc import entry_context
         before = len(self.problems.errors)
+        expected = entry_context(self.plan, code)    # what the workbook was made with
         data = {"co_quan": code, **self.general(wb[GENERAL]),
-                "chi_tieu": self.indicators(wb[INDICATORS], code), "nhiem_vu": self.tasks(wb[TASKS], code)}
+                "chi_tieu": self.indicators(wb[INDICATORS], expected["chi_tieu"]),
+                "nhiem_vu": self.tasks(wb[TASKS], expected["nhiem_vu"])}
         if len(self.problems.errors) > before:
             return None
         try:
@@ -139,31 +141,23 @@ class _Reader:
             if code not in seen:
                 self.error(ws.title, None, (sheet_key, code), f"thiếu dòng của {what} «{code}» (dòng đã bị xóa?)")
 
-    def indicators(self, ws, code: str) -> dict:
-        from ..context.report_doc import entry_context
-        ctx = entry_context(self.plan, code)
-        expected = {r["ma"]: r for r in ctx["chi_tieu"]}
+    def indicators(self, ws, rows: list[dict]) -> dict:
+        expected = {r["ma"]: r for r in rows}
         out = {}
         for ma, cells in self._rows(ws, IND_COLUMNS, expected, "chỉ tiêu", "chi_tieu"):
             path = ("chi_tieu", ma, "uoc_thuc_hien")
             uoc = self.text(ws, cells["uoc"], path)
             ghi_chu = self.text(ws, cells["ghi_chu"], ("chi_tieu", ma, "ghi_chu"))
-            ct = self.plan.chi_tieu[ma]
-            if uoc and expected[ma]["nhap"] != "chu":
-                value = read_result(ct, uoc)
-                if value.kind in (Kind.TEXT, Kind.RANGE, Kind.BOUND):
-                    example = "4/10" if expected[ma]["nhap"] == "hang" else "8,7"
-                    self.error(ws.title, cells["uoc"].coordinate, path,
-                               f"«{uoc}» không phải kết quả đo được để so với mục tiêu «{ct.muc_tieu_danh_gia.text}»;"
-                               f" cần dạng {example} (giải thích ghi ở cột Ghi chú)")
-                    continue
+            why = unmeasurable(self.plan.chi_tieu[ma], uoc)
+            if why:
+                self.error(ws.title, cells["uoc"].coordinate, path, why)
+                continue
             if uoc or ghi_chu:
                 out[ma] = {"uoc_thuc_hien": uoc, "ghi_chu": ghi_chu}
         return out
 
-    def tasks(self, ws, code: str) -> dict:
-        from ..context.report_doc import entry_context
-        expected = {r["ma"]: r for r in entry_context(self.plan, code)["nhiem_vu"]}
+    def tasks(self, ws, rows: list[dict]) -> dict:
+        expected = {r["ma"]: r for r in rows}
         out = {}
         for ma, cells in self._rows(ws, TASK_COLUMNS, expected, "nhiệm vụ", "nhiem_vu"):
             status = self.text(ws, cells["trang_thai"], ("nhiem_vu", ma, "trang_thai"))
