@@ -224,9 +224,12 @@ def report_task_section(doc):
     para_block(doc, "for g in nhom_nhiem_vu")
     add_para(doc, "{{ g.tieu_de }}", style="KH Khoản")
     para_block(doc, "for t in g.nhiem_vu")
-    add_runs(doc, [("{{ t.so }} {{ t.noi_dung }}", {}), ("{% if t.chu_tri %}", {}),
-                   (" (chủ trì: {{ t.chu_tri }})", {}), ("{% endif %}", {}), ("{% if t.thoi_han %}", {}),
-                   (" (thời hạn: {{ t.thoi_han }})", {}), ("{% endif %}", {}), (".", {})],
+    # "(chủ trì: …; thời hạn: …)": either part may be missing
+    add_runs(doc, [("{{ t.so }} {{ t.noi_dung }}", {}), ("{% if t.chu_tri or t.thoi_han %}", {}), (" (", {}),
+                   ("{% if t.chu_tri %}", {}), ("chủ trì: {{ t.chu_tri }}", {}), ("{% endif %}", {}),
+                   ("{% if t.chu_tri and t.thoi_han %}", {}), ("; ", {}), ("{% endif %}", {}),
+                   ("{% if t.thoi_han %}", {}), ("thời hạn: {{ t.thoi_han }}", {}), ("{% endif %}", {}),
+                   (")", {}), ("{% endif %}", {}), (".", {})],
              style="KH Văn bản")
     add_runs(doc, [("- Tình trạng: ", {}),
                    *filled("t.trang_thai", "[Hoàn thành / Đang thực hiện / Chưa thực hiện]"), (".", {})],
