@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .pipeline import PACKAGE_ROOT
-from .problems import ERROR, InvalidInput, Problem, Problems
+from .problems import ERROR, InvalidInput, Problem, Problems, UserError
 
 EXAMPLE = "data/tien-lu-2024"
 
@@ -42,6 +42,9 @@ def friendly(fn):
             n = len(exc.problems.errors)
             click.echo(f"Dữ liệu có {n} lỗi; chưa tạo tệp nào.", err=True)
             sys.exit(1)
+        except UserError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
         except Busy as exc:
             click.echo(f"Thư mục {exc} đang được một lệnh kehoach khác ghi; hãy chờ lệnh đó xong.",
                        err=True)
@@ -63,7 +66,21 @@ templates_option = click.option("--templates", type=click.Path(path_type=Path, f
                                 default=None, help="Thư mục mẫu .docx (mặc định: templates/docx).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """The command group with a last-resort handler: no input, however hostile, shows a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the point of a last resort
+            from .crash import message, write_report
+            click.echo(message(exc, write_report(exc)), err=True)
+            sys.exit(70)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kehoach")
 def main():
     """kehoach: dựng Kế hoạch (KH-UBND), phụ lục và báo cáo theo Nghị định 30/2020/NĐ-CP."""
@@ -76,14 +93,19 @@ def load(plan_dir: Path | None):
     return plan
 
 
-def report_outcome(outcome, folder: Path) -> None:
+def report_outcome(outcome, folder: Path, quiet_built: bool = False) -> None:
+    """Say what was kept, built and failed (``quiet_built``: only the first and the last)."""
     from .batch.manifest import REASONS
+    for note in outcome.notes:
+        click.echo(f"  lưu ý: {note}", err=True)
     for output, backup in outcome.kept:
         click.echo(f"  giữ   {folder / output} đã bị sửa tay: cất thành {backup}", err=True)
-    for output, why in outcome.built:
-        click.echo(f"  dựng  {folder / output}  ({REASONS[why]})")
     for output, msg in outcome.failed:
         click.echo(f"  LỖI   {folder / output}: {msg}", err=True)
+    if quiet_built:
+        return
+    for output, why in outcome.built:
+        click.echo(f"  dựng  {folder / output}  ({REASONS[why]})")
     click.echo(f"Đã dựng {len(outcome.built)}, không đổi {len(outcome.unchanged)}, "
                f"lỗi {len(outcome.failed)}.")
 
@@ -325,8 +347,10 @@ def diff(old, new, out_file, templates):
 
     from .compare.git_rev import RevisionError, export_revision
     from .compare.plan_diff import summary
-    from .compare.report import TEMPLATE, write_comparison
-    from .pipeline import templates_dir
+    from .batch.runner import run_jobs
+    from .compare.report import TEMPLATE, comparison_jobs
+    from .pipeline import guard_output, templates_dir
+    from .render.atomic import folder_lock
     from .source.plan_dir import load_plan
     from .templates_check import check_templates
     with tempfile.TemporaryDirectory(prefix="kehoach-diff-") as tmp:
@@ -351,7 +375,15 @@ def diff(old, new, out_file, templates):
         tdir = templates_dir(templates)
         check_templates(tdir, [TEMPLATE])
         target = out_file or Path("output") / new_plan.name / "so-sanh.docx"
-        changes, docx, xlsx = write_comparison(old_plan, new_plan, (labels[0], labels[1]), target, tdir)
+        for plan_dir in folders:
+            guard_output(plan_dir, target)
+        changes, jobs_ = comparison_jobs(old_plan, new_plan, (labels[0], labels[1]), target.name, tdir)
+        with folder_lock(target.parent):
+            outcome = run_jobs(jobs_, target.parent, n_jobs=1)
+        docx, xlsx = target, target.with_suffix(".xlsx")
+    report_outcome(outcome, target.parent, quiet_built=True)
+    if outcome.failed:
+        sys.exit(1)
     if not changes:
         click.echo("Hai phiên bản không khác nhau.")
     for line in summary(changes):
@@ -391,14 +423,14 @@ def validate(plan_dir, fmt):
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def info(files):
     """In các mã băm (dữ liệu, mẫu) và phiên bản ghi trong tệp do kehoach tạo."""
-    import zipfile
     from .render.package import read_properties
+    from .source.untrusted_zip import UnsafeZip
     status = 0
     for f in files:
         try:
             props = read_properties(f)
-        except (OSError, zipfile.BadZipFile) as exc:
-            click.echo(f"{f}: không đọc được ({exc})", err=True)
+        except UnsafeZip as exc:
+            click.echo(f"{f}: không đọc được: {exc}", err=True)
             status = 1
             continue
         if not props:

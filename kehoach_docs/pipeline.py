@@ -10,6 +10,7 @@ from .batch.jobs import Job, document_time
 from .batch.runner import Outcome, run_jobs
 from .context.plan_doc import plan_context
 from .model.bundle import Plan
+from .problems import UserError
 from .render.atomic import folder_lock
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -92,6 +93,18 @@ def plan_folder_name(plan_dir: Path) -> str:
     return Path(plan_dir).resolve().name
 
 
+def guard_output(plan_dir: Path, target: Path) -> None:
+    """Refuse to write ``target`` (a folder or file) inside the plan folder: sources are never outputs.
+
+    ``-o`` pointed at the plan's parent would otherwise put ``phu-luc-i.xlsx`` beside the
+    clerk's own ``phu-luc-i.xlsx``, or over it.
+    """
+    root, where = Path(plan_dir).resolve(), Path(target).resolve()
+    if where == root or where.is_relative_to(root):
+        raise UserError(f"không ghi kết quả vào {where}: đó là (hoặc nằm trong) thư mục kế hoạch {root}, "
+                        "nơi chứa dữ liệu gốc. Hãy chọn thư mục khác với -o (ví dụ: -o output)")
+
+
 class Freshness:
     """The fast no-op check of one command: a fingerprint of every input, compared with the last run.
 
@@ -102,6 +115,7 @@ class Freshness:
     def __init__(self, plan_dir: Path, output_dir: Path, templates: list[Path], scope: str):
         self.scope = scope
         self.folder = Path(output_dir) / plan_folder_name(plan_dir)
+        guard_output(plan_dir, self.folder)
         self.value = fingerprint(plan_dir, templates, scope)
 
     def is_fresh(self) -> bool:
@@ -125,5 +139,6 @@ def output_folder(plan: Plan, out_dir: Path) -> Path:
 def run(plan: Plan, jobs: list[Job], out_dir: Path, **kw) -> Outcome:
     """Run ``jobs`` into ``out_dir/<plan>/`` under the folder lock."""
     folder = output_folder(plan, out_dir)
+    guard_output(plan.root, folder)
     with folder_lock(folder):
         return run_jobs(jobs, folder, **kw)

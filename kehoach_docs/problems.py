@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .text.hygiene import escape_invisible
+
 ERROR = "error"
 WARNING = "warning"
 
 _LEVEL_VI = {ERROR: "lỗi", WARNING: "cảnh báo"}
-
-Path_ = tuple  # a field path: ("phu_luc_i", 2, "don_vi")
 
 
 def format_path(path: tuple) -> str:
@@ -43,12 +43,12 @@ class Problem:
         if self.where:
             loc += f":{self.where}" if self.where[:1].isdigit() else f" [{self.where}]"
         key = format_path(self.path)
-        return f"{loc}: {_LEVEL_VI[self.level]}: " + (f"{key}: " if key else "") + self.message
+        return escape_invisible(f"{loc}: {_LEVEL_VI[self.level]}: " + (f"{key}: " if key else "") + self.message)
 
     def as_dict(self) -> dict:
         return {
-            "level": self.level, "file": self.file, "where": self.where,
-            "path": format_path(self.path), "message": self.message,
+            "level": self.level, "file": escape_invisible(self.file), "where": self.where,
+            "path": escape_invisible(format_path(self.path)), "message": escape_invisible(self.message),
         }
 
 
@@ -84,6 +84,10 @@ class InvalidInput(Exception):
     def __init__(self, problems: Problems):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems.items))
+
+
+class UserError(Exception):
+    """A failure the user can fix (wrong folder, busy folder…); ``str()`` is the Vietnamese message."""
 
 
 def rel(path: Path | str) -> str:

@@ -154,8 +154,8 @@ def test_tcvn3_text_converted_with_warning(plan_copy, tmp_path):
 
 def test_special_characters_and_long_values(plan_copy, tmp_path):
     path = plan_copy / KH
-    tricky = 'A & B <c> "d" \'e\' {{ x }} {% if %}'
-    long = "rất dài " * 5000
+    tricky = 'A & B <c> "d" \'e\' {{ x }} {% if %} {_{ y }_} {_% z %_}'
+    long = "rất dài " * 4000    # 32.000 characters: still fits one Excel cell
     path.write_text(path.read_text("utf-8").replace(
         "  - UBND tỉnh\n", f"  - {yaml_quote(tricky)}\n  - {long}\n"), "utf-8")
     _, text = _ok(plan_copy, tmp_path, tricky)
@@ -218,7 +218,7 @@ def test_xlsx_bad_cell_value_located(plan_copy, example_out, tmp_path):
 def test_xlsx_not_a_zip(plan_copy, example_out, tmp_path):
     dst = _xlsx_plan(plan_copy, example_out)
     dst.write_text("không phải excel")
-    assert_refused(run_build(plan_copy, tmp_path / "out"), tmp_path / "out", ["phu-luc-i.xlsx", "không phải tệp Excel"])
+    assert_refused(run_build(plan_copy, tmp_path / "out"), tmp_path / "out", ["phu-luc-i.xlsx", "không phải tệp Office"])
 
 
 def test_xlsx_zip_bomb(plan_copy, example_out, tmp_path):

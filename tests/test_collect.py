@@ -189,7 +189,7 @@ def test_not_a_workbook(setup, tmp_path):
     bad = tmp_path / "x.xlsx"
     bad.write_text("hello")
     res = cli("collect", plan, bad, "-o", out.parent)
-    assert res.exit_code == 1 and "không phải tệp Excel" in res.output
+    assert res.exit_code == 1 and "không phải tệp Office" in res.output
 
 
 def test_workbook_of_another_plan(setup, tmp_path):

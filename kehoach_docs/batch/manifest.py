@@ -30,6 +30,27 @@ def file_stat(path: Path) -> list[int]:
     return [st.st_mtime_ns, st.st_size]
 
 
+class ManifestShape(ValueError):
+    """Valid JSON that is not a manifest."""
+
+
+_ENTRY_KEYS = {"data": str, "template": str, "version": str, "file": str, "stat": list}
+_INPUT_KEYS = {"fingerprint": str, "version": str, "outputs": list}
+
+
+def _check_shape(data) -> None:
+    """Raise :class:`ManifestShape` unless ``data`` has the shape :meth:`Manifest.save` writes."""
+    if not isinstance(data, dict) or not isinstance(data.get("outputs"), dict) \
+            or not isinstance(data.get("inputs", {}), dict):
+        raise ManifestShape("sai cấu trúc")
+    for table, keys in ((data["outputs"], _ENTRY_KEYS), (data.get("inputs", {}), _INPUT_KEYS)):
+        for name, entry in table.items():
+            if not isinstance(entry, dict) or any(not isinstance(entry.get(k), t) for k, t in keys.items()):
+                raise ManifestShape(f"mục «{name}» sai cấu trúc")
+            if keys is _INPUT_KEYS and not all(isinstance(o, str) for o in entry["outputs"]):
+                raise ManifestShape(f"mục «{name}» sai cấu trúc")
+
+
 class Manifest:
     """Read, compare and write ``<output>/<plan>/.kehoach-manifest.json``.
 
@@ -41,12 +62,24 @@ class Manifest:
     def __init__(self, folder: Path):
         self.path = folder / NAME
         self.folder = folder
+        self.entries: dict[str, dict] = {}
+        self.inputs: dict[str, dict] = {}
+        #: Why an existing manifest was ignored (empty if there was none, or it was sound).
+        self.damaged = ""
         try:
-            data = json.loads(self.path.read_text("utf-8"))
-            self.entries: dict[str, dict] = data["outputs"]
-            self.inputs: dict[str, dict] = data.get("inputs", {})
-        except (FileNotFoundError, ValueError, KeyError, TypeError, AttributeError):
-            self.entries, self.inputs = {}, {}
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            self.damaged = f"không đọc được: {exc.strerror}"
+            return
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            _check_shape(data)
+        except (ValueError, TypeError) as exc:
+            self.damaged = str(exc) if isinstance(exc, ManifestShape) else "không phải JSON hợp lệ"
+            return
+        self.entries, self.inputs = data["outputs"], data.get("inputs", {})
 
     def is_fresh(self, scope: str, fingerprint: str) -> bool:
         """True if ``scope`` last ran on exactly these inputs and its outputs are untouched since."""
@@ -81,6 +114,10 @@ class Manifest:
         if entry.get("file") != file_hash(target):
             return "edited"
         return None
+
+    def written(self, output: str) -> str | None:
+        """The hash of the bytes kehoach last wrote to ``output`` (None if not known)."""
+        return self.entries.get(output, {}).get("file")
 
     def record(self, output: str, data: str, template: str, file_sha: str) -> None:
         self.entries[output] = {"data": data, "template": template, "version": __version__,

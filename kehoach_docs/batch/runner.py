@@ -21,7 +21,7 @@ from .. import __version__
 from ..render.atomic import write_atomic
 from ..render.package import pack, unpack
 from .jobs import Job, template_hash
-from .manifest import Manifest
+from .manifest import Manifest, file_hash
 
 
 @dataclass
@@ -30,6 +30,7 @@ class Outcome:
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)   # (output, message)
     kept: list[tuple[str, str]] = field(default_factory=list)     # (output, backup name) of hand edits
+    notes: list[str] = field(default_factory=list)                 # things the user should know
     manifest: object = None                                        # the saved manifest, for the fast check
 
 
@@ -38,8 +39,16 @@ def _xlsx_bytes(job: Job) -> bytes:
     return xlsx_writers.WRITERS[job.writer](job)
 
 
-def render_job(job: Job, folder: str, data_hash: str, tpl_hash: str) -> tuple[str, str | None, str | None]:
-    """Render and write one job; returns (output, file hash, error message)."""
+Result = tuple  # (output, file hash or None, error message or None, hand-edited copy's name or None)
+
+
+def render_job(job: Job, folder: str, data_hash: str, tpl_hash: str, written: str | None = None) -> Result:
+    """Render and write one job, keeping a hand-edited file that is in the way.
+
+    ``written`` is the hash of what kehoach last wrote there (None when unknown). Whatever
+    the reason for the rebuild, a file on disk that is neither that nor the new bytes was
+    changed by someone and is moved aside first.
+    """
     try:
         props = {"data_sha256": data_hash, "template_sha256": tpl_hash, "version": __version__}
         if job.kind == "docx":
@@ -48,10 +57,15 @@ def render_job(job: Job, folder: str, data_hash: str, tpl_hash: str) -> tuple[st
         else:
             parts = unpack(_xlsx_bytes(job))
         data = pack(parts, job.title, job.timestamp, props)
-        write_atomic(Path(folder) / job.output, data)
-        return job.output, hashlib.sha256(data).hexdigest(), None
+        sha = hashlib.sha256(data).hexdigest()
+        target = Path(folder) / job.output
+        kept = None
+        if target.exists() and file_hash(target) not in (written, sha):
+            kept = keep_edited(target).name
+        write_atomic(target, data)
+        return job.output, sha, None, kept
     except Exception as exc:  # one bad document must not stop the batch
-        return job.output, None, _describe(exc)
+        return job.output, None, _describe(exc), None
 
 
 def _describe(exc: Exception) -> str:
@@ -89,6 +103,9 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
     """
     manifest = Manifest(folder)
     outcome = Outcome()
+    if manifest.damaged:
+        outcome.notes.append(f"sổ ghi {manifest.path.name} bị hỏng ({manifest.damaged}); đã bỏ qua và ghi lại. "
+                             "Tệp nào khác với bản kehoach dựng sẽ được cất thành .sua-tay trước khi ghi đè")
     reasons: dict[str, tuple[str, str, str]] = {}
 
     def stale():
@@ -101,14 +118,14 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
                 if progress:
                     progress(1)
                 continue
-            if why == "edited":
-                outcome.kept.append((job.output, keep_edited(folder / job.output).name))
             reasons[job.output] = (d, t, why)
-            yield job, d, t
+            yield job, d, t, manifest.written(job.output)
 
     def done(result):
-        output, sha, err = result
+        output, sha, err, kept = result
         d, t, why = reasons.pop(output)
+        if kept:
+            outcome.kept.append((output, kept))
         if err is None:
             manifest.record(output, d, t, sha)
             outcome.built.append((output, why))
@@ -121,8 +138,8 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
     n_jobs = max(1, n_jobs or default_jobs())
     head = [x for _, x in zip(range(4), todo)] if n_jobs > 1 else []
     if n_jobs == 1 or len(head) < 4:    # a pool costs more than it saves for a handful of documents
-        for job, d, t in [*head, *todo]:
-            done(render_job(job, str(folder), d, t))
+        for job, *rest in [*head, *todo]:
+            done(render_job(job, str(folder), *rest))
     else:
         _render_in_pool(itertools.chain(head, todo), str(folder), n_jobs, window, done, chunk)
     manifest.save()
@@ -131,9 +148,9 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
     return outcome
 
 
-def render_chunk(items: list[tuple[Job, str, str]], folder: str) -> list[tuple[str, str | None, str | None]]:
+def render_chunk(items: list[tuple], folder: str) -> list[Result]:
     """Render several jobs in one call: one round trip to the worker per chunk, not per document."""
-    return [render_job(job, folder, d, t) for job, d, t in items]
+    return [render_job(job, folder, *rest) for job, *rest in items]
 
 
 def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: int) -> None:
@@ -148,9 +165,8 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
         # Workers are forked warm: the template is prepared (parsed, patched, compiled) once here.
         # gc.freeze keeps the collector from touching inherited objects, so their pages stay shared.
         from ..render.docx_engine import prepared
-        for job, _, _ in [first]:
-            if job.template:
-                prepared(job.template)
+        if first[0].template:
+            prepared(first[0].template)
         gc.collect()
         gc.freeze()
     try:
@@ -164,10 +180,10 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
                         exhausted = True
                         break
                     try:
-                        pending[pool.submit(render_chunk, batch, folder)] = [job.output for job, _, _ in batch]
+                        pending[pool.submit(render_chunk, batch, folder)] = [item[0].output for item in batch]
                     except BrokenProcessPool:
-                        for job, _, _ in batch:
-                            done((job.output, None, BROKEN))
+                        for item in batch:
+                            done((item[0].output, None, BROKEN, None))
                 if pending:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for f in finished:
@@ -175,7 +191,7 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
                         try:
                             results = f.result()
                         except BrokenProcessPool:   # a worker died (killed, out of memory)
-                            results = [(o, None, BROKEN) for o in outputs]
+                            results = [(o, None, BROKEN, None) for o in outputs]
                         for r in results:
                             done(r)
     finally:

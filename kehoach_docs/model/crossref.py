@@ -11,7 +11,7 @@ import re
 from ..problems import ERROR, WARNING, Problem, Problems
 from .bundle import Plan
 from .plan import Muc
-from .refs import CT_FIELDS, VB_FIELDS, find_refs
+from .refs import CT_FIELDS, REF, VB_FIELDS, find_refs
 
 LUU = re.compile(r"^Lưu: VT(, .+)?$")
 
@@ -37,6 +37,18 @@ def _walk_body(nodes: list, path: tuple):
         else:
             key = "gach" if hasattr(node, "gach") else "doan"
             yield p + (key,), getattr(node, key)
+
+
+def _strings(value, path: tuple):
+    """Yield (path, text) for every string inside plain data."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, path + (i,))
 
 
 def check_plan(plan: Plan) -> Problems:
@@ -155,6 +167,16 @@ def check_plan(plan: Plan) -> Problems:
                 elif field not in VB_FIELDS:
                     _at(plan, part, path, ERROR, f"tham chiếu {{vb:{code}:{field}}}: chỉ dùng «ngan» "
                         "hoặc để trống", problems)
+
+    # A reference anywhere else would print as typed ({ct:…} in a cited document's summary).
+    prose = {(part, path) for part, path, _ in texts}
+    for part, src in plan.sources.items():
+        for path, text in _strings(src.data, ()):
+            if REF.search(text) and not any((part, path[:n]) in prose for n in range(len(path) + 1)):
+                _at(plan, part, path, ERROR,
+                    f"tham chiếu «{REF.search(text).group()}» chỉ dùng được trong lời văn của kế hoạch "
+                    "(nội dung, căn cứ, trích yếu, lời dẫn, nội dung nhiệm vụ); ở đây hãy ghi thẳng giá trị",
+                    problems)
 
     # Nơi nhận ends with "Lưu: VT, …".
     if not LUU.match(kh.noi_nhan[-1]):

@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Union
 from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator,
                       model_validator)
 
-from ..text.vn import format_number, ngay_so, ngay_thang_nam, upper_vi
+from ..text.vn import check_magnitude, format_number, ngay_so, ngay_thang_nam, upper_vi
 from .values import Direction, Kind, Value, parse_value
 
 MIN_YEAR, MAX_YEAR = 1945, 2100
@@ -42,7 +42,7 @@ def _text(v):
     if isinstance(v, bool):
         raise ValueError("cần chữ hoặc số, không phải đúng/sai")
     if isinstance(v, (int, float, Decimal)):
-        return format_number(Decimal(str(v)), max_decimals=6)
+        return format_number(check_magnitude(Decimal(str(v)), str(v)), max_decimals=6)
     if v is None:
         return ""
     return v
@@ -92,10 +92,25 @@ class NgayBanHanh(Strict):
         return dt.date(self.nam, self.thang, self.ngay) if self.ngay and self.thang else None
 
 
+# Names Windows reserves for devices, with any extension; a file "CON.docx" cannot exist there
+# nor on the shared folders offices keep documents on.
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10)),
+                    "COM¹", "COM²", "COM³", "LPT¹", "LPT²", "LPT³"}
+MAX_CODE = 64
+
+
 def _check_code(v: str) -> str:
-    """A code (``ma``) goes into file names and references: letters, digits, ``_ - .`` only."""
+    """A code (``ma``) goes into file names and references: letters, digits, ``_ - .`` only,
+    and a name that every file system the offices use can hold."""
     if not CODE.match(v):
         raise ValueError(f"mã «{v}» chỉ được gồm chữ, số, '_', '-', '.'")
+    if len(v) > MAX_CODE:
+        raise ValueError(f"mã dài {len(v)} ký tự; tối đa {MAX_CODE}")
+    if v.endswith("."):
+        raise ValueError(f"mã «{v}» không được kết thúc bằng dấu chấm (Windows bỏ dấu chấm cuối tên tệp)")
+    if v.split(".")[0].upper() in WINDOWS_RESERVED:
+        raise ValueError(f"mã «{v}» trùng tên thiết bị Windows dành riêng (CON, PRN, AUX, NUL, COM1…, LPT1…); "
+                         "hãy chọn mã khác")
     return v
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 
 from ..text.vn import format_number, parse_number
@@ -198,4 +198,7 @@ def percent_of(target: Value, result: Value) -> Decimal | None:
     t, r = target.number(), result.number()
     if t is None or r is None or t == 0:
         return None
-    return (r / t * 100).quantize(Decimal("0.1"))
+    try:
+        return (r / t * 100).quantize(Decimal("0.1"))
+    except InvalidOperation:    # a quotient beyond Decimal's precision: no meaningful percentage
+        return None

@@ -9,13 +9,13 @@ a rule about "the font of every run" needs.
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass
 
 from lxml import etree
 
+from ..source.untrusted_zip import UnsafeZip, open_zip, read_part
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 MAX_PART = 50 * 1024 * 1024
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
@@ -45,19 +45,16 @@ class DocxView:
 
     def __init__(self, path):
         try:
-            z = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise NotADocx(f"không phải tệp Word .docx hợp lệ ({exc})") from None
+            z = open_zip(path)
+        except UnsafeZip as exc:
+            raise NotADocx(f"không phải tệp Word .docx hợp lệ: {exc}") from None
         with z:
             names = set(z.namelist())
             if "word/document.xml" not in names:
                 raise NotADocx("tệp zip không có word/document.xml (không phải .docx)")
 
             def load(name):
-                info = z.getinfo(name)
-                if info.file_size > MAX_PART:
-                    raise NotADocx(f"phần {name} quá lớn")
-                return etree.fromstring(z.read(name), _PARSER)
+                return etree.fromstring(read_part(z, name, MAX_PART), _PARSER)
 
             try:
                 self.doc = load("word/document.xml")
@@ -70,8 +67,12 @@ class DocxView:
                         name = "word/" + target.lstrip("/").removeprefix("word/")
                         if re.search(r"(header|footer)\d*\.xml$", target) and name in names:
                             self.parts[rel.get("Id")] = load(name)
+            except UnsafeZip as exc:
+                raise NotADocx(str(exc)) from None
             except etree.XMLSyntaxError as exc:
                 raise NotADocx(f"XML trong tệp bị hỏng ({exc})") from None
+        if self.doc.tag != W + "document" or self.doc.find(W + "body") is None:
+            raise NotADocx("word/document.xml không có phần thân văn bản (w:body); không phải .docx hợp lệ")
         self.body = self.doc.find(W + "body")
         self._style_by_id = {}
         self.default_rpr = self.default_ppr = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,19 +33,46 @@ class Busy(Exception):
     """Another build holds the output folder."""
 
 
+LOCK_NAME = ".kehoach.lock"
+
+
 @contextmanager
 def folder_lock(folder: Path):
-    """Hold an exclusive lock on ``folder`` (``.kehoach.lock``) for the duration of a build."""
-    import fcntl
+    """Hold an exclusive lock on ``folder`` (``.kehoach.lock``) for the duration of a build.
+
+    filelock picks the platform's own lock (``flock`` on Linux and macOS, ``msvcrt`` on
+    Windows, where the offices that use this work), released by the system if the process
+    dies. Once held, temporary files that an interrupted run left behind are swept.
+    """
+    from filelock import FileLock, Timeout
 
     folder.mkdir(parents=True, exist_ok=True)
-    lock_path = folder / ".kehoach.lock"
-    fh = open(lock_path, "a+")
+    lock = FileLock(str(folder / LOCK_NAME), timeout=0)
     try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise Busy(str(folder)) from None
+        lock.acquire()
+    except Timeout:
+        raise Busy(str(folder)) from None
+    try:
+        sweep_temporaries(folder)
         yield
     finally:
-        fh.close()
+        lock.release()
+
+
+def sweep_temporaries(folder: Path) -> list[Path]:
+    """Remove what :func:`write_atomic` leaves when killed mid-write (``.<name>.<random>.tmp``).
+
+    Only called under the folder's lock, so no live write can be among them.
+    """
+    swept = []
+    for tmp in folder.rglob(".*.tmp"):
+        if tmp.is_file() and _TMP.match(tmp.name):
+            try:
+                tmp.unlink()
+                swept.append(tmp)
+            except OSError:
+                pass
+    return swept
+
+
+_TMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")

@@ -31,6 +31,18 @@ def make_env() -> ImmutableSandboxedEnvironment:
     return ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 
 
+# docxtpl's escapes for printing a tag literally. docxtpl replaces them in the rendered XML,
+# which also rewrites the same characters in the data ("{_{ x }_}" typed by a clerk would
+# print as "{{ x }}"); we turn them into Jinja string literals in the template instead.
+_ESCAPES = {"{_{": "{{", "}_}": "}}", "{_%": "{%", "%_}": "%}"}
+_ESCAPE = re.compile("|".join(re.escape(e) for e in _ESCAPES))
+
+
+def literal_escapes(source: str) -> str:
+    """Template source with docxtpl's ``{_{`` ``}_}`` ``{_%`` ``%_}`` as literal output."""
+    return _ESCAPE.sub(lambda m: '{{ "' + _ESCAPES[m.group()] + '" }}', source)
+
+
 class PreparedTemplate:
     """A docxtpl template, parsed and compiled once."""
 
@@ -51,7 +63,7 @@ class PreparedTemplate:
             xml = raw.decode("utf-8")
             if "{" not in xml:
                 continue
-            patched = self._docxtpl.patch_xml(xml)
+            patched = literal_escapes(self._docxtpl.patch_xml(xml))
             # One paragraph per line, as docxtpl does, so errors can name the paragraph.
             patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
             self.sources[name] = patched
@@ -63,8 +75,6 @@ class PreparedTemplate:
         for name, template in self.compiled.items():
             xml = template.render(context)
             xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-            xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
-                   .replace("{_%", "{%").replace("%_}", "%}"))
             if _BREAK_IN_TEXT.search(xml):
                 # line breaks and tabs inside values become <w:br/> and <w:tab/> (docxtpl's own pass,
                 # run only when a text holds one: it is most of the cost of a render otherwise)

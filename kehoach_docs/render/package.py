@@ -14,7 +14,6 @@ import zipfile
 import zlib
 from xml.sax.saxutils import escape
 
-from .atomic import write_atomic
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CUSTOM_PART = "docProps/custom.xml"
@@ -131,20 +130,22 @@ def unpack(data: bytes) -> dict[str, bytes]:
         return {i.filename: z.read(i) for i in z.infolist()}
 
 
-def write_package(path, parts, title, timestamp, props) -> bytes:
-    """Pack and write atomically; returns the bytes written."""
-    data = pack(parts, title, timestamp, props)
-    write_atomic(path, data)
-    return data
-
-
 _PROP = re.compile(r'<property [^>]*name="([^"]+)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
 
 
 def read_properties(path) -> dict[str, str]:
-    """The ``kehoach_*`` custom properties of an Office file (empty if none)."""
-    with zipfile.ZipFile(path) as z:
+    """The ``kehoach_*`` custom properties of an Office file (empty if none).
+
+    The file may come from anywhere, so it goes through the foreign-zip guard and only
+    the small properties part is inflated; damage raises :class:`UnsafeZip`.
+    """
+    from ..source.untrusted_zip import UnsafeZip, open_zip, read_part
+    with open_zip(path) as z:
         if CUSTOM_PART not in z.namelist():
             return {}
-        xml = z.read(CUSTOM_PART).decode("utf-8")
+        raw = read_part(z, CUSTOM_PART, limit=1024 * 1024)
+    try:
+        xml = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnsafeZip(f"phần «{CUSTOM_PART}» không phải văn bản UTF-8") from None
     return {k[len(PROP_PREFIX):]: v for k, v in _PROP.findall(xml) if k.startswith(PROP_PREFIX)}

@@ -37,9 +37,13 @@ def read_result(ct: ChiTieu, text: str) -> Value:
 def unmeasurable(ct: ChiTieu, text: str) -> str | None:
     """Why ``text`` cannot be judged against a numeric target (in Vietnamese), or None if it can."""
     target = ct.muc_tieu_danh_gia
+    try:
+        result = read_result(ct, text)
+    except ValueError as exc:   # a figure too large to be real
+        return str(exc)
     if not text.strip() or not target.is_numeric:
         return None
-    if read_result(ct, text).kind not in (Kind.TEXT, Kind.RANGE, Kind.BOUND):
+    if result.kind not in (Kind.TEXT, Kind.RANGE, Kind.BOUND):
         return None
     example = "4/10" if target.kind in (Kind.RANK, Kind.RATIO) else "8,7"
     return (f"«{text}» không phải kết quả đo được để so với mục tiêu «{target.text}»; cần dạng {example} "

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import field_validator
 
 from ..model.plan import Strict, _real_date, _text
+from ..model.values import parse_value
 
 class KetQuaChiTieu(Strict):
     """The result of one indicator (``uoc_thuc_hien``: the estimated/achieved figure)."""
@@ -16,6 +17,12 @@ class KetQuaChiTieu(Strict):
     ghi_chu: str = ""
 
     _as_text = field_validator("uoc_thuc_hien", mode="before")(classmethod(lambda cls, v: _text(v)))
+
+    @field_validator("uoc_thuc_hien")
+    @classmethod
+    def _figures(cls, v: str) -> str:
+        parse_value(v)      # refuses a figure too large to print or compare
+        return v
 
 
 class KetQuaNhiemVu(Strict):

@@ -18,7 +18,8 @@ from ..model.bundle import Plan
 from ..problems import ERROR, Problem, Problems, rel
 from ..render.xlsx_result_entry import (GENERAL, GENERAL_ROWS, HEADER_ROW, IND_COLUMNS, INDICATORS, META,
                                         META_ROWS, STATUSES, TASK_COLUMNS, TASKS)
-from ..source.xlsx_appendix import _safe_zip
+from ..source.untrusted_zip import zip_ok
+from ..source.xlsx_appendix import extent_ok
 from ..text.hygiene import clean_text
 from ..text.vn import format_number
 from .evaluation import unmeasurable
@@ -64,12 +65,14 @@ class _Reader:
 
     def read(self) -> KetQuaCoQuan | None:
         import openpyxl
-        if not _safe_zip(self.path, self.file, self.problems):
+        if not zip_ok(self.path, self.file, self.problems):
             return None
         try:
             wb = openpyxl.load_workbook(self.path, data_only=False)
         except Exception as exc:  # openpyxl raises many kinds on damaged files
             self.problems.add(Problem(ERROR, self.file, None, (), f"không mở được tệp Excel ({type(exc).__name__})"))
+            return None
+        if not extent_ok(wb, self.file, self.problems):
             return None
         missing = [s for s in (META, INDICATORS, TASKS, GENERAL) if s not in wb.sheetnames]
         if missing:

@@ -15,6 +15,8 @@ from ..problems import ERROR, Problem, Problems, rel
 from .located import Located, clean_strings
 
 MAX_BYTES = 5 * 1024 * 1024
+#: Lists and mappings inside each other; the example plan needs 7, a deep section tree ~15.
+MAX_DEPTH = 40
 
 
 class _Constructor(yaml.constructor.SafeConstructor):
@@ -30,13 +32,43 @@ def _scalar(node: yaml.Node):
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class Refused(Exception):
+    """Valid YAML that we do not read: an alias, or nesting past :data:`MAX_DEPTH`."""
+
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+
+
+def _screen(text: str, loader=LOADER) -> None:
+    """Walk the event stream (flat, no recursion) before composing a tree.
+
+    Aliases are refused, as most configuration tools do: expanding ``*a`` nine times nine
+    times over turns 60 KB into gigabytes, and a recursive one never ends; a plan has no
+    need of them. Nesting is bounded so no later walk can exhaust the stack.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.AliasEvent):
+            raise Refused(event.start_mark.line + 1,
+                          f"không dùng bí danh YAML (*{event.anchor}); hãy ghi thẳng giá trị vào đây")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise Refused(event.start_mark.line + 1,
+                              f"các mục lồng nhau quá sâu (quá {MAX_DEPTH} cấp)")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def _compose(text: str):
     try:
+        _screen(text)
         return yaml.compose(text, Loader=LOADER)
     except yaml.YAMLError:
         if LOADER is yaml.SafeLoader:
             raise
     # A broken file: the pure-Python loader's marks and messages are the ones we translate.
+    _screen(text, yaml.SafeLoader)
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
@@ -83,6 +115,9 @@ def read_yaml(path: Path, problems: Problems) -> Located | None:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         node = _compose(text)
+    except Refused as exc:
+        problems.add(Problem(ERROR, file, str(exc.line), (), exc.message))
+        return None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         problems.add(Problem(ERROR, file, str(line), (),

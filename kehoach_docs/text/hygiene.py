@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .vn import format_number
+
 # TCVN3 (ABC, .VnTime): one byte per letter. Lower-case table; .VnTimeH reuses the codes
 # for capitals, so converted text comes out in lower case for those.
 _TCVN3_SRC = (
@@ -49,6 +51,27 @@ _OK_PUNCT = set("–—‘’“”…•°±×÷§©®«»€·\u00a0")
 
 # XML 1.0 forbids these (tab, LF and CR are allowed).
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+# Unicode "format" characters (category Cf): bidi overrides, zero-width spaces and joiners,
+# soft hyphens. Invisible on paper, they can disguise text (U+202E prints it backwards), and
+# Vietnamese never needs them. Written out rather than computed at import, which would cost
+# every command a pass over all code points; a test keeps the list equal to unicodedata's.
+FORMAT_CHARS = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+
+#: What one Excel cell holds (ECMA-376 limit, enforced by Excel); openpyxl would cut the rest.
+MAX_CELL_TEXT = 32767
+
+
+def escape_invisible(text: str) -> str:
+    """``text`` with control, format and surrogate characters shown as ``U+XXXX`` (for messages)."""
+    return _SHOW.sub(lambda m: f"U+{ord(m.group()):04X}", text)
+
+
+_SHOW = re.compile(_XML_FORBIDDEN.pattern[:-1] + FORMAT_CHARS.pattern[1:-1] + "\x7f-\x9f\n\r\t]")
 
 
 def _foreign(text: str) -> int:
@@ -128,6 +151,21 @@ def clean_text(text: str) -> tuple[str, list[TextIssue]]:
             f"«{_excerpt(text)}» → «{_excerpt(converted)}»; hãy kiểm tra lại",
         ))
         text = converted
+    invisible = FORMAT_CHARS.findall(text)
+    if invisible:
+        codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in invisible))
+        text = FORMAT_CHARS.sub("", text)
+        issues.append(TextIssue(
+            "warning",
+            f"đã xóa {len(invisible)} ký tự định dạng vô hình ({codes}) có thể làm sai lệch cách hiển thị "
+            f"chữ: «{_excerpt(text)}»",
+        ))
+    if len(text) > MAX_CELL_TEXT:
+        issues.append(TextIssue(
+            "error",
+            f"dài {format_number(len(text))} ký tự, quá {format_number(MAX_CELL_TEXT)} ký tự mà một ô Excel "
+            "chứa được; hãy rút gọn hoặc tách thành nhiều mục",
+        ))
     bad = _XML_FORBIDDEN.search(text)
     if bad:
         pos = bad.start()
@@ -140,5 +178,5 @@ def clean_text(text: str) -> tuple[str, list[TextIssue]]:
 
 
 def _excerpt(text: str, n: int = 40) -> str:
-    text = _XML_FORBIDDEN.sub("�", text)
+    text = escape_invisible(text)
     return text if len(text) <= n else text[: n - 1] + "…"

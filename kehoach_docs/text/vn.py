@@ -23,8 +23,27 @@ def format_number(value: Decimal | int | float, max_decimals: int = 3) -> str:
     return format_decimal(Decimal(str(value)), format=pattern, locale=LOCALE)
 
 
+#: Figures in a plan stay below 10^18 (a province's budget in đồng is about 10^14): beyond it a
+#: number is a typo, and Decimal arithmetic on it (percentages) would fail.
+MAX_MAGNITUDE = Decimal(10) ** 18
+
+
+class NumberOutOfRange(ValueError):
+    """A number that reads as one but is too large (or not finite) to print or compute with."""
+
+
+def check_magnitude(value: Decimal, text: str) -> Decimal:
+    """``value`` if it is finite and below :data:`MAX_MAGNITUDE`; else :class:`NumberOutOfRange`."""
+    if not value.is_finite() or abs(value) >= MAX_MAGNITUDE:
+        raise NumberOutOfRange(f"số «{text}» quá lớn hoặc không hữu hạn; các con số phải nhỏ hơn 10^18")
+    return value
+
+
 def parse_number(text: str) -> Decimal | None:
-    """Parse a Vietnamese number (``654,247``, ``1.234,5``, ``-3``); ``None`` if it is not one."""
+    """Parse a Vietnamese number (``654,247``, ``1.234,5``, ``-3``); ``None`` if it is not one.
+
+    A number too large to be real raises :class:`NumberOutOfRange` rather than passing as text.
+    """
     text = text.strip().replace("\u00a0", "").replace(" ", "")
     if not text or text.count(",") > 1:
         return None
@@ -33,9 +52,10 @@ def parse_number(text: str) -> Decimal | None:
     if "." in int_part and any(len(g) != 3 for g in int_part.split(".")[1:]):
         return None
     try:
-        return Decimal(parse_decimal(text, locale=LOCALE, strict=False))
+        value = Decimal(parse_decimal(text, locale=LOCALE, strict=False))
     except (NumberFormatError, InvalidOperation, ValueError):
         return None
+    return check_magnitude(value, text)
 
 
 def _day(d: int) -> str:

@@ -1,0 +1,99 @@
+"""One guard for every Office file that comes from outside: a workbook sent back by an
+agency, an appendix workbook, a .docx given to ``check`` or ``info``.
+
+Such a file is a zip whose sizes are whatever its author wrote. Before anything parses
+it we bound the file, the number of parts, their declared sizes and the compression
+ratio, and refuse methods other than stored/deflate; reading a part never inflates more
+than its limit, and every way a damaged zip can fail becomes :class:`UnsafeZip` with a
+Vietnamese message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from pathlib import Path
+
+MAX_FILE = 20 * 1024 * 1024        # an appendix of thousands of rows is well under 2 MB
+MAX_UNPACKED = 100 * 1024 * 1024   # all parts together, as declared
+MAX_PART = 50 * 1024 * 1024        # one part, as actually inflated
+MAX_RATIO = 100                    # declared size over packed size, whole file
+MAX_MEMBERS = 5000
+
+#: What can go wrong while inflating a damaged or hostile part.
+READ_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, RuntimeError,
+               KeyError, ValueError)
+
+
+class UnsafeZip(Exception):
+    """A foreign file that cannot be opened safely; ``str()`` is the Vietnamese reason."""
+
+
+def open_zip(path: Path) -> zipfile.ZipFile:
+    """Open ``path`` after checking its size and its parts' declared sizes and methods."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnsafeZip(f"không đọc được tệp ({exc.strerror})") from None
+    if size > MAX_FILE:
+        raise UnsafeZip(f"tệp quá lớn ({size // 2**20} MB; tối đa {MAX_FILE // 2**20} MB)")
+    try:
+        z = zipfile.ZipFile(path)
+        infos = z.infolist()
+    except READ_ERRORS:
+        raise UnsafeZip("tệp bị hỏng hoặc không phải tệp Office (.docx, .xlsx)") from None
+    try:
+        _check_members(infos)
+    except UnsafeZip:
+        z.close()
+        raise
+    return z
+
+
+def _check_members(infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_MEMBERS:
+        raise UnsafeZip(f"tệp có quá nhiều phần ({len(infos)}; tối đa {MAX_MEMBERS})")
+    for info in infos:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise UnsafeZip(f"phần «{info.filename}» nén bằng phương pháp không hỗ trợ "
+                            f"(mã {info.compress_type}); hãy lưu lại tệp bằng Word/Excel")
+        if info.flag_bits & 0x1:
+            raise UnsafeZip("tệp có mật khẩu; hãy gỡ mật khẩu rồi gửi lại")
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > MAX_UNPACKED or total / packed > MAX_RATIO:
+        raise UnsafeZip("tệp giải nén ra quá lớn so với kích thước (nghi «zip bomb»); không mở")
+
+
+def read_part(z: zipfile.ZipFile, name: str, limit: int = MAX_PART) -> bytes:
+    """Inflate one part, never more than ``limit`` bytes whatever its header claims."""
+    try:
+        info = z.getinfo(name)
+        if info.file_size > limit:
+            raise UnsafeZip(f"phần «{name}» quá lớn ({info.file_size // 2**20} MB)")
+        with z.open(info) as fh:
+            data = fh.read(limit + 1)
+    except UnsafeZip:
+        raise
+    except READ_ERRORS:
+        raise UnsafeZip(f"phần «{name}» của tệp bị hỏng; hãy mở và lưu lại tệp bằng Word/Excel") from None
+    if len(data) > limit:
+        raise UnsafeZip(f"phần «{name}» giải nén ra quá lớn")
+    return data
+
+
+def check_zip(path: Path) -> None:
+    """Check ``path`` as :func:`open_zip` does, for readers (openpyxl) that open it themselves."""
+    open_zip(path).close()
+
+
+def zip_ok(path: Path, file: str, problems) -> bool:
+    """:func:`check_zip` reported as a located problem (``file`` as the clerk typed it)."""
+    from ..problems import ERROR, Problem
+    try:
+        check_zip(path)
+    except UnsafeZip as exc:
+        problems.add(Problem(ERROR, file, None, (), str(exc)))
+        return False
+    return True
