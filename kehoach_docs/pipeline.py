@@ -120,7 +120,11 @@ class Freshness:
 
     def is_fresh(self) -> bool:
         from .batch.manifest import Manifest
-        self._manifest = Manifest(self.folder)
+        if self.folder.is_dir():
+            with folder_lock(self.folder):   # sweeps what an interrupted run left, even on a no-op
+                self._manifest = Manifest(self.folder)
+        else:
+            self._manifest = Manifest(self.folder)
         return self._manifest.is_fresh(self.scope, self.value)
 
     def outputs(self) -> list[str]:

@@ -53,7 +53,11 @@ class _Reader:
         self.problems.add(Problem(ERROR, self.file, where, path, message))
 
     def text(self, ws, cell, path) -> str:
-        raw = _cell_text(cell.value)
+        try:
+            raw = _cell_text(cell.value)
+        except ValueError as exc:   # a number too large to be real
+            self.error(ws.title, cell.coordinate, path, str(exc))
+            return ""
         if cell.data_type == "f":
             self.error(ws.title, cell.coordinate, path, "ô chứa công thức; hãy ghi giá trị")
             return ""

@@ -20,7 +20,8 @@ BLANK = "\u00a0" * 6
 def format_number(value: Decimal | int | float, max_decimals: int = 3) -> str:
     """Format a number the Vietnamese way: ``1234.5`` -> ``1.234,5``; ``8.61`` -> ``8,61``."""
     pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
-    return format_decimal(Decimal(str(value)), format=pattern, locale=LOCALE)
+    number = check_magnitude(Decimal(str(value)), str(value))
+    return format_decimal(number, format=pattern, locale=LOCALE)
 
 
 #: Figures in a plan stay below 10^18 (a province's budget in đồng is about 10^14): beyond it a

@@ -1,0 +1,533 @@
+"""Issue 9: nothing lost, nothing hangs.
+
+Each numbered finding of the issue has its case here, with the exact outcome: the
+message and where it points, what was written and what was kept. Hostile files are
+made on the fly (a bomb of aliases, a zip whose part inflates past its header…).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from docx import Document
+
+from conftest import ROOT, docx_text_blocks
+from kehoach_docs.cli import main
+
+RUN = CliRunner()
+
+
+def cli(*args):
+    return RUN.invoke(main, [str(a) for a in args])
+
+
+def no_traceback(res):
+    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
+    assert "Traceback" not in res.output
+
+
+def edit_docx(path: Path, words: str) -> bytes:
+    """Edit a document as a clerk does in Word: add a paragraph, save."""
+    doc = Document(str(path))
+    doc.add_paragraph(words)
+    doc.save(str(path))
+    return path.read_bytes()
+
+
+def kept_copies(folder: Path, stem: str) -> list[Path]:
+    return sorted(folder.glob(f"{stem}.sua-tay*"))
+
+
+def build(plan, out, *extra):
+    res = cli("build", plan, "-o", out, "-j", "1", *extra)
+    no_traceback(res)
+    return res
+
+
+# -- 1. hand edits survive every way an output is replaced ---------------------------------------
+
+def _change_target(plan: Path) -> None:
+    p = plan / "phu-luc-i.yaml"
+    p.write_text(p.read_text("utf-8").replace('muc_tieu: "8,61"', 'muc_tieu: "8,7"', 1), "utf-8")
+
+
+def _change_template(templates: Path) -> None:
+    doc = Document(str(templates / "ke-hoach.docx"))
+    doc.core_properties.comments = "sửa mẫu"
+    doc.save(str(templates / "ke-hoach.docx"))
+
+
+@pytest.mark.parametrize("how", ["data", "template", "version", "force", "manifest-deleted",
+                                 "manifest-damaged", "manifest-wrong-shape"])
+def test_hand_edit_survives_every_rebuild(plan_copy, tmp_path, how, monkeypatch):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates" / "docx", templates)
+    out = tmp_path / "out"
+    assert build(plan_copy, out, "--templates", templates).exit_code == 0
+    folder = out / "tien-lu-2024"
+    edited = edit_docx(folder / "ke-hoach.docx", "Đoạn do văn thư thêm bằng Word")
+    extra = []
+    manifest = folder / ".kehoach-manifest.json"
+    if how == "data":
+        _change_target(plan_copy)
+    elif how == "template":
+        _change_template(templates)
+    elif how == "version":
+        import kehoach_docs
+        import kehoach_docs.batch.jobs as jobs
+        import kehoach_docs.batch.manifest as man
+        for mod in (kehoach_docs, jobs, man):
+            monkeypatch.setattr(mod, "__version__", "9.9.9")
+    elif how == "force":
+        extra = ["--force"]
+    elif how == "manifest-deleted":
+        manifest.unlink()
+    elif how == "manifest-damaged":
+        manifest.write_text("{ hỏng", "utf-8")
+    elif how == "manifest-wrong-shape":
+        manifest.write_text(json.dumps({"outputs": [1, 2], "inputs": "x"}), "utf-8")
+    res = build(plan_copy, out, "--templates", templates, *extra)
+    assert res.exit_code == 0, res.output
+    copies = kept_copies(folder, "ke-hoach")
+    assert [c.name for c in copies] == ["ke-hoach.sua-tay.docx"], res.output
+    assert copies[0].read_bytes() == edited
+    assert "ke-hoach.docx đã bị sửa tay: cất thành ke-hoach.sua-tay.docx" in res.output
+    assert "Đoạn do văn thư thêm bằng Word" not in docx_text_blocks(folder / "ke-hoach.docx")
+    if how.startswith("manifest-d") or how.endswith("shape"):
+        if how != "manifest-deleted":
+            assert "bị hỏng" in res.output and "bỏ qua" in res.output
+        # unedited outputs rebuilt to the same bytes are not copied
+        assert not kept_copies(folder, "phu-luc-i")
+
+
+def test_unedited_outputs_are_replaced_without_copies(plan_copy, tmp_path):
+    out = tmp_path / "out"
+    build(plan_copy, out)
+    _change_target(plan_copy)
+    res = build(plan_copy, out)
+    assert "dữ liệu thay đổi" in res.output
+    assert not list((out / "tien-lu-2024").glob("*.sua-tay*"))
+
+
+def test_second_edit_gets_its_own_copy(plan_copy, tmp_path):
+    out = tmp_path / "out"
+    build(plan_copy, out)
+    folder = out / "tien-lu-2024"
+    first = edit_docx(folder / "ke-hoach.docx", "lần một")
+    build(plan_copy, out)
+    second = edit_docx(folder / "ke-hoach.docx", "lần hai")
+    build(plan_copy, out, "--force")
+    copies = kept_copies(folder, "ke-hoach")
+    assert [c.name for c in copies] == ["ke-hoach.sua-tay-2.docx", "ke-hoach.sua-tay.docx"]
+    assert (folder / "ke-hoach.sua-tay.docx").read_bytes() == first
+    assert (folder / "ke-hoach.sua-tay-2.docx").read_bytes() == second
+
+
+def test_collect_keeps_an_edited_summary(plan_copy, tmp_path):
+    out = tmp_path / "out"
+    res = cli("reports", plan_copy, "-o", out, "-j", "1")
+    assert res.exit_code == 0, res.output
+    folder = out / "tien-lu-2024"
+    edited = edit_docx(folder / "tong-hop.docx", "Văn phòng sửa báo cáo tổng hợp")
+    book = tmp_path / "TCKH.xlsx"
+    shutil.copy(folder / "bao-cao" / "TCKH.xlsx", book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Chỉ tiêu"]
+    ws.cell(row=5, column=6).value = 600
+    wb.save(book)
+    res = cli("collect", plan_copy, book, "-o", out, "-j", "1")
+    no_traceback(res)
+    assert res.exit_code == 0, res.output
+    assert (folder / "tong-hop.sua-tay.docx").read_bytes() == edited
+    assert "tong-hop.docx đã bị sửa tay" in res.output
+
+
+def test_diff_keeps_an_edited_comparison(plan_copy, tmp_path):
+    old = tmp_path / "cu" / "tien-lu-2024"
+    shutil.copytree(plan_copy, old)
+    _change_target(plan_copy)
+    target = tmp_path / "so-sanh" / "so-sanh.docx"
+    res = cli("diff", old, plan_copy, "-o", target)
+    assert res.exit_code == 0, res.output
+    edited = edit_docx(target, "ghi chú tay")
+    p = plan_copy / "phu-luc-i.yaml"
+    p.write_text(p.read_text("utf-8").replace('muc_tieu: "8,7"', 'muc_tieu: "8,8"', 1), "utf-8")
+    res = cli("diff", old, plan_copy, "-o", target)
+    no_traceback(res)
+    assert res.exit_code == 0, res.output
+    assert (target.parent / "so-sanh.sua-tay.docx").read_bytes() == edited
+    assert "8,8" in "\n".join(docx_text_blocks(target))
+
+
+# -- 2. bounded input -------------------------------------------------------------------------
+
+def alias_bomb(levels: int = 9) -> str:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("tail, line_offset, message", [
+    (alias_bomb(), 2, "không dùng bí danh YAML (*a0)"),
+    ("r: &r [*r]\n", 1, "không dùng bí danh YAML (*r)"),
+    ("d: " + "[" * 5000 + "]" * 5000 + "\n", 1, "các mục lồng nhau quá sâu (quá 40 cấp)"),
+], ids=["alias-bomb", "recursive-alias", "deep-nesting"])
+def test_yaml_bombs_are_refused_with_their_line(plan_copy, tmp_path, tail, line_offset, message):
+    path = plan_copy / "ke-hoach.yaml"
+    text = path.read_text("utf-8")
+    if not text.endswith("\n"):
+        text += "\n"
+    path.write_text(text + tail, "utf-8")
+    line = text.count("\n") + line_offset
+    res = cli("validate", plan_copy)
+    no_traceback(res)
+    assert res.exit_code == 1
+    assert f"ke-hoach.yaml:{line}: lỗi: {message}" in res.output
+
+
+def _result_book(tmp_path) -> tuple[Path, Path, Path]:
+    plan = tmp_path / "tien-lu-2024"
+    shutil.copytree(ROOT / "data" / "tien-lu-2024", plan)
+    out = tmp_path / "out"
+    res = cli("reports", plan, "-o", out, "-j", "1", "--agency", "TCKH")
+    assert res.exit_code == 0, res.output
+    book = tmp_path / "TCKH.xlsx"
+    shutil.copy(out / "tien-lu-2024" / "bao-cao" / "TCKH.xlsx", book)
+    return plan, out, book
+
+
+def test_far_cell_in_a_result_workbook(tmp_path):
+    plan, out, book = _result_book(tmp_path)
+    wb = openpyxl.load_workbook(book)
+    wb["Chỉ tiêu"].cell(row=1048576, column=1).number_format = "0.00"
+    wb.save(book)
+    res = cli("collect", plan, book, "-o", out)
+    no_traceback(res)
+    assert res.exit_code == 1
+    assert "TCKH.xlsx [Chỉ tiêu!G1048576]: lỗi: trang tính có ô dùng tới dòng 1048576, cột 7 " \
+           "(tối đa 5000 dòng, 50 cột)" in res.output
+    assert not (plan / "ket-qua").exists()
+
+
+def test_far_cell_in_an_appendix_workbook(plan_copy, tmp_path, example_out):
+    (plan_copy / "phu-luc-ii.yaml").unlink()
+    dst = plan_copy / "phu-luc-ii.xlsx"
+    shutil.copy(example_out / "phu-luc-ii.xlsx", dst)
+    wb = openpyxl.load_workbook(dst)
+    wb.worksheets[0].cell(row=1048576, column=3).font = openpyxl.styles.Font(bold=True)
+    wb.save(dst)
+    res = cli("validate", plan_copy)
+    no_traceback(res)
+    assert res.exit_code == 1
+    assert "phu-luc-ii.xlsx [Phụ lục II!G1048576]: lỗi: trang tính có ô dùng tới dòng 1048576" in res.output
+
+
+# -- hostile zips, shared by collect, the appendix reader, check and info ------------------------
+
+def _patch_central(data: bytes, name: str, *, method: int | None = None, size: int | None = None) -> bytes:
+    """Rewrite the central-directory record of ``name``: its compression method or declared size."""
+    buf = bytearray(data)
+    pos = buf.find(b"PK\x01\x02")
+    while pos != -1:
+        nlen = struct.unpack_from("<H", buf, pos + 28)[0]
+        if buf[pos + 46: pos + 46 + nlen].decode() == name:
+            if method is not None:
+                struct.pack_into("<H", buf, pos + 10, method)
+            if size is not None:
+                struct.pack_into("<I", buf, pos + 24, size)
+            return bytes(buf)
+        pos = buf.find(b"PK\x01\x02", pos + 4)
+    raise KeyError(name)
+
+
+def _damaged_directory(data: bytes) -> bytes:
+    pos = data.find(b"PK\x01\x02")
+    return data[:pos] + b"XX\x01\x02" + data[pos + 4:]
+
+
+def _rezip(src: Path, replace: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, replace.get(info.filename, zin.read(info)))
+    return out.getvalue()
+
+
+@pytest.fixture
+def docx_file(example_out, tmp_path) -> Path:
+    dst = tmp_path / "ke-hoach.docx"
+    shutil.copy(example_out / "ke-hoach.docx", dst)
+    return dst
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("inflates", "phần «word/document.xml» của tệp bị hỏng"),
+    ("method", "nén bằng phương pháp không hỗ trợ (mã 99)"),
+    ("directory", "tệp bị hỏng hoặc không phải tệp Office"),
+    ("no-body", "không có phần thân văn bản (w:body)"),
+])
+def test_check_on_damaged_documents(docx_file, damage, message):
+    data = docx_file.read_bytes()
+    if damage == "inflates":
+        data = _patch_central(data, "word/document.xml", size=100)
+    elif damage == "method":
+        data = _patch_central(data, "word/document.xml", method=99)
+    elif damage == "directory":
+        data = _damaged_directory(data)
+    else:
+        data = _rezip(docx_file, {"word/document.xml": b'<w:document xmlns:w="http://schemas.openxmlformats.org/'
+                                                          b'wordprocessingml/2006/main"/>'})
+    docx_file.write_bytes(data)
+    res = cli("check", docx_file)
+    no_traceback(res)
+    assert res.exit_code == 1
+    assert message in res.output
+
+
+def test_info_bounded_and_damaged(docx_file, tmp_path):
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("docProps/custom.xml", b"\0" * (200 * 1024 * 1024))
+    latin = tmp_path / "latin.docx"
+    latin.write_bytes(_rezip(docx_file, {"docProps/custom.xml": "<Properties>é</Properties>".encode("latin-1")}))
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(_damaged_directory(docx_file.read_bytes()))
+    res = cli("info", bomb, latin, broken, docx_file)
+    no_traceback(res)
+    assert res.exit_code == 1
+    assert f"{bomb}: không đọc được: tệp giải nén ra quá lớn" in res.output
+    assert f"{latin}: không đọc được: phần «docProps/custom.xml» không phải văn bản UTF-8" in res.output
+    assert f"{broken}: không đọc được: tệp bị hỏng" in res.output
+    assert "data_sha256:" in res.output    # the sound file is still read
+
+
+def test_damaged_workbook_in_collect_and_as_plan_source(tmp_path, example_out):
+    plan, out, book = _result_book(tmp_path)
+    book.write_bytes(_damaged_directory(book.read_bytes()))
+    res = cli("collect", plan, book, "-o", out)
+    no_traceback(res)
+    assert res.exit_code == 1 and "TCKH.xlsx: lỗi: tệp bị hỏng hoặc không phải tệp Office" in res.output
+    (plan / "phu-luc-i.yaml").unlink()
+    (plan / "phu-luc-i.xlsx").write_bytes(_damaged_directory((example_out / "phu-luc-i.xlsx").read_bytes()))
+    res = cli("validate", plan)
+    no_traceback(res)
+    assert res.exit_code == 1 and "phu-luc-i.xlsx: lỗi: tệp bị hỏng" in res.output
+
+
+# -- 3. the output folder is never the plan folder -------------------------------------------------
+
+def test_output_inside_the_plan_is_refused(plan_copy, tmp_path):
+    res = build(plan_copy, tmp_path / "out")   # makes phu-luc-i.xlsx to put in the plan
+    (plan_copy / "phu-luc-i.yaml").unlink()
+    source = plan_copy / "phu-luc-i.xlsx"
+    shutil.copy(tmp_path / "out" / "tien-lu-2024" / "phu-luc-i.xlsx", source)
+    before = source.read_bytes()
+    for target in (plan_copy.parent, plan_copy):
+        res = build(plan_copy, target)
+        assert res.exit_code == 1
+        assert "thư mục kế hoạch" in res.output and "-o" in res.output
+    assert source.read_bytes() == before
+    assert not (plan_copy / "ke-hoach.docx").exists()
+    assert not (plan_copy / "tien-lu-2024").exists()
+    res = cli("diff", plan_copy, plan_copy, "-o", plan_copy / "so-sanh.docx")
+    assert res.exit_code == 1 and not (plan_copy / "so-sanh.docx").exists()
+
+
+# -- 4. text too long for a cell --------------------------------------------------------------------
+
+def test_text_over_a_cell_is_an_error_not_a_cut(plan_copy):
+    p = plan_copy / "phu-luc-ii.yaml"
+    text = p.read_text("utf-8")
+    first = text.index("    noi_dung: ")
+    end = text.index("\n", first)
+    p.write_text(text[:first] + "    noi_dung: " + "dài " * 9000 + text[end:], "utf-8")
+    line = text[:first].count("\n") + 1
+    res = cli("validate", plan_copy)
+    assert res.exit_code == 1
+    assert f"phu-luc-ii.yaml:{line}: lỗi: nhiem_vu[1].noi_dung: dài 35.999 ký tự, quá 32.767 ký tự" in res.output
+
+
+# -- 5. tracebacks become located errors ------------------------------------------------------------
+
+@pytest.mark.parametrize("old, new, message", [
+    ('muc_tieu: "8,61"', 'muc_tieu: "10.000.000.000.000.000.000.000.000.000"', "quá lớn hoặc không hữu hạn"),
+    ('muc_tieu: "8,61"', "muc_tieu: 1.0e+30", "quá lớn hoặc không hữu hạn"),
+    ('muc_tieu: "8,61"', "muc_tieu: .inf", "số «inf» quá lớn hoặc không hữu hạn"),
+    ('muc_tieu: "8,61"', "muc_tieu: .nan", "số «nan» quá lớn hoặc không hữu hạn"),
+    ('muc_tieu: "8,61"', 'muc_tieu: "8,61\\ud800"', "U+D800"),
+])
+def test_numbers_and_characters_that_cannot_print(plan_copy, old, new, message):
+    p = plan_copy / "phu-luc-i.yaml"
+    text = p.read_text("utf-8")
+    assert old in text
+    p.write_text(text.replace(old, new, 1), "utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    res = cli("validate", plan_copy)
+    no_traceback(res)
+    assert res.exit_code == 1
+    assert f"phu-luc-i.yaml:{line}: lỗi: " in res.output and message in res.output
+    assert "\ud800" not in res.output
+
+
+def test_huge_result_in_workbook_and_results_file(tmp_path):
+    plan, out, book = _result_book(tmp_path)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Chỉ tiêu"]
+    ws.cell(row=5, column=6).value = 1e30
+    wb.save(book)
+    res = cli("collect", plan, book, "-o", out)
+    no_traceback(res)
+    assert res.exit_code == 1
+    assert "TCKH.xlsx [Chỉ tiêu!F5]: lỗi: " in res.output and "quá lớn" in res.output
+    (plan / "ket-qua").mkdir()
+    (plan / "ket-qua" / "TCKH.yaml").write_text("co_quan: TCKH\nchi_tieu:\n  thu-ns:\n    uoc_thuc_hien: 1.0e+40\n",
+                                                 "utf-8")
+    res = cli("reports", plan, "-o", out)
+    no_traceback(res)
+    assert res.exit_code == 1
+    assert "ket-qua/TCKH.yaml:4: lỗi: chi_tieu.thu-ns.uoc_thuc_hien" in res.output
+
+
+def test_last_resort_handler(monkeypatch, tmp_path):
+    import kehoach_docs.source.plan_dir as plan_dir
+    monkeypatch.setattr(plan_dir, "load_plan", lambda *a, **k: 1 / 0)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    res = cli("validate", ROOT / "data" / "tien-lu-2024")
+    assert res.exit_code == 70
+    assert "Traceback" not in res.output
+    assert "Lỗi ngoài dự kiến trong kehoach (ZeroDivisionError)" in res.output
+    reports = list(tmp_path.glob("kehoach-loi-*.txt"))
+    assert len(reports) == 1 and "ZeroDivisionError" in reports[0].read_text("utf-8")
+
+
+# -- 6. nothing printed wrong ------------------------------------------------------------------------
+
+def test_template_escapes_and_invisible_characters(plan_copy, tmp_path):
+    kh = plan_copy / "ke-hoach.yaml"
+    text = kh.read_text("utf-8")
+    text = text.replace("  - UBND tỉnh\n", '  - "Giữ {_{ x }_} và {_% y %_}"\n  - "Sở\\u202eTài chính\\u200b"\n')
+    kh.write_text(text, "utf-8")
+    res = build(plan_copy, tmp_path / "out")
+    assert res.exit_code == 0, res.output
+    assert "đã xóa 2 ký tự định dạng vô hình (U+202E, U+200B)" in res.output
+    blocks = docx_text_blocks(tmp_path / "out" / "tien-lu-2024" / "ke-hoach.docx")
+    assert "- Giữ {_{ x }_} và {_% y %_};" in blocks
+    assert "- SởTài chính;" in blocks
+
+
+def test_reference_in_a_cited_summary_is_refused(plan_copy):
+    kh = plan_copy / "ke-hoach.yaml"
+    text = kh.read_text("utf-8")
+    old = "    trich_yeu: về kinh tế - xã hội, tài chính, ngân sách nhà nước và đầu tư công năm 2024"
+    assert old in text
+    kh.write_text(text.replace(old, old + " {ct:gtsx}", 1), "utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    code = "kl726-tu"
+    res = cli("validate", plan_copy)
+    assert res.exit_code == 1
+    assert (f"ke-hoach.yaml:{line}: lỗi: van_ban_tham_chieu.{code}.trich_yeu: tham chiếu «{{ct:gtsx}}» "
+            "chỉ dùng được trong lời văn") in res.output
+
+
+# -- 7. leftovers and platform -------------------------------------------------------------------------
+
+def test_interrupted_writes_are_swept(plan_copy, tmp_path):
+    out = tmp_path / "out"
+    build(plan_copy, out)
+    folder = out / "tien-lu-2024"
+    leftovers = [folder / ".ke-hoach.docx.k2j4h1x0.tmp", folder / ".phu-luc-i.xlsx.abcd_123.tmp"]
+    for f in leftovers:
+        f.write_bytes(b"half")
+    mine = folder / ".ghi-chu.tmp"     # not ours: not touched
+    mine.write_text("x")
+    build(plan_copy, out, "--force")
+    assert not any(f.exists() for f in leftovers)
+    assert mine.exists()
+
+
+def test_kill_during_write_leaves_nothing_half_written(plan_copy, tmp_path):
+    out = tmp_path / "out"
+    build(plan_copy, out)
+    folder = out / "tien-lu-2024"
+    before = (folder / "ke-hoach.docx").read_bytes()
+    script = (
+        "import os, sys\n"
+        "import kehoach_docs.render.atomic as a\n"
+        "real = os.replace\n"
+        "def die(*args):\n"
+        "    os.kill(os.getpid(), 9)\n"
+        "os.replace = die\n"
+        "from kehoach_docs.cli import main\n"
+        f"main(['build', {str(plan_copy)!r}, '-o', {str(out)!r}, '--force', '-j', '1'])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert proc.returncode == -9
+    assert (folder / "ke-hoach.docx").read_bytes() == before
+    assert list(folder.glob(".*.tmp"))              # the killed write left its temporary file…
+    build(plan_copy, out)
+    assert not list(folder.glob(".*.tmp"))          # …which the next run sweeps
+
+
+@pytest.mark.parametrize("code", ["CON", "nul", "Com1", "LPT9.bak", "TCKH."])
+def test_agency_codes_valid_on_windows(plan_copy, code):
+    p = plan_copy / "co-quan.yaml"
+    text = p.read_text("utf-8")
+    p.write_text(text.replace("  - ma: TK\n", f"  - ma: {code!r}\n", 1), "utf-8")
+    line = text[: text.index("  - ma: TK\n")].count("\n") + 1
+    res = cli("validate", plan_copy)
+    assert res.exit_code == 1
+    assert f"co-quan.yaml:{line}: lỗi: " in res.output
+    assert ("Windows" in res.output)
+
+
+def test_lock_without_fcntl(tmp_path):
+    """On Windows there is no fcntl: the package imports and the lock still excludes a second run."""
+    script = (
+        "import sys\n"
+        "sys.modules['fcntl'] = None\n"
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "from pathlib import Path\n"
+        "from kehoach_docs.render.atomic import Busy, folder_lock\n"
+        "import kehoach_docs.cli\n"
+        f"folder = Path({str(tmp_path)!r})\n"
+        "with folder_lock(folder):\n"
+        "    try:\n"
+        "        with folder_lock(folder):\n"
+        "            print('not exclusive')\n"
+        "    except Busy:\n"
+        "        print('busy')\n"
+        "with folder_lock(folder):\n"
+        "    print('again')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["busy", "again"]
+
+
+def test_busy_folder_is_reported(plan_copy, tmp_path):
+    from kehoach_docs.render.atomic import folder_lock
+    out = tmp_path / "out"
+    with folder_lock(out / "tien-lu-2024"):
+        res = build(plan_copy, out)
+    assert res.exit_code == 1 and "đang được một lệnh kehoach khác ghi" in res.output
+
+
+def test_format_character_list_covers_unicode():
+    import unicodedata
+    from kehoach_docs.text.hygiene import FORMAT_CHARS
+    missing = [hex(i) for i in range(sys.maxunicode + 1)
+               if unicodedata.category(chr(i)) == "Cf" and not FORMAT_CHARS.match(chr(i))]
+    assert missing == []
