@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import signal
 import subprocess
 import tempfile
@@ -21,7 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-INSTALL_HINT = "Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui fonts-liberation2"
+INSTALL_HINT = ("Windows: cài LibreOffice bản cho Windows (mặc định vào C:\\Program Files\\LibreOffice); "
+                "Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui fonts-liberation2")
 SERIF_FONTS = ("Times New Roman", "Liberation Serif")
 PDF_FONT_OK = ("TimesNewRoman", "LiberationSerif")
 
@@ -42,14 +44,30 @@ def soffice() -> str:
     if override:
         found = shutil.which(override)
     else:
-        found = shutil.which("soffice") or shutil.which("libreoffice")
+        found = shutil.which("soffice") or shutil.which("libreoffice") or _windows_soffice()
     if not found:
         raise PdfError("Không tìm thấy LibreOffice (lệnh soffice) để xuất PDF. " + INSTALL_HINT)
     return found
 
 
+def _windows_soffice() -> str | None:
+    """LibreOffice's installer does not add itself to PATH on Windows: look where it installs."""
+    if sys.platform != "win32":
+        return None
+    for root in (os.environ.get("ProgramFiles"), os.environ.get("ProgramFiles(x86)")):
+        exe = Path(root or "C:/Program Files") / "LibreOffice" / "program" / "soffice.exe"
+        if exe.is_file():
+            return str(exe)
+    return None
+
+
 def vietnamese_serif_fonts() -> set[str]:
-    """Installed serif families able to print Vietnamese, by fontconfig (``fc-list :lang=vi``)."""
+    """Installed serif families able to print Vietnamese, by fontconfig (``fc-list :lang=vi``).
+
+    Windows has no fontconfig, and ships Times New Roman with every Vietnamese letter.
+    """
+    if sys.platform == "win32" and shutil.which("fc-list") is None:
+        return {"Times New Roman"}
     if shutil.which("fc-list") is None:
         raise PdfError("Không tìm thấy fc-list (fontconfig) để kiểm tra phông chữ. " + INSTALL_HINT)
     out = subprocess.run(["fc-list", ":lang=vi", "family"], capture_output=True, text=True).stdout
