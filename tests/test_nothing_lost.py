@@ -531,3 +531,31 @@ def test_format_character_list_covers_unicode():
     missing = [hex(i) for i in range(sys.maxunicode + 1)
                if unicodedata.category(chr(i)) == "Cf" and not FORMAT_CHARS.match(chr(i))]
     assert missing == []
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("    van_ban: [nq01-cp, kl726-tu]", "    van_ban: [true, kl726-tu]",
+     "ke-hoach.yaml:72: lỗi: can_cu[1].van_ban[1]: cần một dòng chữ hoặc một bảng khóa: giá trị, gặp «True»"),
+    ("    van_ban: [nq01-cp, kl726-tu]", "    van_ban: [[1, 2], kl726-tu]",
+     "ke-hoach.yaml:72: lỗi: can_cu[1].van_ban[1]: cần một dòng chữ hoặc một bảng khóa: giá trị, gặp một danh sách"),
+], ids=["bool-in-union", "list-in-union"])
+def test_odd_types_get_vietnamese_messages(plan_copy, old, new, message):
+    p = plan_copy / "ke-hoach.yaml"
+    text = p.read_text("utf-8")
+    assert old in text
+    p.write_text(text.replace(old, new, 1), "utf-8")
+    res = cli("validate", plan_copy)
+    no_traceback(res)
+    assert res.exit_code == 1 and message in res.output
+
+
+@pytest.mark.parametrize("body", ['ngay_bao_cao: "\\ud800"', 'kho_khan: "a\\ud800"',
+                                  'chi_tieu: {thu-ns: {uoc_thuc_hien: "\\ud800"}}'])
+def test_surrogates_in_a_results_file(plan_copy, body):
+    (plan_copy / "ket-qua").mkdir()
+    (plan_copy / "ket-qua" / "TCKH.yaml").write_text(f"co_quan: TCKH\n{body}\n", "utf-8")
+    res = cli("validate", plan_copy)
+    no_traceback(res)
+    assert res.exit_code == 1
+    assert "ket-qua/TCKH.yaml:2: lỗi: " in res.output and "U+D800" in res.output
+    assert "mã lỗi" not in res.output

@@ -44,8 +44,9 @@ def test_clean_text_is_nfc_and_reports_forbidden(text):
     import unicodedata
     cleaned, issues = clean_text(text)
     assert unicodedata.normalize("NFC", cleaned) == cleaned
-    forbidden = any(ord(c) < 32 and c not in "\t\n\r" for c in cleaned)
+    forbidden = any(ord(c) < 32 and c not in "\t\n\r" for c in text)
     assert forbidden == any(i.level == "error" for i in issues)
+    assert not any(ord(c) < 32 and c not in "\t\n\r" for c in cleaned)   # never passed on raw
 
 
 @given(st.decimals(min_value=-10**9, max_value=10**9, places=3, allow_nan=False))

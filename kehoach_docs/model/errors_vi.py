@@ -56,11 +56,21 @@ def _message(err: dict, allowed: list[str]) -> str:
         return "không được để trống"
     if t in ("literal_error", "enum"):
         return f"gặp {_found(inp)}, cần một trong: {ctx.get('expected', '')}".replace("'", "")
-    if t == "union_tag_invalid":
-        return f"dạng mục không hợp lệ: {_found(inp)}"
+    if t in ("union_tag_invalid", "union_tag_not_found"):
+        return f"cần một dòng chữ hoặc một bảng khóa: giá trị, gặp {_found(inp)}"
+    if t in ("float_type", "float_parsing", "decimal_type", "decimal_parsing", "finite_number"):
+        return f"cần một số, gặp {_found(inp)}"
+    if t in ("greater_than", "less_than"):
+        op, bound = ("lớn hơn", ctx.get("gt")) if t == "greater_than" else ("nhỏ hơn", ctx.get("lt"))
+        return f"cần {op} {bound}, gặp {_found(inp)}"
+    if t in ("string_too_long", "too_long"):
+        return f"quá dài (tối đa {ctx.get('max_length')}), gặp {_found(inp)}"
+    if t.startswith(("date_", "datetime_")):
+        return f"cần một ngày dạng dd/mm/yyyy (không kèm giờ), gặp {_found(inp)}"
     if t == "value_error":
         return str(ctx.get("error", err["msg"]))
-    return f"{err['msg']} (gặp {_found(inp)})"
+    # Anything else pydantic may say: still Vietnamese, with its code for whoever maintains this.
+    return f"giá trị không hợp lệ, gặp {_found(inp)} (mã lỗi {t})"
 
 
 def _data_path(loc: tuple, data: Any) -> tuple:

@@ -255,7 +255,9 @@ def _keyed(*keys):
     def pick(v):
         if isinstance(v, str):
             return "str"
-        data = v if isinstance(v, dict) else v.__dict__
+        data = v if isinstance(v, dict) else getattr(v, "__dict__", None)
+        if not isinstance(data, dict):
+            return None     # pydantic reports union_tag_not_found, which we say in Vietnamese
         for k in keys:
             if k in data:
                 return k

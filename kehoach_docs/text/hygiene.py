@@ -174,6 +174,8 @@ def clean_text(text: str) -> tuple[str, list[TextIssue]]:
             f"có ký tự điều khiển không hợp lệ U+{ord(bad.group()):04X} ở vị trí {pos + 1} "
             f"(sau «{_excerpt(text[max(0, pos - 20):pos])}»); hãy xóa ký tự này",
         ))
+        # The error stops the build; the placeholder only keeps later checks from choking on it.
+        text = _XML_FORBIDDEN.sub("\ufffd", text)
     return text, issues
 
 
