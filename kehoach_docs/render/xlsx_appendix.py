@@ -15,6 +15,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from ..text.hygiene import MAX_CELL_TEXT
+
 FONT = "Times New Roman"
 HEADER_ROW = 5
 THIN = Side(style="thin", color="000000")
@@ -38,7 +40,14 @@ _FORMULA_START = ("=", "+", "-", "@")
 
 
 def set_text(cell: Cell, value) -> None:
-    """Store ``value``; text that Excel could take for a formula stays plain text."""
+    """Store ``value``; text that Excel could take for a formula stays plain text.
+
+    Text longer than a cell holds is refused, never cut (openpyxl would cut it silently); the
+    loader reports such values with their location, so this only guards composed text.
+    """
+    if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+        raise ValueError(f"ô {cell.coordinate}: văn bản dài {len(value)} ký tự, quá {MAX_CELL_TEXT} ký tự "
+                         "một ô Excel chứa được")
     cell.value = value
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         cell.data_type = "s"
