@@ -15,7 +15,7 @@ from docx.enum.section import WD_SECTION
 from docx.shared import Twips
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from docx_builder import (LAND_TEXT_W, TEXT_W, add_para, add_row, add_rule, add_runs,  # noqa: E402
+from docx_builder import (LAND_TEXT_W, schema_order, TEXT_W, add_para, add_row, add_rule, add_runs,  # noqa: E402
                           cell_paras, keep_together, new_document, page_number_header, para_style, set_page,
                           table, tag_row)
 
@@ -352,6 +352,9 @@ def save(doc, path: Path):
     (the build's manifest hashes templates: a spurious change would rebuild every document)."""
     import io
     import zipfile
+    for part in doc.part.package.iter_parts():
+        if getattr(part, "_element", None) is not None:
+            schema_order(part._element)
     buf = io.BytesIO()
     doc.save(buf)
     out = io.BytesIO()

@@ -310,3 +310,53 @@ def add_runs(container, pieces, style=None):
         if fmt.get("highlight"):
             r.font.highlight_color = WD_COLOR_INDEX.YELLOW
     return p
+
+
+# ECMA-376 sequences (Part 1, §17) for the property elements this builder writes. python-docx
+# inserts what it knows in order, but elements added here by hand (pBdr, tblW, tblLayout…) were
+# appended at the end; Word tolerates that, validators and stricter readers do not.
+_SEQUENCES = {
+    "pPr": ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+            "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+            "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+            "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+            "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+            "sectPr", "pPrChange"],
+    "rPr": ["ins", "del", "moveFrom", "moveTo", "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps",
+            "smallCaps", "strike", "dstrike", "outline", "shadow", "emboss", "imprint", "noProof",
+            "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs",
+            "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
+            "eastAsianLayout", "specVanish", "oMath", "rPrChange"],
+    "tblPr": ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+              "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar",
+              "tblLook", "tblCaption", "tblDescription", "tblPrChange"],
+    "tcPr": ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+             "textDirection", "tcFitText", "vAlign", "hideMark", "tcPrChange"],
+    "sectPr": ["headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar",
+               "paperSrc", "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote",
+               "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange"],
+}
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def schema_order(root) -> None:
+    """Put the children of every property element under ``root`` in the schema's order (stable)."""
+    for el in root.iter():
+        if not isinstance(el.tag, str) or not el.tag.startswith(_W):
+            continue
+        seq = _SEQUENCES.get(el.tag[len(_W):])
+        if seq is None:
+            continue
+        rank = {name: i for i, name in enumerate(seq)}
+        children = list(el)
+        ordered = sorted(children, key=lambda c: rank.get(c.tag[len(_W):] if isinstance(c.tag, str) else "",
+                                                          len(rank)))
+        if ordered != children:
+            for c in children:
+                el.remove(c)
+            el.extend(ordered)
+    # one width per table: python-docx writes tblW type="auto"; the builder adds the real one
+    for tblpr in root.iter(_W + "tblPr"):
+        widths = tblpr.findall(_W + "tblW")
+        for extra in widths[:-1]:
+            tblpr.remove(extra)

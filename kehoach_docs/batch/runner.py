@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 from .. import __version__
 from ..render.atomic import write_atomic
-from ..render.package import pack, unpack
+from ..render.package import pack
 from .jobs import Job, template_hash
 from .manifest import Manifest, file_hash
 
@@ -32,11 +32,6 @@ class Outcome:
     kept: list[tuple[str, str]] = field(default_factory=list)     # (output, backup name) of hand edits
     notes: list[str] = field(default_factory=list)                 # things the user should know
     manifest: object = None                                        # the saved manifest, for the fast check
-
-
-def _xlsx_bytes(job: Job) -> bytes:
-    from ..render import xlsx_writers
-    return xlsx_writers.WRITERS[job.writer](job)
 
 
 Result = tuple  # (output, file hash or None, error message or None, hand-edited copy's name or None)
@@ -55,7 +50,8 @@ def render_job(job: Job, folder: str, data_hash: str, tpl_hash: str, written: st
             from ..render.docx_engine import prepared
             parts = prepared(job.template).render_parts(job.context)
         else:
-            parts = unpack(_xlsx_bytes(job))
+            from ..render.xlsx_writers import workbook_parts
+            parts = workbook_parts(job)
         data = pack(parts, job.title, job.timestamp, props)
         sha = hashlib.sha256(data).hexdigest()
         target = Path(folder) / job.output

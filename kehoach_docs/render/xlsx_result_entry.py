@@ -205,6 +205,10 @@ def write_result_entry(ctx: dict) -> bytes:
     _task_sheet(wb, ctx)
     _general_sheet(wb, ctx)
     _meta(wb, ctx)
+    for ws in wb.worksheets:
+        # A rule that covers no cell (an agency with no indicators) would be written as an empty
+        # <dataValidations>, which the schema forbids and Excel answers with its repair prompt.
+        ws.data_validations.dataValidation = [dv for dv in ws.data_validations.dataValidation if dv.sqref]
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .xlsx_appendix import write_appendix
 from .xlsx_diff import write_diff
 from .xlsx_result_entry import write_result_entry
@@ -13,3 +15,31 @@ def _appendix(job) -> bytes:
 
 WRITERS = {"phu_luc": _appendix, "nhap_ket_qua": lambda job: write_result_entry(job.context),
            "so_sanh": lambda job: write_diff(job.context)}
+
+
+# openpyxl writes a font's children as name, charset, family, b, i, …, color, sz. ECMA-376 allows
+# any order there, but the Open XML SDK (and validators built on it, which is what Excel's own
+# checks follow) expects its sequence; writing that order costs nothing and removes the doubt.
+_FONT_ORDER = ["b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz",
+               "color", "name", "family", "charset", "scheme"]
+_FONT = re.compile(r"<font>(.*?)</font>", re.S)
+_CHILD = re.compile(r"<(\w+)\b[^>]*?/>|<(\w+)\b[^>]*>.*?</\2>", re.S)
+
+
+def sdk_font_order(styles_xml: bytes) -> bytes:
+    """``xl/styles.xml`` with each font's children in the SDK's order."""
+    def sort(m: re.Match) -> str:
+        children = [c.group(0) for c in _CHILD.finditer(m.group(1))]
+        rank = {n: i for i, n in enumerate(_FONT_ORDER)}
+        children.sort(key=lambda c: rank.get(re.match(r"<(\w+)", c).group(1), len(rank)))
+        return "<font>" + "".join(children) + "</font>"
+    return _FONT.sub(sort, styles_xml.decode("utf-8")).encode("utf-8")
+
+
+def workbook_parts(job) -> dict[str, bytes]:
+    """The parts of the workbook ``job`` asks for, ready to pack."""
+    from .package import unpack
+    parts = unpack(WRITERS[job.writer](job))
+    if "xl/styles.xml" in parts:
+        parts["xl/styles.xml"] = sdk_font_order(parts["xl/styles.xml"])
+    return parts
