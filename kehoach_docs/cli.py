@@ -34,7 +34,7 @@ def friendly(fn):
     """Turn known failures into a clear message and exit status instead of a traceback."""
     @wraps(fn)
     def wrapper(*args, **kwargs):
-        from .render.atomic import Busy
+        from .atomic import Busy
         try:
             return fn(*args, **kwargs)
         except InvalidInput as exc:
@@ -350,7 +350,7 @@ def diff(old, new, out_file, templates):
     from .batch.runner import run_jobs
     from .compare.report import TEMPLATE, comparison_jobs
     from .pipeline import guard_output, templates_dir
-    from .render.atomic import folder_lock
+    from .atomic import folder_lock
     from .source.plan_dir import load_plan
     from .templates_check import check_templates
     with tempfile.TemporaryDirectory(prefix="kehoach-diff-") as tmp:
@@ -424,7 +424,7 @@ def validate(plan_dir, fmt):
 def info(files):
     """In các mã băm (dữ liệu, mẫu) và phiên bản ghi trong tệp do kehoach tạo."""
     from .render.package import read_properties
-    from .source.untrusted_zip import UnsafeZip
+    from .untrusted_zip import UnsafeZip
     status = 0
     for f in files:
         try:

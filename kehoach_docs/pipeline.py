@@ -11,7 +11,7 @@ from .batch.runner import Outcome, run_jobs
 from .context.plan_doc import plan_context
 from .model.bundle import Plan
 from .problems import UserError
-from .render.atomic import folder_lock
+from .atomic import folder_lock
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,11 +15,18 @@ from docx.enum.section import WD_SECTION
 from docx.shared import Twips
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from docx_builder import (LAND_TEXT_W, schema_order, TEXT_W, add_para, add_row, add_rule, add_runs,  # noqa: E402
+from docx_builder import (LAND_TEXT_W, TEXT_W, add_para, add_row, add_rule, add_runs,  # noqa: E402
                           cell_paras, keep_together, new_document, page_number_header, para_style, set_page,
-                          table, tag_row)
+                          schema_order, table, tag_row)
 
 OUT = Path(__file__).resolve().parent / "docx"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from kehoach_docs.nd30.rules import SIZES  # noqa: E402  (the checker reads the same table)
+
+#: Font sizes in points, from the ND30 rules table: a bound changed there changes the templates.
+PT = {name: size.use for name, size in SIZES.items()}
+TABLE_PT = 12   # table text: ND30 sets no size for it; 12 fits the appendix columns
 
 # Header block geometry (twips): left column for the issuing body, right for the Quốc hiệu.
 LEFT_W, RIGHT_W = 3686, 5669
@@ -30,15 +37,15 @@ TRICH_YEU_RULE_W = 2800
 
 def body_styles(doc):
     """The named styles of the body; clerks change fonts and spacing here."""
-    para_style(doc, "KH Văn bản", first_line=567, before=120, line=264)
-    para_style(doc, "KH Căn cứ", italic=True, first_line=567, before=120, line=264)
-    para_style(doc, "KH Mục", bold=True, first_line=567, before=120, line=264, keep_next=True)
-    para_style(doc, "KH Khoản", bold=True, first_line=567, before=120, line=264, keep_next=True)
-    para_style(doc, "KH Tiểu mục", bold=True, first_line=567, before=120, line=264,
+    para_style(doc, "KH Văn bản", size=PT["noi_dung"], first_line=567, before=120, line=264)
+    para_style(doc, "KH Căn cứ", size=PT["noi_dung"], italic=True, first_line=567, before=120, line=264)
+    para_style(doc, "KH Mục", size=PT["noi_dung"], bold=True, first_line=567, before=120, line=264, keep_next=True)
+    para_style(doc, "KH Khoản", size=PT["noi_dung"], bold=True, first_line=567, before=120, line=264, keep_next=True)
+    para_style(doc, "KH Tiểu mục", size=PT["noi_dung"], bold=True, first_line=567, before=120, line=264,
                keep_next=True)
-    para_style(doc, "KH Bảng", size=12, align="left")
-    para_style(doc, "KH Bảng giữa", size=12, align="center")
-    para_style(doc, "KH Nơi nhận", size=11, align="left")
+    para_style(doc, "KH Bảng", size=TABLE_PT, align="left")
+    para_style(doc, "KH Bảng giữa", size=TABLE_PT, align="center")
+    para_style(doc, "KH Nơi nhận", size=PT["noi_nhan"], align="left")
 
 
 def header_block(doc, numbered=True):
@@ -50,31 +57,31 @@ def header_block(doc, numbered=True):
     left, right = row.cells
     cell_paras(left, [
         ("{%p if co_quan_chu_quan %}", {"align": "center"}),
-        ("{{ co_quan_chu_quan }}", {"size": 13, "align": "center"}),
+        ("{{ co_quan_chu_quan }}", {"size": PT["co_quan"], "align": "center"}),
         ("{%p endif %}", {"align": "center"}),
         ("{%p for dong in dong_ten_co_quan %}", {"align": "center"}),
-        ("{{ dong }}", {"size": 13, "bold": True, "align": "center"}),
+        ("{{ dong }}", {"size": PT["co_quan"], "bold": True, "align": "center"}),
         ("{%p endfor %}", {"align": "center"}),
     ])
     add_rule(left, BODY_RULE_W, LEFT_W - 114)
     cell_paras(right, [
-        ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", {"size": 12, "bold": True, "align": "center"}),
-        ("Độc lập - Tự do - Hạnh phúc", {"size": 13, "bold": True, "align": "center"}),
+        ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", {"size": PT["quoc_hieu"], "bold": True, "align": "center"}),
+        ("Độc lập - Tự do - Hạnh phúc", {"size": PT["tieu_ngu"], "bold": True, "align": "center"}),
     ])
     add_rule(right, TIEU_NGU_W, RIGHT_W - 114)
     row = t.add_row()
     left, right = row.cells
-    cell_paras(left, [("Số: {{ so }}/{{ ky_hieu }}" if numbered else "", {"size": 13, "align": "center"})])
+    cell_paras(left, [("Số: {{ so }}/{{ ky_hieu }}" if numbered else "", {"size": PT["so_ky_hieu"], "align": "center"})])
     left.paragraphs[0].paragraph_format.space_before = None
-    cell_paras(right, [("{{ dong_ngay }}", {"size": 14, "italic": True, "align": "center"})])
+    cell_paras(right, [("{{ dong_ngay }}", {"size": PT["dia_danh_ngay"], "italic": True, "align": "center"})])
     for cell in row.cells:
         cell.paragraphs[0].paragraph_format.space_before = Twips(120)
     return t
 
 
 def title_block(doc):
-    add_para(doc, "{{ ten_loai }}", size=14, bold=True, align="center", before=360)
-    add_para(doc, "{{ trich_yeu }}", size=14, bold=True, align="center")
+    add_para(doc, "{{ ten_loai }}", size=PT["ten_loai"], bold=True, align="center", before=360)
+    add_para(doc, "{{ trich_yeu }}", size=PT["trich_yeu"], bold=True, align="center")
     add_rule(doc, TRICH_YEU_RULE_W, TEXT_W, before=0, after=120)
 
 
@@ -100,28 +107,28 @@ def signature_block(doc, noi_nhan_key="noi_nhan", ky_key="ky"):
     keep_together(row)
     left, right = row.cells
     cell_paras(left, [
-        ("Nơi nhận:", {"size": 12, "bold": True, "italic": True, "align": "left"}),
+        ("Nơi nhận:", {"size": PT["noi_nhan_tieu_de"], "bold": True, "italic": True, "align": "left"}),
         ("{%p for n in " + noi_nhan_key + " %}", {"style": "KH Nơi nhận"}),
         ("{{ n }}", {"style": "KH Nơi nhận"}),
         ("{%p endfor %}", {"style": "KH Nơi nhận"}),
     ])
     cell_paras(right, [
         ("{%p for d in " + ky_key + ".dong_tham_quyen %}", {"align": "center"}),
-        ("{{ d }}", {"size": 14, "bold": True, "align": "center"}),
+        ("{{ d }}", {"size": PT["chu_ky"], "bold": True, "align": "center"}),
         ("{%p endfor %}", {"align": "center"}),
         ("", {"align": "center"}), ("", {"align": "center"}), ("", {"align": "center"}),
         ("", {"align": "center"}),
-        ("{{ " + ky_key + ".ho_ten }}", {"size": 14, "bold": True, "align": "center"}),
+        ("{{ " + ky_key + ".ho_ten }}", {"size": PT["chu_ky"], "bold": True, "align": "center"}),
     ])
     left.paragraphs[0].paragraph_format.space_before = None
     return t
 
 
 def appendix_heading(doc, key, numbered=True):
-    add_para(doc, "Phụ lục" + (" {{ " + key + ".so }}" if numbered else ""), size=14, bold=True,
+    add_para(doc, "Phụ lục" + (" {{ " + key + ".so }}" if numbered else ""), size=PT["phu_luc"], bold=True,
              align="center")
-    add_para(doc, "{{ " + key + ".tieu_de }}", size=14, bold=True, align="center")
-    add_para(doc, "{{ " + key + ".kem_theo }}", size=14, italic=True, align="center")
+    add_para(doc, "{{ " + key + ".tieu_de }}", size=PT["phu_luc_tieu_de"], bold=True, align="center")
+    add_para(doc, "{{ " + key + ".kem_theo }}", size=PT["phu_luc_tieu_de"], italic=True, align="center")
     add_rule(doc, 2000, LAND_TEXT_W, after=120)
 
 
@@ -167,9 +174,9 @@ def task_table(doc):
 
 def start_document(numbered=True):
     """Every document opens alike: styles, page numbers from page 2, header block, name and summary."""
-    doc = new_document()
+    doc = new_document(PT["noi_dung"])
     body_styles(doc)
-    page_number_header(doc.sections[0])
+    page_number_header(doc.sections[0], PT["so_trang"])
     header_block(doc, numbered)
     title_block(doc)
     return doc
@@ -257,7 +264,7 @@ def report_indicator_table(doc):
 def build_bao_cao(path: Path):
     """An agency's report on what the plan assigned it (BC-<agency>)."""
     doc = start_document()
-    add_para(doc, "{{ kinh_gui }}", size=14, align="center", before=120, after=120)
+    add_para(doc, "{{ kinh_gui }}", size=PT["kinh_gui"], align="center", before=120, after=120)
     add_para(doc, "{{ mo_dau }}", style="KH Văn bản")
     add_para(doc, "I. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ ĐƯỢC GIAO", style="KH Mục")
     report_task_section(doc)
@@ -412,14 +419,15 @@ def _clean_core(doc, title):
     cp.revision = 1
 
 
-def main():
-    OUT.mkdir(parents=True, exist_ok=True)
-    build_ke_hoach(OUT / "ke-hoach.docx")
-    build_bao_cao(OUT / "bao-cao.docx")
-    build_tong_hop(OUT / "tong-hop.docx")
-    build_so_sanh(OUT / "so-sanh.docx")
-    print("Đã tạo lại các mẫu trong", OUT)
+def main(out: Path = OUT):
+    """Write every template into ``out`` (``python templates/build.py [FOLDER]``)."""
+    out.mkdir(parents=True, exist_ok=True)
+    build_ke_hoach(out / "ke-hoach.docx")
+    build_bao_cao(out / "bao-cao.docx")
+    build_tong_hop(out / "tong-hop.docx")
+    build_so_sanh(out / "so-sanh.docx")
+    print("Đã tạo lại các mẫu trong", out)
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)

@@ -54,8 +54,8 @@ def slim(doc) -> None:
                 owner.rels.pop(rid)
 
 
-def new_document() -> Document:
-    """A4 portrait document whose defaults are Times New Roman 14 pt, black, no spacing."""
+def new_document(body_pt: float = 14) -> Document:
+    """A4 portrait document whose defaults are Times New Roman ``body_pt``, black, no spacing."""
     doc = Document()
     slim(doc)
     styles = doc.styles.element
@@ -65,8 +65,8 @@ def new_document() -> Document:
         for old in rpr_default.findall(qn(tag)):
             rpr_default.remove(old)
     rpr_default.append(_el("w:color", **{"w:val": "000000"}))
-    rpr_default.append(_el("w:sz", **{"w:val": 28}))
-    rpr_default.append(_el("w:szCs", **{"w:val": 28}))
+    rpr_default.append(_el("w:sz", **{"w:val": round(body_pt * 2)}))
+    rpr_default.append(_el("w:szCs", **{"w:val": round(body_pt * 2)}))
     rpr_default.append(_el("w:lang", **{"w:val": "vi-VN", "w:eastAsia": "vi-VN", "w:bidi": "ar-SA"}))
     ppr_default = styles.find(qn("w:docDefaults")).find(qn("w:pPrDefault"))
     if ppr_default is not None:
@@ -76,7 +76,7 @@ def new_document() -> Document:
         ppr.append(_el("w:spacing", **{"w:before": 0, "w:after": 0, "w:line": 240, "w:lineRule": "auto"}))
     normal = doc.styles["Normal"]
     normal.font.name = FONT
-    normal.font.size = Pt(14)
+    normal.font.size = Pt(body_pt)
     _fonts(normal.element.get_or_add_rPr())
     normal.paragraph_format.space_before = Pt(0)
     normal.paragraph_format.space_after = Pt(0)
@@ -114,14 +114,14 @@ def set_page(section, landscape: bool, restart: bool = False) -> None:
         sect.find(qn("w:pgMar")).addnext(pg)
 
 
-def page_number_header(section) -> None:
-    """Default header: a centred PAGE field at 14 pt; first-page header empty (ND30 I.7)."""
+def page_number_header(section, size_pt: float = 14) -> None:
+    """Default header: a centred PAGE field at ``size_pt``; first-page header empty (ND30 I.7)."""
     section.header.is_linked_to_previous = False
     p = section.header.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
         r = p.add_run()
-        r.font.size = Pt(14)
+        r.font.size = Pt(size_pt)
         if kind:
             r._r.append(_el("w:fldChar", **{"w:fldCharType": kind}))
         elif text.strip() == "PAGE":

@@ -465,7 +465,7 @@ def test_kill_during_write_leaves_nothing_half_written(plan_copy, tmp_path):
     before = (folder / "ke-hoach.docx").read_bytes()
     script = (
         "import os, sys\n"
-        "import kehoach_docs.render.atomic as a\n"
+        "import kehoach_docs.atomic as a\n"
         "real = os.replace\n"
         "def die(*args):\n"
         "    os.kill(os.getpid(), 9)\n"
@@ -500,7 +500,7 @@ def test_lock_without_fcntl(tmp_path):
         "sys.modules['fcntl'] = None\n"
         "import warnings; warnings.simplefilter('ignore')\n"
         "from pathlib import Path\n"
-        "from kehoach_docs.render.atomic import Busy, folder_lock\n"
+        "from kehoach_docs.atomic import Busy, folder_lock\n"
         "import kehoach_docs.cli\n"
         f"folder = Path({str(tmp_path)!r})\n"
         "with folder_lock(folder):\n"
@@ -518,7 +518,7 @@ def test_lock_without_fcntl(tmp_path):
 
 
 def test_busy_folder_is_reported(plan_copy, tmp_path):
-    from kehoach_docs.render.atomic import folder_lock
+    from kehoach_docs.atomic import folder_lock
     out = tmp_path / "out"
     with folder_lock(out / "tien-lu-2024"):
         res = build(plan_copy, out)

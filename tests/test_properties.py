@@ -122,7 +122,7 @@ def _indicator(target: str, unit: str = "%", **kw):
 
 @given(nums, nums, st.sampled_from(["tang", "giam"]))
 def test_assess_follows_the_indicators_direction(t, r, huong):
-    from kehoach_docs.results.evaluation import assess
+    from kehoach_docs.model.evaluation import assess
     a = assess(_indicator(format_number(t), huong=huong), format_number(r))
     better = r > t if huong == "tang" else r < t
     assert a.verdict == (Verdict.MET if r == t else Verdict.EXCEEDED if better else Verdict.MISSED)
@@ -133,7 +133,7 @@ def test_assess_follows_the_indicators_direction(t, r, huong):
 @given(nums, nums)
 def test_assess_ratio_lower_is_better(t, r):
     """``105/100`` (sex ratio at birth, huong: giam): 104/100 beats it, 106/100 misses it."""
-    from kehoach_docs.results.evaluation import assess
+    from kehoach_docs.model.evaluation import assess
     t = t + 1
     a = assess(_indicator(f"{format_number(t)}/100", "Bé trai/bé gái", huong="giam"), f"{format_number(r)}/100")
     assert a.verdict == (Verdict.MET if r == t else Verdict.EXCEEDED if r < t else Verdict.MISSED)
@@ -141,7 +141,7 @@ def test_assess_ratio_lower_is_better(t, r):
 
 @given(st.integers(1, 62), st.integers(1, 63))
 def test_assess_rank_reads_the_result_as_a_rank(target, got):
-    from kehoach_docs.results.evaluation import assess
+    from kehoach_docs.model.evaluation import assess
     a = assess(_indicator(f"{target}/63", "Xếp hạng"), f"{got}/63")
     assert a.result.kind == Kind.RANK and a.percent is None
     assert a.verdict == (Verdict.MET if got == target else Verdict.EXCEEDED if got < target else Verdict.MISSED)
@@ -150,14 +150,14 @@ def test_assess_rank_reads_the_result_as_a_rank(target, got):
 @given(st.sampled_from(["", "8,6", "<1", "5/10", "8,5-9,5", "Cơ bản hoàn thành"]),
        st.sampled_from(["", "  ", "\u00a0"]))
 def test_blank_results_are_never_judged(target, blank):
-    from kehoach_docs.results.evaluation import assess
+    from kehoach_docs.model.evaluation import assess
     v = assess(_indicator(target, "Xếp hạng" if "/" in target else "%"), blank).verdict
     assert v == (Verdict.NO_TARGET if not target else Verdict.NO_RESULT)
 
 
 @given(st.text(alphabet="abcdeghiklmnopqrstuvxyàáạăâđêôơư ", min_size=1, max_size=20), nums)
 def test_targets_in_words_are_left_to_a_person(words, r):
-    from kehoach_docs.results.evaluation import assess
+    from kehoach_docs.model.evaluation import assess
     if parse_value(words).kind != Kind.TEXT:
         return
     assert assess(_indicator(words), format_number(r)).verdict == Verdict.MANUAL

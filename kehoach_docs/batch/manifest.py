@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from .. import __version__
-from ..render.atomic import write_atomic
+from ..atomic import write_atomic
 
 NAME = ".kehoach-manifest.json"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .. import __version__
-from ..render.atomic import write_atomic
+from ..atomic import write_atomic
 from ..render.package import pack
 from .jobs import Job, template_hash
 from .manifest import Manifest, file_hash

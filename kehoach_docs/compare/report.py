@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..batch.jobs import Job
-from ..context.diff_doc import diff_context
+from .doc_context import diff_context
 from ..model.bundle import Plan
 from .plan_diff import Change, compare_plans
 

@@ -7,17 +7,6 @@ from ..model.plan import NguoiKy
 from ..text.vn import BLANK, upper_vi
 
 
-def roman(n: int) -> str:
-    """1 -> I, 4 -> IV, 12 -> XII."""
-    out = ""
-    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                       (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= value:
-            out += sym
-            n -= value
-    return out
-
-
 def so_van_ban(number: int | None) -> str:
     """The number of ``Số: 05/KH-UBND``: two digits at least, blank until registered."""
     return f"{number:02d}" if number else BLANK

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..model.bundle import Plan
 from ..model.plan import CanCuTrichDan, Gach, Muc
-from ..text.vn import upper_vi
-from .common import issuer_header, noi_nhan_lines, plan_reference, roman, signer, so_van_ban
+from ..text.vn import roman, upper_vi
+from .common import issuer_header, noi_nhan_lines, plan_reference, signer, so_van_ban
 
 _KINDS = {1: "muc", 2: "khoan", 3: "tieu_muc"}
 

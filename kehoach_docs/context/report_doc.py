@@ -12,9 +12,10 @@ from collections import Counter
 
 from ..model.bundle import Plan
 from ..model.plan import ChiTieu, CoQuan
-from ..model.values import Kind, Verdict
-from ..results.evaluation import assess
-from ..results.model import KetQuaCoQuan
+from ..model.values import Verdict
+from ..model.evaluation import assess
+from ..model.results import KetQuaCoQuan
+from ..results.entry import entry_data
 from ..text.vn import upper_vi
 from .common import (closing, noi_nhan_lines, one_line, paragraphs, plan_reference, report_date,
                      so_van_ban)
@@ -27,12 +28,6 @@ STATUSES = ["Hoàn thành", "Đang thực hiện", "Chưa thực hiện"]
 NAME_MARK = "[Họ và tên người ký]"
 
 
-def indicator_name(plan: Plan, ct: ChiTieu) -> str:
-    """A sub-row is named with its parent (``Cơ cấu kinh tế: Công nghiệp và xây dựng``)."""
-    parent = plan.parent_of(ct.ma)
-    return f"{parent.ten}: {ct.ten}" if parent else ct.ten
-
-
 def indicator_result(plan: Plan, ct: ChiTieu) -> dict:
     """One indicator with its target, reported result, percentage and verdict."""
     res = plan.results.get(ct.co_quan) if ct.co_quan else None
@@ -40,7 +35,7 @@ def indicator_result(plan: Plan, ct: ChiTieu) -> dict:
     uoc = r.uoc_thuc_hien if r else ""
     a = assess(ct, uoc)
     return {
-        "ma": ct.ma, "ten": indicator_name(plan, ct), "don_vi": ct.don_vi,
+        "ma": ct.ma, "ten": plan.indicator_name(ct), "don_vi": ct.don_vi,
         "ke_hoach": ct.ke_hoach, "muc_tieu": ct.muc_tieu, "uoc": uoc, "so_sanh": a.so_sanh,
         "danh_gia": a.verdict.value, "ghi_chu": one_line(r.ghi_chu) if r else "",
     }
@@ -125,35 +120,7 @@ def report_context(plan: Plan, code: str) -> dict:
     }
 
 
-def _entry_kind(ct: ChiTieu) -> str:
-    """How the workbook takes the result: ``so`` (a number), ``hang`` (4/10) or ``chu`` (free text)."""
-    target = ct.muc_tieu_danh_gia
-    if target.kind in (Kind.RANK, Kind.RATIO):
-        return "hang"
-    return "so" if target.is_numeric else "chu"
-
-
 def entry_context(plan: Plan, code: str) -> dict:
-    """What the agency's result-entry workbook shows, pre-filled with results already stored."""
-    agency = plan.co_quan[code]
-    indicators, tasks = plan.assigned(code)
-    res = plan.results.get(code)
-    rows = []
-    for ct in indicators:
-        r = res.chi_tieu.get(ct.ma) if res else None
-        rows.append({"ma": ct.ma, "ten": indicator_name(plan, ct), "don_vi": ct.don_vi, "ke_hoach": ct.ke_hoach,
-                     "muc_tieu": ct.muc_tieu, "nhap": _entry_kind(ct),
-                     "uoc": r.uoc_thuc_hien if r else "", "ghi_chu": r.ghi_chu if r else ""})
-    task_rows = []
-    for nv in tasks:
-        r = res.nhiem_vu.get(nv.ma) if res else None
-        task_rows.append({"ma": nv.ma, "noi_dung": plan.text(nv.noi_dung),
-                          "vai_tro": "Chủ trì" if nv.chu_tri == code else "Phối hợp", "thoi_han": nv.thoi_han,
-                          "trang_thai": (r.trang_thai or "") if r else "", "ket_qua": r.ket_qua if r else ""})
-    return {
-        "ke_hoach": plan.name, "co_quan": code, "ten_co_quan": agency.ten,
-        "tham_chieu": plan_reference(plan), "nam": plan.ke_hoach.van_ban.nam_ke_hoach,
-        "chi_tieu": rows, "nhiem_vu": task_rows,
-        "ngay_bao_cao": res.ngay_bao_cao.isoformat() if res and res.ngay_bao_cao else "",
-        "kho_khan": res.kho_khan if res else "", "de_xuat": res.de_xuat if res else "",
-    }
+    """What the agency's result-entry workbook shows: its rows (shared with the reader) and the
+    plan's citation for the title."""
+    return {**entry_data(plan, code), "tham_chieu": plan_reference(plan)}

@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..problems import Problems
-from ..source.located import Located
+from ..located import Located
 from .plan import ChiTieu, CoQuan, KeHoach, NhiemVu, PhuLucI, PhuLucII
 from .refs import expand
 
@@ -62,6 +62,11 @@ class Plan:
         """The indicators agency ``code`` monitors and the tasks it leads or supports, in table order."""
         indicators, tasks = self._work.get(code, ([], []))
         return list(indicators), list(tasks)
+
+    def indicator_name(self, ct: ChiTieu) -> str:
+        """A sub-row is named with its parent (``Cơ cấu kinh tế: Công nghiệp và xây dựng``)."""
+        parent = self.parent_of(ct.ma)
+        return f"{parent.ten}: {ct.ten}" if parent else ct.ten
 
     def text(self, raw: str) -> str:
         """Plan text with its ``{ct:…}`` / ``{vb:…}`` references filled in."""

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..problems import ERROR, Problem, Problems
-from ..source.located import Located
+from ..located import Located
 
 
 def _found(value: Any) -> str:

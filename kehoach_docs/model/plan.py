@@ -37,7 +37,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
-def _text(v):
+def as_text(v):
     """Accept a number typed without quotes as the text a clerk meant (8.61 -> "8,61")."""
     if isinstance(v, bool):
         raise ValueError("cần chữ hoặc số, không phải đúng/sai")
@@ -114,7 +114,7 @@ def _check_code(v: str) -> str:
     return v
 
 
-def _real_date(v):
+def real_date(v):
     if isinstance(v, str):
         m = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*", v)
         if not m:
@@ -202,7 +202,7 @@ class VanBanThamChieu(Strict):
     co_quan: str | None = None
     trich_yeu: str | None = None
 
-    _check_date = field_validator("ngay", mode="before")(classmethod(lambda cls, v: _real_date(v)))
+    _check_date = field_validator("ngay", mode="before")(classmethod(lambda cls, v: real_date(v)))
 
     @field_validator("so_ky_hieu")
     @classmethod
@@ -403,7 +403,7 @@ class ChiTieu(Strict):
     chi_tiet: list["ChiTieu"] = []
 
     _num_as_text = field_validator("ke_hoach", "muc_tieu", "don_vi", mode="before")(
-        classmethod(lambda cls, v: _text(v)))
+        classmethod(lambda cls, v: as_text(v)))
 
     _code = field_validator("ma")(classmethod(lambda cls, v: _check_code(v)))
 
@@ -469,13 +469,13 @@ class NhiemVu(Strict):
     thoi_han: str = Field(min_length=1)
 
     _deadline_text = field_validator("thoi_han", mode="before")(classmethod(
-        lambda cls, v: ngay_so(v) if isinstance(v, dt.date) else _text(v)))
+        lambda cls, v: ngay_so(v) if isinstance(v, dt.date) else as_text(v)))
 
     @field_validator("thoi_han")
     @classmethod
     def _deadline(cls, v):
         if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", v):
-            _real_date(v)
+            real_date(v)
         return v
 
     @field_validator("phoi_hop", mode="before")

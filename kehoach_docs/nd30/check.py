@@ -11,7 +11,9 @@ import unicodedata
 from dataclasses import asdict, dataclass
 
 from ..text.hygiene import detect_legacy
+from ..text.vn import roman
 from .docx_model import W, DocxView, Para, text_of
+from .rules import SIZES, applies
 
 LEGACY_FONTS = re.compile(r"^\.?(VnTime|VnTimeH|VNI-)", re.I)
 TYPE_NAMES = {"KH": "KẾ HOẠCH", "BC": "BÁO CÁO", "QĐ": "QUYẾT ĐỊNH", "TTr": "TỜ TRÌNH",
@@ -40,12 +42,14 @@ def _excerpt(text: str, n: int = 50) -> str:
 
 
 class Checker:
-    def __init__(self, view: DocxView):
+    def __init__(self, view: DocxView, shape: str | None = None):
         self.v = view
+        self.shape = shape if shape is not None else detect_shape(view)
         self.findings: list[Finding] = []
 
     def add(self, level, rule, where, message):
-        self.findings.append(Finding(level, rule, where, message))
+        if applies(rule, self.shape):
+            self.findings.append(Finding(level, rule, where, message))
 
     def at(self, para: Para | None) -> str:
         if para is None:
@@ -111,8 +115,8 @@ class Checker:
                 self.add("error", 4, where, "số trang phải căn giữa")
             for r in p.iter(W + "r"):
                 sz = r.find(f"{W}rPr/{W}sz")
-                if sz is not None and not 26 <= int(sz.get(W + "val")) <= 28:
-                    self.add("error", 4, where, f"số trang cỡ {int(sz.get(W + 'val')) / 2:g}, cần 13–14")
+                if sz is not None and not SIZES["so_trang"].ok(int(sz.get(W + "val"))):
+                    self.add("error", 4, where, f"số trang cỡ {int(sz.get(W + 'val')) / 2:g}, cần {SIZES['so_trang']}")
                     break
         if first_hdr is not None and "PAGE" in _instr(first_hdr):
             self.add("error", 4, where, "trang 1 không được hiện số trang")
@@ -163,16 +167,16 @@ class Checker:
             self.add("error", 14, "ô Quốc hiệu", "thiếu dòng «CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM» ở cột phải")
         else:
             p = qh[0]
-            if not self.v.flag(p, "b") or not 24 <= self.v.size(p) <= 26 or self.v.align(p) != "center":
-                self.add("error", 14, self.at(para[p]), "Quốc hiệu phải in hoa, đậm, cỡ 12–13, căn giữa")
+            if not self.v.flag(p, "b") or not SIZES["quoc_hieu"].ok(self.v.size(p)) or self.v.align(p) != "center":
+                self.add("error", 14, self.at(para[p]), f"Quốc hiệu phải in hoa, đậm, cỡ {SIZES['quoc_hieu']}, căn giữa")
             i = right.index(p)
             nxt = right[i + 1] if i + 1 < len(right) else None
             if nxt is None or text_of(nxt).strip() != "Độc lập - Tự do - Hạnh phúc":
                 self.add("error", 15, self.at(para[p]), "dòng dưới Quốc hiệu phải là «Độc lập - Tự do - Hạnh phúc» "
                          "(gạch nối có cách chữ)")
             else:
-                if not self.v.flag(nxt, "b") or not 26 <= self.v.size(nxt) <= 28:
-                    self.add("error", 15, self.at(para[nxt]), "Tiêu ngữ phải đậm, cỡ 13–14")
+                if not self.v.flag(nxt, "b") or not SIZES["tieu_ngu"].ok(self.v.size(nxt)):
+                    self.add("error", 15, self.at(para[nxt]), f"Tiêu ngữ phải đậm, cỡ {SIZES['tieu_ngu']}")
                 if self.v.any_flag(nxt, "u"):
                     self.add("warning", 15, self.at(para[nxt]), "không gạch chân Tiêu ngữ bằng Underline; "
                              "dùng đường kẻ")
@@ -191,8 +195,8 @@ class Checker:
             if not last_bold:
                 self.add("error", 17, self.at(para[upper[-1][0]]), "tên cơ quan ban hành phải in đậm")
             for p, _ in upper:
-                if not 24 <= self.v.size(p) <= 26:
-                    self.add("error", 17, self.at(para[p]), "tên cơ quan cỡ chữ 12–13")
+                if not SIZES["co_quan"].ok(self.v.size(p)):
+                    self.add("error", 17, self.at(para[p]), f"tên cơ quan cỡ chữ {SIZES['co_quan']}")
             lastp = upper[-1][0]
             j = left.index(lastp)
             follow = left[j + 1] if j + 1 < len(left) else None
@@ -213,8 +217,8 @@ class Checker:
                 num = m.group("num")
                 if num and not re.fullmatch(r"0[1-9]|[1-9]\d+", num):
                     self.add("error", 18, self.at(para[so]), f"số «{num}» dưới 10 phải có số 0 phía trước (05)")
-            if self.v.size(so) != 26 or self.v.any_flag(so, "b"):
-                self.add("error", 18, self.at(para[so]), "dòng «Số» cỡ 13, không đậm")
+            if not SIZES["so_ky_hieu"].ok(self.v.size(so)) or self.v.any_flag(so, "b"):
+                self.add("error", 18, self.at(para[so]), f"dòng «Số» cỡ {SIZES['so_ky_hieu']}, không đậm")
         date = next((p for p in right if DATE.match(text_of(p).strip())), None)
         if date is None:
             cand = next((p for p in right if "ngày" in text_of(p)), None)
@@ -235,8 +239,9 @@ class Checker:
                 self.add("warning", 19, self.at(para[date]), "ngày, tháng còn để trống: điền khi ký ban hành")
             if not m.group("place")[:1].isupper():
                 self.add("error", 19, self.at(para[date]), "địa danh phải viết hoa chữ cái đầu")
-            if not self.v.flag(date, "i") or not 26 <= self.v.size(date) <= 28:
-                self.add("error", 19, self.at(para[date]), "dòng địa danh, ngày tháng phải in nghiêng, cỡ 13–14")
+            if not self.v.flag(date, "i") or not SIZES["dia_danh_ngay"].ok(self.v.size(date)):
+                self.add("error", 19, self.at(para[date]),
+                         f"dòng địa danh, ngày tháng phải in nghiêng, cỡ {SIZES['dia_danh_ngay']}")
         return kind
 
     # -- 7.4 title and body --------------------------------------------------------
@@ -296,8 +301,8 @@ class Checker:
                 continue
             if jc not in ("both", "distribute"):
                 self.add("error", 9, self.at(p), "đoạn văn phải căn đều hai bên (justify)")
-            if not 26 <= sz <= 28:
-                self.add("error", 9, self.at(p), f"cỡ chữ {sz / 2:g}, phần nội dung cần 13–14")
+            if not SIZES["noi_dung"].ok(sz):
+                self.add("error", 9, self.at(p), f"cỡ chữ {sz / 2:g}, phần nội dung cần {SIZES['noi_dung']}")
             if self.v.flag(p.el, "i") and p not in can_cu:
                 self.add("error", 9, self.at(p), "đoạn nội dung không in nghiêng (trừ căn cứ)")
             first = int(self.v.ppr_attr(p.el, "ind", "firstLine", 0) or 0)
@@ -343,8 +348,8 @@ class Checker:
                 t = text_of(p).strip()
                 if t != t.upper() or not self.v.flag(p, "b"):
                     self.add("error", 26, self.at(para[p]), "thẩm quyền, chức vụ người ký in hoa, đậm")
-                if not 26 <= self.v.size(p) <= 28:
-                    self.add("error", 26, self.at(para[p]), "thẩm quyền, chức vụ cỡ 13–14")
+                if not SIZES["chu_ky"].ok(self.v.size(p)):
+                    self.add("error", 26, self.at(para[p]), f"thẩm quyền, chức vụ cỡ {SIZES['chu_ky']}")
             if lines[0].startswith("TM. ỦY BAN NHÂN DÂN") and len(lines) >= 3:
                 mid = lines[1:-1]
                 if mid not in (["CHỦ TỊCH"], ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"], ["Q. CHỦ TỊCH"]):
@@ -360,15 +365,15 @@ class Checker:
             self.add("error", 27, "nơi nhận", "ô trái phải bắt đầu bằng «Nơi nhận:»")
             return
         head = lp[0]
-        if not (self.v.flag(head, "b") and self.v.flag(head, "i") and self.v.size(head) == 24):
-            self.add("error", 27, self.at(para[head]), "«Nơi nhận:» cỡ 12, đậm, nghiêng")
+        if not (self.v.flag(head, "b") and self.v.flag(head, "i") and SIZES["noi_nhan_tieu_de"].ok(self.v.size(head))):
+            self.add("error", 27, self.at(para[head]), f"«Nơi nhận:» cỡ {SIZES['noi_nhan_tieu_de']}, đậm, nghiêng")
         items = lp[1:]
         for p in items:
             t = text_of(p).strip()
             if not t.startswith("- "):
                 self.add("error", 27, self.at(para[p]), "mỗi nơi nhận bắt đầu bằng «- »")
-            if self.v.size(p) != 22:
-                self.add("error", 27, self.at(para[p]), "danh sách nơi nhận cỡ 11")
+            if not SIZES["noi_nhan"].ok(self.v.size(p)):
+                self.add("error", 27, self.at(para[p]), f"danh sách nơi nhận cỡ {SIZES['noi_nhan']}")
         if items:
             for p in items[:-1]:
                 if not text_of(p).strip().endswith(";"):
@@ -377,8 +382,8 @@ class Checker:
                 self.add("error", 27, self.at(para[items[-1]]), "dòng cuối phải là «- Lưu: VT, <đơn vị>.»")
         kg = next((p for p in self.v.paragraphs if not p.in_table and p.text.startswith("Kính gửi:")), None)
         if kg is not None:
-            if self.v.any_flag(kg.el, "b") or not 26 <= self.v.size(kg.el) <= 28:
-                self.add("error", 28, self.at(kg), "«Kính gửi» cỡ 13–14, không đậm")
+            if self.v.any_flag(kg.el, "b") or not SIZES["kinh_gui"].ok(self.v.size(kg.el)):
+                self.add("error", 28, self.at(kg), f"«Kính gửi» cỡ {SIZES['kinh_gui']}, không đậm")
             if not items or text_of(items[0]).strip() != "- Như trên;":
                 self.add("error", 28, "nơi nhận", "có «Kính gửi» thì nơi nhận đầu tiên là «- Như trên;»")
 
@@ -391,8 +396,8 @@ class Checker:
         secs = self.sections()
         numerals = []
         for p in heads:
-            if not self.v.flag(p.el, "b") or self.v.size(p.el) != 28 or self.v.align(p.el) != "center":
-                self.add("error", 30, self.at(p), "dòng «Phụ lục …» đậm, cỡ 14, căn giữa")
+            if not self.v.flag(p.el, "b") or not SIZES["phu_luc"].ok(self.v.size(p.el)) or self.v.align(p.el) != "center":
+                self.add("error", 30, self.at(p), f"dòng «Phụ lục …» đậm, cỡ {SIZES['phu_luc']}, căn giữa")
             k = body.index(p)
             title = body[k + 1] if k + 1 < len(body) else None
             ref = body[k + 2] if k + 2 < len(body) else None
@@ -407,7 +412,6 @@ class Checker:
             parts = p.text.split()
             numerals.append(parts[2] if len(parts) > 2 else "")
         if len(heads) >= 2:
-            from ..context.common import roman
             if numerals != [roman(i) for i in range(1, len(heads) + 1)]:
                 self.add("error", 31, self.at(heads[0]), f"các phụ lục phải đánh số La Mã liên tục, gặp {numerals}")
         main = " ".join(p.text for p in content or [])
@@ -437,9 +441,24 @@ def _instr(el) -> str:
     return out
 
 
-def check_docx(path) -> list[Finding]:
-    """All findings for one file; raises :class:`~.docx_model.NotADocx` if it is not a .docx."""
-    return Checker(DocxView(path)).run()
+#: The title (tên loại) of each shape a document can have; see :data:`.rules.RULES`.
+SHAPE_TITLES = {"KẾ HOẠCH": "KH", "BÁO CÁO": "BC", "QUYẾT ĐỊNH": "QĐ", "BẢNG SO SÁNH": "SS"}
+
+
+def detect_shape(view: DocxView) -> str | None:
+    """The shape of a document from its tên loại (the first line after the header table)."""
+    for p in view.paragraphs:
+        if not p.in_table and p.text.strip():
+            title = " ".join(p.text.split()).upper()
+            return next((shape for name, shape in SHAPE_TITLES.items() if title.startswith(name)), None)
+    return None
+
+
+def check_docx(path, shape: str | None = None) -> list[Finding]:
+    """All findings for one file (rules of ``shape``, detected from the title when not given);
+    raises :class:`~.docx_model.NotADocx` if it is not a .docx."""
+    view = DocxView(path)
+    return Checker(view, shape).run()
 
 
 def as_json(findings: list[Finding]) -> list[dict]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..source.untrusted_zip import UnsafeZip, open_zip, read_part
+from ..untrusted_zip import UnsafeZip, open_zip, read_part
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_PART = 50 * 1024 * 1024

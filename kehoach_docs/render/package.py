@@ -139,7 +139,7 @@ def read_properties(path) -> dict[str, str]:
     The file may come from anywhere, so it goes through the foreign-zip guard and only
     the small properties part is inflated; damage raises :class:`UnsafeZip`.
     """
-    from ..source.untrusted_zip import UnsafeZip, open_zip, read_part
+    from ..untrusted_zip import UnsafeZip, open_zip, read_part
     with open_zip(path) as z:
         if CUSTOM_PART not in z.namelist():
             return {}

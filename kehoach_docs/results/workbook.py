@@ -1,4 +1,4 @@
-"""Read a filled result-entry workbook back into :class:`~kehoach_docs.results.model.KetQuaCoQuan`.
+"""Read a filled result-entry workbook back into :class:`~kehoach_docs.model.results.KetQuaCoQuan`.
 
 The workbook comes back from another office, so it is opened as defensively as an
 appendix workbook, and checked against the plan: the right plan and agency, key
@@ -18,12 +18,13 @@ from ..model.bundle import Plan
 from ..problems import ERROR, Problem, Problems, rel
 from ..render.xlsx_result_entry import (GENERAL, GENERAL_ROWS, HEADER_ROW, IND_COLUMNS, INDICATORS, META,
                                         META_ROWS, STATUSES, TASK_COLUMNS, TASKS)
-from ..source.untrusted_zip import zip_ok
+from ..untrusted_zip import zip_ok
 from ..source.xlsx_appendix import extent_ok
 from ..text.hygiene import clean_text
 from ..text.vn import format_number
-from .evaluation import unmeasurable
-from .model import KetQuaCoQuan
+from ..model.evaluation import unmeasurable
+from .entry import entry_data
+from ..model.results import KetQuaCoQuan
 
 
 def _norm(v) -> str:
@@ -87,9 +88,8 @@ class _Reader:
         code = self.identity(wb[META])
         if code is None:
             return None
-        from ..context.report_doc import entry_context
         before = len(self.problems.errors)
-        expected = entry_context(self.plan, code)    # what the workbook was made with
+        expected = entry_data(self.plan, code)    # what the workbook was made with
         data = {"co_quan": code, **self.general(wb[GENERAL]),
                 "chi_tieu": self.indicators(wb[INDICATORS], expected["chi_tieu"]),
                 "nhiem_vu": self.tasks(wb[TASKS], expected["nhiem_vu"])}

@@ -15,7 +15,7 @@ from ..model.bundle import Plan
 from ..model.crossref import check_plan
 from ..model.errors_vi import translate
 from ..problems import ERROR, InvalidInput, Problem, Problems, rel
-from .located import Located
+from ..located import Located
 from .yaml_file import read_yaml
 
 MAIN = "ke-hoach.yaml"
@@ -80,7 +80,7 @@ def load_plan(root: Path | str, *, with_results: bool = True) -> Plan:
                 models["phu_luc_i"], models["phu_luc_ii"], sources)
     problems.extend(check_plan(plan))
     if with_results:
-        from ..results.store import load_results
+        from .results_dir import load_results
         load_results(plan, problems)
     if problems.errors:
         raise InvalidInput(problems)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from ..problems import ERROR, Problem, Problems, rel
 from ..render.xlsx_appendix import HEADER_ROW, PL1_COLUMNS, PL2_COLUMNS, SHEET
-from .located import Located, clean_strings
-from .untrusted_zip import zip_ok
+from ..located import Located, clean_strings
+from ..untrusted_zip import zip_ok
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 50

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from ..problems import ERROR, Problem, Problems, rel
-from .located import Located, clean_strings
+from ..located import Located, clean_strings
 
 MAX_BYTES = 5 * 1024 * 1024
 #: Lists and mappings inside each other; the example plan needs 7, a deep section tree ~15.

@@ -5,9 +5,10 @@ from __future__ import annotations
 import difflib
 import re
 
-from ..compare.plan_diff import EDIT, PARTS, Change, summary
+from ..context.common import issuer_header, plan_reference, report_date
 from ..model.bundle import Plan
-from .common import issuer_header, plan_reference, report_date, roman
+from ..text.vn import roman
+from .plan_diff import EDIT, PARTS, Change, summary
 
 
 def marked(old: str, new: str) -> tuple[list[dict], list[dict]]:

@@ -7,8 +7,12 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from ..model.plan import Strict, _real_date, _text
-from ..model.values import parse_value
+from .plan import Strict, as_text, real_date
+from .values import parse_value
+
+#: Where a plan folder keeps its agencies' results, one ``<MA>.yaml`` each.
+RESULTS_FOLDER = "ket-qua"
+
 
 class KetQuaChiTieu(Strict):
     """The result of one indicator (``uoc_thuc_hien``: the estimated/achieved figure)."""
@@ -16,7 +20,7 @@ class KetQuaChiTieu(Strict):
     uoc_thuc_hien: str = ""
     ghi_chu: str = ""
 
-    _as_text = field_validator("uoc_thuc_hien", mode="before")(classmethod(lambda cls, v: _text(v)))
+    _as_text = field_validator("uoc_thuc_hien", mode="before")(classmethod(lambda cls, v: as_text(v)))
 
     @field_validator("uoc_thuc_hien")
     @classmethod
@@ -42,7 +46,7 @@ class KetQuaCoQuan(Strict):
     kho_khan: str = ""
     de_xuat: str = ""
 
-    _date = field_validator("ngay_bao_cao", mode="before")(classmethod(lambda cls, v: _real_date(v)))
+    _date = field_validator("ngay_bao_cao", mode="before")(classmethod(lambda cls, v: real_date(v)))
 
     @field_validator("chi_tieu", "nhiem_vu", mode="before")
     @classmethod

@@ -90,7 +90,7 @@ def check_zip(path: Path) -> None:
 
 def zip_ok(path: Path, file: str, problems) -> bool:
     """:func:`check_zip` reported as a located problem (``file`` as the clerk typed it)."""
-    from ..problems import ERROR, Problem
+    from .problems import ERROR, Problem
     try:
         check_zip(path)
     except UnsafeZip as exc:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..problems import ERROR, WARNING, Problem, Problems
-from ..text.hygiene import clean_text
+from .problems import ERROR, WARNING, Problem, Problems
+from .text.hygiene import clean_text
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..model.plan import ChiTieu
-from ..model.values import Kind, Value, Verdict, evaluate, parse_value, percent_of
+from .plan import ChiTieu
+from .values import Kind, Value, Verdict, evaluate, parse_value, percent_of
 from ..text.vn import format_number
 
 

@@ -1,0 +1,44 @@
+"""What an agency's result-entry workbook holds, for the writer and the reader alike."""
+
+from __future__ import annotations
+
+from ..model.bundle import Plan
+from ..model.plan import ChiTieu
+from ..model.values import Kind
+
+
+def entry_kind(ct: ChiTieu) -> str:
+    """How the workbook takes the result: ``so`` (a number), ``hang`` (4/10) or ``chu`` (free text)."""
+    target = ct.muc_tieu_danh_gia
+    if target.kind in (Kind.RANK, Kind.RATIO):
+        return "hang"
+    return "so" if target.is_numeric else "chu"
+
+
+def entry_data(plan: Plan, code: str) -> dict:
+    """The rows of an agency's result-entry workbook, pre-filled with results already stored.
+
+    The writer prints them and the reader checks a returned workbook against them, so the two
+    always agree on what the locked columns hold."""
+    agency = plan.co_quan[code]
+    indicators, tasks = plan.assigned(code)
+    res = plan.results.get(code)
+    rows = []
+    for ct in indicators:
+        r = res.chi_tieu.get(ct.ma) if res else None
+        rows.append({"ma": ct.ma, "ten": plan.indicator_name(ct), "don_vi": ct.don_vi, "ke_hoach": ct.ke_hoach,
+                     "muc_tieu": ct.muc_tieu, "nhap": entry_kind(ct),
+                     "uoc": r.uoc_thuc_hien if r else "", "ghi_chu": r.ghi_chu if r else ""})
+    task_rows = []
+    for nv in tasks:
+        r = res.nhiem_vu.get(nv.ma) if res else None
+        task_rows.append({"ma": nv.ma, "noi_dung": plan.text(nv.noi_dung),
+                          "vai_tro": "Chủ trì" if nv.chu_tri == code else "Phối hợp", "thoi_han": nv.thoi_han,
+                          "trang_thai": (r.trang_thai or "") if r else "", "ket_qua": r.ket_qua if r else ""})
+    return {
+        "ke_hoach": plan.name, "co_quan": code, "ten_co_quan": agency.ten,
+        "nam": plan.ke_hoach.van_ban.nam_ke_hoach,
+        "chi_tieu": rows, "nhiem_vu": task_rows,
+        "ngay_bao_cao": res.ngay_bao_cao.isoformat() if res and res.ngay_bao_cao else "",
+        "kho_khan": res.kho_khan if res else "", "de_xuat": res.de_xuat if res else "",
+    }
