@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kehoach_docs.batch.runner import run_jobs  # noqa: E402
-from kehoach_docs.pipeline import Freshness, report_jobs, templates_dir  # noqa: E402
+from kehoach_docs.documents import jobs_for, templates_dir  # noqa: E402
+from kehoach_docs.pipeline import Freshness  # noqa: E402
 from kehoach_docs.source.plan_dir import load_plan  # noqa: E402
 
 EXAMPLE = ROOT / "data" / "tien-lu-2024"
@@ -65,7 +66,7 @@ def make_plan(dest: Path, n: int) -> Path:
 
 
 def docx_jobs(plan, templates):
-    return [j for j in report_jobs(plan, templates) if j.output.endswith(".docx") and j.output.startswith("bao-cao/")]
+    return [j for j in jobs_for("reports", plan, templates)[1] if j.output.endswith(".docx") and j.output.startswith("bao-cao/")]
 
 
 def timed(fn):
@@ -171,7 +172,7 @@ def memory_child(plan_dir: Path, n_jobs: int, rounds: int) -> None:
         # one document that itself grows with N)
         built = 0
         for r in range(rounds):     # the same plan again into another folder: more documents, same data
-            jobs = (j for j in report_jobs(plan, templates_dir())
+            jobs = (j for j in jobs_for("reports", plan, templates_dir())[1]
                     if j.output.startswith("bao-cao/") and j.output.endswith(".docx"))
             built += len(run_jobs(jobs, Path(tmp) / f"out{r}", n_jobs=n_jobs).built)
         stop.set()

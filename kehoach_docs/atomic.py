@@ -8,6 +8,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from .problems import UserError
+
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
@@ -29,8 +31,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-class Busy(Exception):
-    """Another build holds the output folder."""
+class Busy(UserError):
+    """Another kehoach command holds the output folder."""
+
+    def __init__(self, folder: str):
+        super().__init__(f"Thư mục {folder} đang được một lệnh kehoach khác ghi; hãy chờ lệnh đó xong.")
 
 
 LOCK_NAME = ".kehoach.lock"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
+
 from .text.hygiene import escape_invisible
 
 ERROR = "error"
@@ -78,16 +80,26 @@ class Problems:
         return bool(self.items)
 
 
-class InvalidInput(Exception):
-    """Raised when input cannot be used; carries every problem found, not only the first."""
+class UserError(click.ClickException):
+    """Every failure the user can fix (bad data, a busy or wrong folder, LibreOffice missing).
 
-    def __init__(self, problems: Problems):
+    click prints it and exits with status 1; ``show`` writes the Vietnamese message alone,
+    without click's English "Error:" prefix.
+    """
+
+    exit_code = 1
+
+    def show(self, file=None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+class InvalidInput(UserError):
+    """Input that cannot be used; carries every problem found, not only the first."""
+
+    def __init__(self, problems: Problems, closing: str = "chưa tạo tệp nào"):
         self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems.items))
-
-
-class UserError(Exception):
-    """A failure the user can fix (wrong folder, busy folder…); ``str()`` is the Vietnamese message."""
+        n = len(problems.errors)
+        super().__init__("\n".join(str(p) for p in problems.items) + f"\nDữ liệu có {n} lỗi; {closing}.")
 
 
 def rel(path: Path | str) -> str:

@@ -142,14 +142,15 @@ def syntax_problem(path: Path, exc: TemplateSyntaxError) -> Problem:
     return Problem(ERROR, rel(path), None, (), f"cú pháp thẻ sai: {exc.message}")
 
 
-def check_templates(folder: Path, names: list[str], context_keys: dict[str, set[str]] | None = None) -> None:
-    """Check each template in ``folder``; raise :class:`InvalidInput` before anything is written."""
+def check_templates(paths: list[Path], context_keys: dict[Path, set[str]] | None = None) -> None:
+    """Check each template (against the keys of its context, when given); raise
+    :class:`InvalidInput` before anything is written."""
     problems = Problems()
-    for name in names:
-        keys = (context_keys or {}).get(name)
+    for path in paths:
+        keys = (context_keys or {}).get(path)
         try:
-            problems.extend(check_template(folder / name, keys))
+            problems.extend(check_template(path, keys))
         except TemplateSyntaxError as exc:
-            problems.add(syntax_problem(folder / name, exc))
+            problems.add(syntax_problem(path, exc))
     if problems.errors:
         raise InvalidInput(problems)

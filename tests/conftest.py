@@ -15,10 +15,11 @@ TEMPLATES = ROOT / "templates" / "docx"
 
 
 def build_plan(plan_dir: Path, out: Path, **kw):
-    from kehoach_docs.pipeline import plan_jobs, run
+    from kehoach_docs.documents import jobs_for
+    from kehoach_docs.pipeline import run
     from kehoach_docs.source.plan_dir import load_plan
     plan = load_plan(plan_dir)
-    return plan, run(plan, plan_jobs(plan, TEMPLATES), out, n_jobs=1, **kw)
+    return plan, run(plan, jobs_for("build", plan, TEMPLATES)[1], out, n_jobs=1, **kw)
 
 
 @pytest.fixture(scope="session")
@@ -56,10 +57,11 @@ def docx_text_blocks(path: Path) -> list[str]:
 
 
 def build_reports(plan_dir: Path, out: Path, agencies=None, **kw):
-    from kehoach_docs.pipeline import report_jobs, run
+    from kehoach_docs.documents import jobs_for
+    from kehoach_docs.pipeline import run
     from kehoach_docs.source.plan_dir import load_plan
     plan = load_plan(plan_dir)
-    return plan, run(plan, report_jobs(plan, TEMPLATES, agencies), out, n_jobs=1, **kw)
+    return plan, run(plan, jobs_for("reports", plan, TEMPLATES, agencies)[1], out, n_jobs=1, **kw)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from conftest import EXAMPLE, TEMPLATES
-from kehoach_docs.pipeline import plan_jobs, report_jobs, run
+from kehoach_docs.documents import jobs_for
+from kehoach_docs.pipeline import run
 from kehoach_docs.source.plan_dir import load_plan
 
 PL2 = yaml.safe_load((EXAMPLE / "phu-luc-ii.yaml").read_text("utf-8"))
@@ -19,7 +20,7 @@ def everything(plan_dir, out, templates=TEMPLATES, **kw):
     """Build the plan and every report, as a clerk does after an amendment; return what was built."""
     plan = load_plan(plan_dir)
     built = set()
-    for jobs in (plan_jobs(plan, templates), report_jobs(plan, templates)):
+    for jobs in (jobs_for("build", plan, templates)[1], jobs_for("reports", plan, templates)[1]):
         outcome = run(plan, jobs, out, n_jobs=1, **kw)
         assert not outcome.failed, outcome.failed
         built |= {o for o, _ in outcome.built}

@@ -65,3 +65,8 @@ def diff_context(old: Plan, new: Plan, changes: list[Change], old_label: str, ne
         if changes else [],
         "dong": diff_rows(changes),
     }
+
+
+def comparison_context(pair) -> dict:
+    """The context of a :class:`~kehoach_docs.documents.Comparison` (old, new, labels, changes)."""
+    return diff_context(pair.old, pair.new, pair.changes, *pair.labels)

@@ -8,8 +8,10 @@ import subprocess
 import tarfile
 from pathlib import Path
 
+from ..problems import UserError
 
-class RevisionError(Exception):
+
+class RevisionError(UserError):
     """The revision or the repository cannot be read (message in Vietnamese)."""
 
 

@@ -22,13 +22,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..problems import UserError
+
 INSTALL_HINT = ("Windows: cài LibreOffice bản cho Windows (mặc định vào C:\\Program Files\\LibreOffice); "
                 "Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui fonts-liberation2")
 SERIF_FONTS = ("Times New Roman", "Liberation Serif")
 PDF_FONT_OK = ("TimesNewRoman", "LiberationSerif")
 
 
-class PdfError(Exception):
+class PdfError(UserError):
     """PDF conversion cannot start (message in Vietnamese)."""
 
 

@@ -1,0 +1,303 @@
+"""What each command does, top to bottom, with no printing (as MkDocs' ``build()``).
+
+The command line (``cli.py``) and the web app call these functions and show what they
+report through a :class:`Reporter`. Failures the user can fix are raised as
+:class:`~kehoach_docs.problems.UserError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from . import documents
+from .batch.runner import Outcome
+from .pipeline import Freshness, guard_output, output_folder, run
+from .problems import ERROR, InvalidInput, Problem, Problems, UserError
+
+
+class Reporter:
+    """Where the application says what happens; the default says nothing (tests, the web)."""
+
+    def problems(self, problems: Problems) -> None:
+        """Warnings (or errors) found in input that did not stop the command."""
+
+    @contextlib.contextmanager
+    def progress(self, total: int, label: str) -> Iterator[Callable[[int], None]]:
+        """A progress bar over ``total`` steps; yields the function that advances it."""
+        yield lambda n: None
+
+    def note(self, text: str) -> None:
+        """A line of information."""
+
+
+@dataclass
+class PdfReport:
+    converted: list[Path] = field(default_factory=list)
+    unchanged: int = 0
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+    foreign_fonts: list[tuple[Path, list[str]]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.foreign_fonts)
+
+
+@dataclass
+class RunResult:
+    """What ``build``, ``reports`` or ``collect`` did in one output folder."""
+
+    folder: Path
+    outcome: Outcome | None = None          # None: nothing had changed since the last run
+    outputs: list[str] = field(default_factory=list)
+    pdf: PdfReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return (self.outcome is None or not self.outcome.failed) and (self.pdf is None or self.pdf.ok)
+
+
+EXAMPLE = "data/tien-lu-2024"
+
+
+def plan_dir_or_example(plan_dir: Path | None) -> Path:
+    """The plan folder given, or the built-in example."""
+    if plan_dir is not None:
+        return Path(plan_dir)
+    here = Path(EXAMPLE)
+    return here if here.is_dir() else documents.PACKAGE_ROOT / EXAMPLE
+
+
+def load(plan_dir: Path, reporter: Reporter):
+    """Load and validate a plan; its warnings go to ``reporter``."""
+    from .source.plan_dir import load_plan
+    plan = load_plan(plan_dir)
+    reporter.problems(plan.warnings)
+    return plan
+
+
+def validate(plan_dir: Path) -> Problems:
+    """Every problem of a plan's data (errors and warnings), without writing anything."""
+    from .source.plan_dir import load_plan
+    try:
+        return load_plan(plan_dir).warnings
+    except InvalidInput as exc:
+        return exc.problems
+
+
+def _check_templates(samples) -> None:
+    from .templates_check import check_templates
+    keys: dict[Path, set] = {}
+    for job in samples:
+        if job.template:
+            keys.setdefault(Path(job.template), set(job.context))
+    check_templates(list(keys), keys)
+
+
+def _render(command: str, plan, output_dir: Path, templates: Path, reporter: Reporter, *, force: bool,
+            n_jobs: int | None, agencies: list[str] | None = None, fresh: Freshness | None = None) -> Outcome:
+    """Check the templates against real contexts, then render every document of ``command``."""
+    samples, jobs = documents.jobs_for(command, plan, templates, agencies)
+    _check_templates(samples)
+    with reporter.progress(documents.count_jobs(command, plan, agencies), "Đang dựng") as advance:
+        outcome = run(plan, jobs, output_dir, force=force, n_jobs=n_jobs, progress=advance)
+    if fresh is not None and not outcome.failed:
+        fresh.mark(outcome)
+    return outcome
+
+
+def _run_command(command: str, plan_dir: Path, output_dir: Path, templates: str | Path | None, reporter: Reporter,
+                 *, force: bool, n_jobs: int | None, pdf: bool, pdf_timeout: float,
+                 agencies: list[str] | None = None) -> RunResult:
+    if pdf:
+        from .render.pdf import check_prerequisites
+        check_prerequisites()
+    tdir = documents.templates_dir(templates)
+    scope = command + (":" + ",".join(sorted(set(agencies))) if agencies else "")
+    fresh = Freshness(plan_dir, output_dir, documents.templates_of(command, tdir, bool(agencies)), scope)
+    if not force and fresh.is_fresh():
+        result = RunResult(fresh.folder, None, fresh.outputs())
+    else:
+        plan = load(plan_dir, reporter)
+        if agencies:
+            agencies = _known_agencies(plan, agencies)
+        outcome = _render(command, plan, output_dir, tdir, reporter, force=force, n_jobs=n_jobs,
+                          agencies=agencies, fresh=fresh)
+        result = RunResult(output_folder(plan, output_dir), outcome,
+                           [o for o, _ in outcome.built] + outcome.unchanged)
+    if pdf:
+        result.pdf = export_pdf([result.folder / o for o in result.outputs if o.endswith(".docx")], n_jobs,
+                                pdf_timeout, reporter)
+    return result
+
+
+def _known_agencies(plan, codes: list[str]) -> list[str]:
+    """The registry's spelling of each code (``tckh`` is ``TCKH``); unknown codes are an error."""
+    with_work = {a.ma.casefold(): a.ma for a in plan.agencies_with_work()}
+    unknown = [c for c in codes if c.casefold() not in with_work]
+    if unknown:
+        raise UserError("Không có cơ quan được giao nhiệm vụ, chỉ tiêu với mã: " + ", ".join(unknown)
+                        + ". Các mã có thể dùng: " + ", ".join(with_work.values()) + ".")
+    return list(dict.fromkeys(with_work[c.casefold()] for c in codes))
+
+
+def build(plan_dir: Path, output_dir: Path, templates=None, reporter: Reporter | None = None, *,
+          force: bool = False, n_jobs: int | None = None, pdf: bool = False, pdf_timeout: float = 120) -> RunResult:
+    """The plan (``ke-hoach.docx``) and its appendix workbooks; nothing if nothing changed."""
+    return _run_command("build", plan_dir, output_dir, templates, reporter or Reporter(), force=force,
+                        n_jobs=n_jobs, pdf=pdf, pdf_timeout=pdf_timeout)
+
+
+def reports(plan_dir: Path, output_dir: Path, templates=None, reporter: Reporter | None = None, *,
+            agencies: list[str] | None = None, force: bool = False, n_jobs: int | None = None,
+            pdf: bool = False, pdf_timeout: float = 120) -> RunResult:
+    """Each agency's report draft and result workbook, and (for all agencies) the summary report."""
+    return _run_command("reports", plan_dir, output_dir, templates, reporter or Reporter(), force=force,
+                        n_jobs=n_jobs, pdf=pdf, pdf_timeout=pdf_timeout, agencies=list(agencies) if agencies else None)
+
+
+@dataclass
+class Received:
+    code: str
+    name: str
+    source: Path
+    stored: Path
+    replaced: bool          # the agency had sent results before
+
+
+@dataclass
+class CollectResult:
+    received: list[Received]
+    run: RunResult
+    verdicts: dict[str, int]
+    missing: list[str]      # agencies that have not reported
+
+
+def collect(plan_dir: Path, workbooks: list[Path], output_dir: Path, templates=None,
+            reporter: Reporter | None = None, *, n_jobs: int | None = None) -> CollectResult:
+    """Check every returned workbook against the plan; store them all or none; rebuild the reports."""
+    from .results.store import save_results
+    from .results.workbook import read_workbook
+    reporter = reporter or Reporter()
+    plan = load(plan_dir, reporter)
+    problems = Problems()
+    received = {}
+    for path in workbooks:
+        if not Path(path).is_file():
+            problems.add(Problem(ERROR, str(path), None, (), "không có tệp này"))
+            continue
+        res = read_workbook(plan, Path(path), problems)
+        if res is not None:
+            if res.co_quan in received:
+                reporter.note(f"{path}: thay cho sổ của {res.co_quan} đã đọc trước ({received[res.co_quan][0]}).")
+            received[res.co_quan] = (Path(path), res)
+    if problems.errors:
+        raise InvalidInput(problems, "chưa lưu kết quả nào, hãy sửa sổ rồi gửi lại")
+    reporter.problems(problems)
+    done = []
+    for code, (path, res) in received.items():
+        again = code in plan.results
+        done.append(Received(code, plan.co_quan[code].ten, path, save_results(plan, res), again))
+    plan = load(plan_dir, Reporter())    # reload: the stored results are now the source of truth
+    outcome = _render("reports", plan, output_dir, documents.templates_dir(templates), reporter, force=False,
+                      n_jobs=n_jobs)
+    result = RunResult(output_folder(plan, output_dir), outcome, [o for o, _ in outcome.built] + outcome.unchanged)
+    return CollectResult(done, result, verdict_counts(plan),
+                         [a.ma for a in plan.agencies_with_work() if a.ma not in plan.results])
+
+
+def verdict_counts(plan) -> dict[str, int]:
+    """How many indicators got each verdict (``{"Đạt": 12, …}``)."""
+    from collections import Counter
+
+    from .context.summary_doc import indicator_table
+    return dict(Counter(r["danh_gia"] for r in indicator_table(plan) if r["kieu"] != "nhom" and r["danh_gia"]))
+
+
+@dataclass
+class DiffResult:
+    changes: list
+    docx: Path
+    xlsx: Path
+    run: RunResult
+
+
+def diff(old: Path, new: Path, out_file: Path | None = None, templates=None,
+         reporter: Reporter | None = None) -> DiffResult:
+    """Compare two versions of a plan (two folders, or a folder and a git revision of it)."""
+    import tempfile
+
+    from .compare.git_rev import RevisionError, export_revision
+    from .source.plan_dir import load_plan
+    with tempfile.TemporaryDirectory(prefix="kehoach-diff-") as tmp:
+        folders, labels = [], []
+        for arg, other in ((Path(old), Path(new)), (Path(new), Path(old))):
+            if arg.is_dir():
+                folders.append(arg)
+                labels.append(str(arg))
+            elif other.is_dir():
+                try:
+                    folders.append(export_revision(other, str(arg), Path(tmp) / f"rev{len(folders)}"))
+                except RevisionError as exc:
+                    raise UserError(f"«{arg}» không phải thư mục kế hoạch, cũng không đọc được như phiên bản git "
+                                    f"của {other}: {exc.format_message()}") from None
+                labels.append(f"{other} @ {arg}")
+            else:
+                raise UserError(f"Cần ít nhất một thư mục kế hoạch; «{old}» và «{new}» đều không phải thư mục.")
+        # warnings are the data's own business (validate shows them); a comparison stays quiet
+        pair = documents.Comparison(load_plan(folders[0]), load_plan(folders[1]), (labels[0], labels[1]))
+        target = Path(out_file) if out_file else Path("output") / pair.new.name / "so-sanh.docx"
+        for plan_dir in folders:
+            guard_output(plan_dir, target)
+        jobs = documents.comparison_jobs(pair, target.name, documents.templates_dir(templates))
+        _check_templates(jobs)
+        from .atomic import folder_lock
+        from .batch.runner import run_jobs
+        with folder_lock(target.parent):
+            outcome = run_jobs(jobs, target.parent, n_jobs=1)
+    return DiffResult(pair.changes, target, target.with_suffix(".xlsx"),
+                      RunResult(target.parent, outcome, [j.output for j in jobs]))
+
+
+def export_pdf(docx: list[Path], n_jobs: int | None, timeout: float, reporter: Reporter) -> PdfReport:
+    """Convert the documents whose PDF is missing or stale, and check the fonts each PDF embeds."""
+    from .batch.runner import default_jobs
+    from .render.pdf import convert, foreign_fonts, stale_pdfs
+    todo = stale_pdfs(sorted(docx))
+    report = PdfReport(unchanged=len(docx) - len(todo))
+    if not todo:
+        return report
+    reporter.note(f"PDF: đang chuyển {len(todo)} tệp bằng LibreOffice…")
+    result = convert(todo, n_jobs or default_jobs(), timeout)
+    for f in sorted(result.converted):
+        odd = foreign_fonts(f.with_suffix(".pdf"))
+        if odd:
+            report.foreign_fonts.append((f.with_suffix(".pdf"), odd))
+        else:
+            report.converted.append(f.with_suffix(".pdf"))
+    report.failed = [(f.with_suffix(".pdf"), msg) for f, msg in result.failed]
+    return report
+
+
+def properties(path: Path) -> dict[str, str]:
+    """The hashes and version kehoach wrote into a file (empty if it did not make it)."""
+    from .render.package import read_properties
+    from .untrusted_zip import UnsafeZip
+    try:
+        return read_properties(path)
+    except UnsafeZip as exc:
+        raise UserError(f"{path}: không đọc được: {exc}") from None
+
+
+def check(path: Path):
+    """The ND30 findings of one .docx."""
+    from .nd30.check import check_docx
+    from .nd30.docx_model import NotADocx
+    try:
+        return check_docx(path)
+    except NotADocx as exc:
+        raise UserError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise UserError(f"{path}: không đọc được ({exc.strerror})") from None

@@ -1,0 +1,210 @@
+"""Every kind of document kehoach writes, declared once (as Sphinx registers its builders).
+
+A :class:`DocType` names its template or workbook writer, its context builder, where its
+output goes and for what (one per plan, per agency, per pair of plan versions), which
+command writes it, and its shape for ``kehoach check``. The commands, the freshness
+fingerprint, the template lint and ``--templates`` all read :data:`DOCUMENTS`; adding a
+document type is one :func:`register` call.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Iterator
+
+from .batch.jobs import Job, document_time
+from .model.bundle import Plan
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+BUILTIN_TEMPLATES = PACKAGE_ROOT / "templates" / "docx"
+
+PLAN, AGENCY, PAIR = "plan", "agency", "pair"
+
+
+@dataclass(frozen=True)
+class DocType:
+    """One kind of output file.
+
+    ``context`` is ``"module:function"`` (imported when first used, so a command loads only
+    what it builds). Its arguments follow the scope: ``(plan)``, ``(plan, agency_code)`` or
+    ``(comparison)``. ``part`` takes one key of that context (an appendix of the plan).
+    """
+
+    key: str
+    command: str                    # "build", "reports" or "diff"
+    scope: str                      # PLAN, AGENCY or PAIR
+    output: str                     # "ke-hoach.docx", "bao-cao/{ma}.xlsx"
+    title: str                      # document property; {trich_yeu} and {co_quan} are filled in
+    context: str
+    template: str | None = None     # a .docx template in the templates folder
+    writer: str | None = None       # a workbook writer of render.xlsx_writers
+    part: str | None = None
+    shape: str | None = None        # "KH", "BC", "SS": which ND30 rules ``check`` applies
+    whole_plan_only: bool = False   # left out when ``reports --agency`` builds a few agencies
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return "docx" if self.template else "xlsx"
+
+
+DOCUMENTS: dict[str, DocType] = {}
+
+
+def register(doc: DocType) -> DocType:
+    """Add a document type; its key must be new."""
+    if doc.key in DOCUMENTS:
+        raise ValueError(f"document type {doc.key!r} is registered twice")
+    DOCUMENTS[doc.key] = doc
+    return doc
+
+
+for _doc in (
+    DocType("ke-hoach", "build", PLAN, "ke-hoach.docx", "{trich_yeu}", "kehoach_docs.context.plan_doc:plan_context",
+            template="ke-hoach.docx", shape="KH"),
+    DocType("phu-luc-i", "build", PLAN, "phu-luc-i.xlsx", "Phụ lục I", "kehoach_docs.context.plan_doc:plan_context",
+            writer="phu_luc", part="phu_luc_i", extra={"part": "phu_luc_i"}),
+    DocType("phu-luc-ii", "build", PLAN, "phu-luc-ii.xlsx", "Phụ lục II", "kehoach_docs.context.plan_doc:plan_context",
+            writer="phu_luc", part="phu_luc_ii", extra={"part": "phu_luc_ii"}),
+    DocType("bao-cao", "reports", AGENCY, "bao-cao/{ma}.docx", "Báo cáo - {co_quan}",
+            "kehoach_docs.context.report_doc:report_context", template="bao-cao.docx", shape="BC"),
+    DocType("so-nhap", "reports", AGENCY, "bao-cao/{ma}.xlsx", "Nhập kết quả - {co_quan}",
+            "kehoach_docs.context.report_doc:entry_context", writer="nhap_ket_qua"),
+    DocType("tong-hop", "reports", PLAN, "tong-hop.docx", "Báo cáo tổng hợp",
+            "kehoach_docs.context.summary_doc:summary_context", template="tong-hop.docx", shape="BC",
+            whole_plan_only=True),
+    DocType("so-sanh", "diff", PAIR, "so-sanh.docx", "Bảng so sánh", "kehoach_docs.compare.doc_context:comparison_context",
+            template="so-sanh.docx", shape="SS"),
+    DocType("so-sanh-xlsx", "diff", PAIR, "so-sanh.xlsx", "Bảng so sánh",
+            "kehoach_docs.compare.doc_context:comparison_context", writer="so_sanh"),
+):
+    register(_doc)
+
+
+def of_command(command: str) -> list[DocType]:
+    """The document types ``command`` writes, in declaration order."""
+    return [d for d in DOCUMENTS.values() if d.command == command]
+
+
+def templates_dir(override: str | Path | None = None) -> Path:
+    """Where the .docx templates are: ``--templates``, ``$KEHOACH_TEMPLATES`` or the project's own."""
+    if override:
+        return Path(override)
+    env = os.environ.get("KEHOACH_TEMPLATES")
+    return Path(env) if env else BUILTIN_TEMPLATES
+
+
+def template_path(folder: Path, doc: DocType) -> Path:
+    """A template from ``folder``, or the built-in one when the folder does not have it:
+    a custom folder needs only the templates it changes."""
+    mine = Path(folder) / doc.template
+    return mine if mine.exists() or Path(folder) == BUILTIN_TEMPLATES else BUILTIN_TEMPLATES / doc.template
+
+
+def templates_of(command: str, folder: Path, agencies_only: bool = False) -> list[Path]:
+    """The template files ``command`` reads (its freshness depends on them)."""
+    return [template_path(folder, d) for d in of_command(command)
+            if d.template and not (agencies_only and d.whole_plan_only)]
+
+
+def _function(spec: str):
+    module, name = spec.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def plan_time(plan: Plan) -> str:
+    d = plan.ke_hoach.van_ban.ngay
+    return document_time(d.nam, d.thang, d.ngay)
+
+
+def _job(doc: DocType, context: dict, title: str, ts: str, folder: Path, **fmt) -> Job:
+    if doc.part:
+        context = context[doc.part]
+    return Job(doc.output.format(**fmt), doc.kind, context, title, ts,
+               template=str(template_path(folder, doc)) if doc.template else None, writer=doc.writer,
+               extra=dict(doc.extra, **({"year": fmt["year"]} if doc.writer == "phu_luc" else {})))
+
+
+def jobs_for(command: str, plan: Plan, folder: Path,
+             agencies: list[str] | None = None) -> tuple[list[Job], Iterator[Job]]:
+    """The jobs of ``command`` for ``plan``: ``(samples, all_jobs)``.
+
+    ``samples`` holds, already built, every per-plan job and the first agency's (one job of
+    each template, so the templates can be checked against real contexts before anything
+    is written); ``all_jobs`` yields every job in output order, reusing the samples and
+    building the other agencies' lazily. A context shared by several documents (the plan's,
+    with its two appendices) is built once. ``agencies`` limits the agency documents to
+    those codes and leaves out the documents that summarise the whole plan.
+    """
+    docs = of_command(command)
+    ts = plan_time(plan)
+    year = plan.ke_hoach.van_ban.nam_ke_hoach
+    trich_yeu = plan.text(plan.ke_hoach.van_ban.trich_yeu)
+    made: dict[str, dict] = {}
+
+    def plan_job(doc: DocType) -> Job:
+        if doc.context not in made:
+            made[doc.context] = _function(doc.context)(plan)
+        return _job(doc, made[doc.context], doc.title.format(trich_yeu=trich_yeu), ts, folder, year=year)
+
+    def agency_jobs(code: str) -> list[Job]:
+        name = plan.co_quan[code].ten
+        return [_job(doc, _function(doc.context)(plan, code), doc.title.format(co_quan=name), ts, folder,
+                     ma=code, year=year) for doc in docs if doc.scope == AGENCY]
+
+    first = [plan_job(d) for d in docs if d.scope == PLAN and not d.whole_plan_only]
+    last = [plan_job(d) for d in docs if d.scope == PLAN and d.whole_plan_only and agencies is None]
+    codes = agencies if agencies is not None else [a.ma for a in plan.agencies_with_work()]
+    if not any(d.scope == AGENCY for d in docs):
+        codes = []
+    head = agency_jobs(codes[0]) if codes else []
+
+    def all_jobs() -> Iterator[Job]:
+        yield from first
+        yield from head
+        for code in codes[1:]:
+            yield from agency_jobs(code)
+        yield from last
+
+    return first + head + last, all_jobs()
+
+
+def count_jobs(command: str, plan: Plan, agencies: list[str] | None = None) -> int:
+    """How many files :func:`jobs_for` yields, without building a context (for a progress bar)."""
+    docs = of_command(command)
+    n_agencies = len(agencies) if agencies is not None else len(plan.agencies_with_work())
+    return sum(n_agencies if d.scope == AGENCY else int(not (agencies is not None and d.whole_plan_only))
+               for d in docs)
+
+
+@dataclass
+class Comparison:
+    """Two versions of a plan and the labels that name them in the comparison."""
+
+    old: Plan
+    new: Plan
+    labels: tuple[str, str]
+
+    @cached_property
+    def changes(self) -> list:
+        """Every difference, computed once for the documents and the summary on screen."""
+        from .compare.plan_diff import compare_plans
+        return compare_plans(self.old, self.new)
+
+
+def comparison_jobs(pair: Comparison, name: str, folder: Path) -> list[Job]:
+    """The jobs of ``diff``: the comparison as ``name`` (.docx) and the workbook of the same stem."""
+    ts = plan_time(pair.new)
+    stem = Path(name).stem
+    out = []
+    shared: dict[str, dict] = {}
+    for doc in of_command("diff"):
+        ctx = shared.setdefault(doc.context, _function(doc.context)(pair))
+        job = _job(doc, ctx, doc.title, ts, folder)
+        job.output = stem + Path(doc.output).suffix
+        out.append(job)
+    return out
