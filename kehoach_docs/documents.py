@@ -66,9 +66,10 @@ def register(doc: DocType) -> DocType:
 for _doc in (
     DocType("ke-hoach", "build", PLAN, "ke-hoach.docx", "{trich_yeu}", "kehoach_docs.context.plan_doc:plan_context",
             template="ke-hoach.docx", shape="KH"),
-    DocType("phu-luc-i", "build", PLAN, "phu-luc-i.xlsx", "Phụ lục I", "kehoach_docs.context.plan_doc:plan_context",
+    DocType("phu-luc-i", "build", PLAN, "phu-luc-i.xlsx", "Phụ lục I", "kehoach_docs.context.plan_doc:appendix_context",
             writer="phu_luc", part="phu_luc_i", extra={"part": "phu_luc_i"}),
-    DocType("phu-luc-ii", "build", PLAN, "phu-luc-ii.xlsx", "Phụ lục II", "kehoach_docs.context.plan_doc:plan_context",
+    DocType("phu-luc-ii", "build", PLAN, "phu-luc-ii.xlsx", "Phụ lục II",
+            "kehoach_docs.context.plan_doc:appendix_context",
             writer="phu_luc", part="phu_luc_ii", extra={"part": "phu_luc_ii"}),
     DocType("bao-cao", "reports", AGENCY, "bao-cao/{ma}.docx", "Báo cáo - {co_quan}",
             "kehoach_docs.context.report_doc:report_context", template="bao-cao.docx", shape="BC"),

@@ -22,6 +22,7 @@ from docx_builder import (LAND_TEXT_W, TEXT_W, add_para, add_row, add_rule, add_
 OUT = Path(__file__).resolve().parent / "docx"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from kehoach_docs.model.tables import INDICATORS, TASKS, report_columns, summary_columns  # noqa: E402
 from kehoach_docs.nd30.rules import SIZES  # noqa: E402  (the checker reads the same table)
 
 #: Font sizes in points, from the ND30 rules table: a bound changed there changes the templates.
@@ -140,34 +141,68 @@ def looped_table(doc, widths: list[int], headers: list[str], rows_key: str):
     return t
 
 
-def indicator_table(doc):
-    t = looped_table(doc, [800, 5600, 1300, 1800, 1800, 2703],
-                     ["STT", "Chỉ tiêu", "Đơn vị tính", "{{ phu_luc_i.cot_ke_hoach }}",
-                "{{ phu_luc_i.cot_muc_tieu }}", "Cơ quan chủ trì theo dõi, đánh giá"], "phu_luc_i.dong")
-    tag_row(t, "{%tr if r.kieu == 'nhom' %}")
-    add_row(t, ["{{ r.stt }}", "{{ r.ten }}", "", "", "", ""], style="KH Bảng", bold=True,
-            align=["center", "left", "center", "center", "center", "left"])
-    tag_row(t, "{%tr elif r.kieu == 'con' %}")
-    add_row(t, ["{{ r.stt }}", "{{ r.ten }}", "{{ r.don_vi }}", "{{ r.ke_hoach }}", "{{ r.muc_tieu }}",
-                "{{ r.co_quan }}"], style="KH Bảng", italic=True,
-            align=["center", "left", "center", "center", "center", "left"])
-    tag_row(t, "{%tr else %}")
-    add_row(t, ["{{ r.stt }}", "{{ r.ten }}", "{{ r.don_vi }}", "{{ r.ke_hoach }}", "{{ r.muc_tieu }}",
-                "{{ r.co_quan }}"], style="KH Bảng",
-            align=["center", "left", "center", "center", "center", "left"])
-    tag_row(t, "{%tr endif %}")
+def column_widths(columns, available: int) -> list[int]:
+    """The declared weights of ``columns`` scaled to ``available`` twips (the remainder to the widest)."""
+    total = sum(c.weight for c in columns)
+    widths = [c.weight * available // total for c in columns]
+    widths[widths.index(max(widths))] += available - sum(widths)
+    return widths
+
+
+def column_header(col, key: str, form: str = "header") -> str:
+    """A column's header cell: its title, or the context's ``cot_<key>`` when it names the year."""
+    if col.yearly and form == "header":
+        return "{{ " + key + ".cot_" + col.key + " }}"
+    if form == "abbr" and col.abbr:
+        return col.abbr
+    return (col.short or col.header) if form != "header" else col.header
+
+
+def declared_table(doc, columns, key: str, available: int, *, rows: str = "dong", sub_rows: bool = True,
+                   keep: bool = False, form: str = "header", cell=None):
+    """A table of declared columns: group rows in bold (number and name), sub-rows in italic.
+
+    ``cell(col)`` may give a column's cell its own runs (the fill-in mark of a result)."""
+    t = looped_table(doc, column_widths(columns, available), [column_header(c, key, form) for c in columns],
+                     f"{key}.{rows}" if key else rows)
+    align = [c.align for c in columns]
+    texts = ["" if cell and cell(c) else "{{ r." + c.key + " }}" for c in columns]
+
+    def row(values, **kw):
+        r = add_row(t, values, style="KH Bảng", align=align, **kw)
+        for j, c in enumerate(columns):
+            if cell and cell(c) and values is texts:
+                add_runs(r.cells[j].paragraphs[0], cell(c))
+        if keep:
+            keep_together(r)
+
+    if sub_rows:
+        tag_row(t, "{%tr if r.kieu == 'nhom' %}")
+        row(texts[:2] + [""] * (len(columns) - 2), bold=True)
+        tag_row(t, "{%tr elif r.kieu == 'con' %}")
+        row(texts, italic=True)
+        tag_row(t, "{%tr else %}")
+        row(texts)
+        tag_row(t, "{%tr endif %}")
+    else:
+        row(texts)
     tag_row(t, "{%tr endfor %}")
+    return t
+
+
+def indicator_table(doc):
+    declared_table(doc, INDICATORS.printed, "phu_luc_i", LAND_TEXT_W)
 
 
 def task_table(doc):
-    t = looped_table(doc, [800, 6200, 2400, 3000, 1603],
-                     ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"], "phu_luc_ii.dong")
+    t = looped_table(doc, column_widths(TASKS.printed, LAND_TEXT_W), [c.header for c in TASKS.printed],
+                     "phu_luc_ii.dong")
+    align = [c.align for c in TASKS.printed]
+    texts = ["{{ r." + c.key + " }}" for c in TASKS.printed]
     tag_row(t, "{%tr if r.kieu == 'nhom' %}")
-    add_row(t, ["{{ r.stt }}", "{{ r.noi_dung }}", "", "", ""], style="KH Bảng", bold=True,
-            align=["center", "left", "left", "left", "center"])
+    add_row(t, texts[:2] + [""] * (len(texts) - 2), style="KH Bảng", bold=True, align=align)
     tag_row(t, "{%tr else %}")
-    add_row(t, ["{{ r.stt }}", "{{ r.noi_dung }}", "{{ r.chu_tri }}", "{{ r.phoi_hop }}",
-                "{{ r.thoi_han }}"], style="KH Bảng", align=["center", "left", "left", "left", "center"])
+    add_row(t, texts, style="KH Bảng", align=align)
     tag_row(t, "{%tr endif %}")
     tag_row(t, "{%tr endfor %}")
 
@@ -250,15 +285,8 @@ def report_task_section(doc):
 
 
 def report_indicator_table(doc):
-    t = looped_table(doc, [650, 2371, 800, 1050, 1050, 1100, 850, 1200],
-                     ["STT", "Chỉ tiêu", "ĐVT", "Kế hoạch giao", "Mục tiêu phấn đấu", "Ước thực hiện",
-                      "So sánh (%)", "Đánh giá"], "chi_tieu")
-    row = add_row(t, ["{{ r.stt }}", "{{ r.ten }}", "{{ r.don_vi }}", "{{ r.ke_hoach }}", "{{ r.muc_tieu }}",
-                      "", "{{ r.so_sanh }}", "{{ r.danh_gia }}"], style="KH Bảng",
-                  align=["center", "left", "center", "center", "center", "center", "center", "center"])
-    add_runs(row.cells[5].paragraphs[0], filled("r.uoc", "[…]"))
-    keep_together(row)
-    tag_row(t, "{%tr endfor %}")
+    declared_table(doc, report_columns(), "", TEXT_W, rows="chi_tieu", sub_rows=False, keep=True, form="abbr",
+                   cell=lambda c: filled("r.uoc", "[…]") if c.key == "uoc" else None)
 
 
 def build_bao_cao(path: Path):
@@ -297,20 +325,7 @@ def summary_task_table(doc):
 
 
 def summary_indicator_table(doc):
-    t = looped_table(doc, [700, 3800, 1000, 1300, 1300, 1300, 1000, 1300, 2303],
-                     ["STT", "Chỉ tiêu", "Đơn vị tính", "{{ phu_luc.cot_ke_hoach }}", "{{ phu_luc.cot_muc_tieu }}",
-                      "Ước thực hiện", "So sánh (%)", "Đánh giá", "Cơ quan theo dõi, đánh giá"], "phu_luc.dong")
-    align = ["center", "left", "center", "center", "center", "center", "center", "center", "left"]
-    cells = ["{{ r.stt }}", "{{ r.ten }}", "{{ r.don_vi }}", "{{ r.ke_hoach }}", "{{ r.muc_tieu }}",
-             "{{ r.uoc }}", "{{ r.so_sanh }}", "{{ r.danh_gia }}", "{{ r.co_quan }}"]
-    tag_row(t, "{%tr if r.kieu == 'nhom' %}")
-    keep_together(add_row(t, ["{{ r.stt }}", "{{ r.ten }}"] + [""] * 7, style="KH Bảng", bold=True, align=align))
-    tag_row(t, "{%tr elif r.kieu == 'con' %}")
-    keep_together(add_row(t, cells, style="KH Bảng", italic=True, align=align))
-    tag_row(t, "{%tr else %}")
-    keep_together(add_row(t, cells, style="KH Bảng", align=align))
-    tag_row(t, "{%tr endif %}")
-    tag_row(t, "{%tr endfor %}")
+    declared_table(doc, summary_columns(), "phu_luc", LAND_TEXT_W, keep=True)
 
 
 def bullet_list(doc, key: str, intro: str):

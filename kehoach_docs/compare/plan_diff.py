@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..context.common import plan_reference
 from ..context.plan_doc import body_paragraphs, legal_bases
 from ..model.bundle import Plan
+from ..model.tables import INDICATORS, TASKS
 
 EDIT, ADD, REMOVE = "Sửa", "Thêm", "Bỏ"
 
@@ -21,10 +22,6 @@ EDIT, ADD, REMOVE = "Sửa", "Thêm", "Bỏ"
 PARTS = ["Thông tin văn bản", "Căn cứ", "Nội dung", "Chỉ tiêu (Phụ lục I)", "Nhiệm vụ (Phụ lục II)",
          "Cơ quan", "Nơi nhận, người ký"]
 
-INDICATOR_FIELDS = [("ten", "Tên chỉ tiêu"), ("don_vi", "Đơn vị tính"), ("ke_hoach", "Kế hoạch HĐND giao"),
-                    ("muc_tieu", "Mục tiêu phấn đấu"), ("co_quan", "Cơ quan theo dõi"), ("huong", "Hướng đánh giá")]
-TASK_FIELDS = [("noi_dung", "Nội dung"), ("chu_tri", "Cơ quan chủ trì"), ("phoi_hop", "Cơ quan phối hợp"),
-               ("thoi_han", "Thời gian hoàn thành"), ("thuoc", "Thuộc mục")]
 AGENCY_FIELDS = [("ten", "Tên"), ("ten_ngan", "Tên in trong bảng"), ("viet_tat", "Chữ viết tắt"),
                  ("thu_truong", "Chức danh thủ trưởng"), ("ho_ten_thu_truong", "Họ tên thủ trưởng"),
                  ("cap_tren", "Cơ quan chủ quản")]
@@ -47,20 +44,12 @@ def _excerpt(text: str, n: int = 50) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
-def _agency_names(plan: Plan, codes) -> str:
-    if isinstance(codes, str):
-        codes = [codes]
-    return "; ".join(plan.co_quan[c].ten_bang if c in plan.co_quan else c for c in codes or [])
-
-
 def _indicator_values(plan: Plan, ct) -> dict[str, str]:
-    return {"ten": ct.ten, "don_vi": ct.don_vi, "ke_hoach": ct.ke_hoach, "muc_tieu": ct.muc_tieu,
-            "co_quan": _agency_names(plan, ct.co_quan), "huong": ct.huong_danh_gia.value}
+    return {c.key: c.text(plan, ct) for c in INDICATORS.compared}
 
 
 def _task_values(plan: Plan, nv) -> dict[str, str]:
-    return {"noi_dung": plan.text(nv.noi_dung), "chu_tri": _agency_names(plan, nv.chu_tri),
-            "phoi_hop": _agency_names(plan, nv.phoi_hop), "thoi_han": nv.thoi_han, "thuoc": nv.thuoc or ""}
+    return {c.key: c.text(plan, nv) for c in TASKS.compared}
 
 
 def _agency_values(plan: Plan, a) -> dict[str, str]:
@@ -144,9 +133,9 @@ def compare_plans(old: Plan, new: Plan) -> list[Change]:
     so, sn = _sections(po), _sections(pn)
     changes += _aligned(PARTS[2], [p["text"] for p in po], [p["text"] for p in pn],
                         lambda i: f"Mục {so[i]}", lambda j: f"Mục {sn[j]}", "Đoạn văn")
-    changes += _keyed(PARTS[3], old.chi_tieu, new.chi_tieu, INDICATOR_FIELDS,
+    changes += _keyed(PARTS[3], old.chi_tieu, new.chi_tieu, [(c.key, c.label) for c in INDICATORS.compared],
                       lambda ct: _indicator_values(old, ct), lambda ct: _indicator_values(new, ct), lambda ct: ct.ten)
-    changes += _keyed(PARTS[4], old.nhiem_vu, new.nhiem_vu, TASK_FIELDS,
+    changes += _keyed(PARTS[4], old.nhiem_vu, new.nhiem_vu, [(c.key, c.label) for c in TASKS.compared],
                       lambda nv: _task_values(old, nv), lambda nv: _task_values(new, nv),
                       lambda nv: f"Nhiệm vụ «{_excerpt(old.text(nv.noi_dung) if nv.ma in old.nhiem_vu else new.text(nv.noi_dung))}»")
     changes += _keyed(PARTS[5], old.co_quan, new.co_quan, AGENCY_FIELDS,

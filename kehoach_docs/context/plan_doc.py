@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..model.bundle import Plan
 from ..model.plan import CanCuTrichDan, Gach, Muc
+from ..model.tables import INDICATORS, TASKS
 from ..text.vn import roman, upper_vi
 from .common import issuer_header, noi_nhan_lines, plan_reference, signer, so_van_ban
 
@@ -88,28 +89,33 @@ def legal_bases(plan: Plan) -> list[str]:
     return [p + (";" if i < len(paras) - 1 else ".") for i, p in enumerate(paras)]
 
 
-def indicator_rows(plan: Plan) -> list[dict]:
-    """Phụ lục I rows: groups (A, B, …), indicators (1, 2, …) and italic sub-rows (-)."""
+def indicator_rows(plan: Plan, columns) -> list[dict]:
+    """Phụ lục I rows: groups (A, B, …), indicators (1, 2, …) and italic sub-rows (-), one value for
+    each of ``columns`` (the printed ones for a document, all of them for the workbook): a
+    document's context holds exactly what it prints, so it is rebuilt exactly when that changes."""
     rows = []
     for gi, g in enumerate(plan.phu_luc_i.nhom):
-        rows.append({"kieu": "nhom", "stt": g.ky_hieu or chr(ord("A") + gi), "ten": g.ten, "ma": "",
-                     "don_vi": "", "ke_hoach": "", "muc_tieu": "", "co_quan": "", "ma_co_quan": ""})
+        rows.append({**{c.key: "" for c in columns}, "kieu": "nhom",
+                     "stt": g.ky_hieu or chr(ord("A") + gi), "ten": g.ten})
         for ci, ct in enumerate(g.chi_tieu, start=1):
-            rows.append(_indicator(plan, ct, "chi_tieu", str(ci)))
+            rows.append(_indicator(plan, ct, "chi_tieu", str(ci), columns))
             for sub in ct.chi_tiet:
-                rows.append(_indicator(plan, sub, "con", "-"))
+                rows.append(_indicator(plan, sub, "con", "-", columns))
     return rows
 
 
-def _indicator(plan: Plan, ct, kind: str, stt: str) -> dict:
-    agency = plan.co_quan[ct.co_quan] if ct.co_quan else None
-    return {"kieu": kind, "stt": stt, "ma": ct.ma, "ten": ct.ten, "don_vi": ct.don_vi,
-            "ke_hoach": ct.ke_hoach, "muc_tieu": ct.muc_tieu,
-            "co_quan": agency.ten_bang if agency else "", "ma_co_quan": ct.co_quan or ""}
+def _indicator(plan: Plan, ct, kind: str, stt: str, columns) -> dict:
+    return {"kieu": kind, "stt": stt, **{c.key: c.text(plan, ct) for c in columns if c.key != "stt"}}
 
 
-def task_rows(plan: Plan) -> list[dict]:
-    """Phụ lục II rows grouped under the section III part each task comes from."""
+def column_titles(table, year: int) -> dict:
+    """``cot_<key>``: the header of each column whose title names the plan's year."""
+    return {f"cot_{c.key}": c.title(year) for c in table.columns if c.yearly}
+
+
+def task_rows(plan: Plan, columns) -> list[dict]:
+    """Phụ lục II rows grouped under the section III part each task comes from (``columns`` as
+    for :func:`indicator_rows`)."""
     titles = section_titles(plan)
     rows, current, n = [], object(), 0
     groups = 0
@@ -119,21 +125,16 @@ def task_rows(plan: Plan) -> list[dict]:
             if nv.thuoc:
                 groups += 1
                 num, title = titles[nv.thuoc]
-                rows.append({"kieu": "nhom", "stt": roman(groups), "noi_dung": title, "muc": num,
-                             "ma": "", "thuoc": nv.thuoc, "chu_tri": "", "phoi_hop": "", "thoi_han": ""})
+                rows.append({**{c.key: "" for c in columns}, "kieu": "nhom", "stt": roman(groups),
+                             "noi_dung": title})
         n += 1
-        rows.append({
-            "kieu": "nhiem_vu", "stt": str(n), "ma": nv.ma, "noi_dung": plan.text(nv.noi_dung),
-            "thuoc": nv.thuoc or "", "muc": titles[nv.thuoc][0] if nv.thuoc else "",
-            "chu_tri": plan.co_quan[nv.chu_tri].ten_bang,
-            "phoi_hop": "; ".join(plan.co_quan[c].ten_bang for c in nv.phoi_hop),
-            "thoi_han": nv.thoi_han,
-        })
+        rows.append({"kieu": "nhiem_vu", "stt": str(n), **{c.key: c.text(plan, nv) for c in columns if c.key != "stt"}})
     return rows
 
 
 def appendix_header(plan: Plan, number: str, title: str) -> dict:
-    return {"so": number, "tieu_de": upper_vi(title), "kem_theo": f"(Kèm theo {plan_reference(plan)})"}
+    return {"so": number, "tieu_de": upper_vi(title), "tieu_de_goc": title,
+            "kem_theo": f"(Kèm theo {plan_reference(plan)})"}
 
 
 def plan_context(plan: Plan) -> dict:
@@ -155,9 +156,20 @@ def plan_context(plan: Plan) -> dict:
         "ky": signer(kh.nguoi_ky),
         "phu_luc_i": {
             **appendix_header(plan, "I", plan.phu_luc_i.tieu_de),
-            "cot_ke_hoach": f"Kế hoạch năm {year} HĐND giao",
-            "cot_muc_tieu": f"Mục tiêu phấn đấu năm {year}",
-            "dong": indicator_rows(plan),
+            **column_titles(INDICATORS, year),
+            "dong": indicator_rows(plan, INDICATORS.printed),
         },
-        "phu_luc_ii": {**appendix_header(plan, "II", plan.phu_luc_ii.tieu_de), "dong": task_rows(plan)},
+        "phu_luc_ii": {**appendix_header(plan, "II", plan.phu_luc_ii.tieu_de),
+                       "dong": task_rows(plan, TASKS.printed)},
+    }
+
+
+def appendix_context(plan: Plan) -> dict:
+    """Both appendix workbooks: every declared column, the codes and hidden fields included."""
+    year = plan.ke_hoach.van_ban.nam_ke_hoach
+    return {
+        "phu_luc_i": {**appendix_header(plan, "I", plan.phu_luc_i.tieu_de), **column_titles(INDICATORS, year),
+                      "dong": indicator_rows(plan, INDICATORS.columns)},
+        "phu_luc_ii": {**appendix_header(plan, "II", plan.phu_luc_ii.tieu_de),
+                       "dong": task_rows(plan, TASKS.columns)},
     }

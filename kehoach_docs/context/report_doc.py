@@ -15,6 +15,7 @@ from ..model.plan import ChiTieu, CoQuan
 from ..model.values import Verdict
 from ..model.evaluation import assess
 from ..model.results import KetQuaCoQuan
+from ..model.tables import INDICATORS
 from ..results.entry import entry_data
 from ..text.vn import upper_vi
 from .common import (closing, noi_nhan_lines, one_line, paragraphs, plan_reference, report_date,
@@ -23,7 +24,6 @@ from .common import (closing, noi_nhan_lines, one_line, paragraphs, plan_referen
 #: The order verdicts are counted in, everywhere a report sums them up.
 VERDICT_ORDER = [Verdict.EXCEEDED, Verdict.MET, Verdict.MISSED, Verdict.MANUAL, Verdict.NO_RESULT,
                  Verdict.NO_TARGET]
-STATUSES = ["Hoàn thành", "Đang thực hiện", "Chưa thực hiện"]
 #: Printed where the registry does not name the agency head (``ho_ten_thu_truong``).
 NAME_MARK = "[Họ và tên người ký]"
 
@@ -35,8 +35,8 @@ def indicator_result(plan: Plan, ct: ChiTieu) -> dict:
     uoc = r.uoc_thuc_hien if r else ""
     a = assess(ct, uoc)
     return {
-        "ma": ct.ma, "ten": plan.indicator_name(ct), "don_vi": ct.don_vi,
-        "ke_hoach": ct.ke_hoach, "muc_tieu": ct.muc_tieu, "uoc": uoc, "so_sanh": a.so_sanh,
+        **{c.key: c.text(plan, ct) for c in INDICATORS.printed if c.key != "stt"},
+        "ma": ct.ma, "ten": plan.indicator_name(ct), "uoc": uoc, "so_sanh": a.so_sanh,
         "danh_gia": a.verdict.value, "ghi_chu": one_line(r.ghi_chu) if r else "",
     }
 

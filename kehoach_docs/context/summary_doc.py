@@ -13,7 +13,9 @@ from ..model.values import Verdict
 from ..text.vn import ngay_thang_nam, upper_vi
 from .common import (closing, issuer_header, noi_nhan_lines, paragraphs, plan_reference, report_date,
                      signer, so_van_ban)
-from .report_doc import STATUSES, indicator_result, verdict_summary
+from ..model.tables import INDICATORS, STATUSES, summary_columns
+from .plan_doc import column_titles
+from .report_doc import indicator_result, verdict_summary
 
 NOT_REPORTED = "Chưa báo cáo"
 
@@ -22,14 +24,12 @@ def indicator_table(plan: Plan) -> list[dict]:
     """Every indicator in Phụ lục I order, with group rows, as the summary's appendix prints it."""
     rows = []
     for gi, g in enumerate(plan.phu_luc_i.nhom):
-        rows.append({"kieu": "nhom", "stt": g.ky_hieu or chr(ord("A") + gi), "ten": g.ten, "don_vi": "",
-                     "ke_hoach": "", "muc_tieu": "", "uoc": "", "so_sanh": "", "danh_gia": "",
-                     "co_quan": "", "ghi_chu": ""})
+        rows.append({**{c.key: "" for c in summary_columns()}, "kieu": "nhom",
+                     "stt": g.ky_hieu or chr(ord("A") + gi), "ten": g.ten, "ghi_chu": ""})
         for ci, ct in enumerate(g.chi_tieu, 1):
             for sub in [ct, *ct.chi_tiet]:
                 row = indicator_result(plan, sub)
-                row.update(kieu="chi_tieu" if sub is ct else "con", stt=str(ci) if sub is ct else "-",
-                           ten=sub.ten, co_quan=plan.co_quan[sub.co_quan].ten_bang if sub.co_quan else "")
+                row.update(kieu="chi_tieu" if sub is ct else "con", stt=str(ci) if sub is ct else "-", ten=sub.ten)
                 if not sub.co_quan and not sub.ke_hoach and not sub.muc_tieu:
                     row["danh_gia"] = ""     # a heading row such as "Cơ cấu kinh tế"
                 rows.append(row)
@@ -102,7 +102,7 @@ def summary_context(plan: Plan) -> dict:
         "phu_luc": {
             "so": "", "tieu_de": upper_vi(f"Kết quả thực hiện các chỉ tiêu năm {year}"),
             "kem_theo": f"(Kèm theo {ref})",
-            "cot_ke_hoach": f"Kế hoạch năm {year} HĐND giao", "cot_muc_tieu": f"Mục tiêu phấn đấu năm {year}",
+            **column_titles(INDICATORS, year),
             "dong": table,
         },
     }

@@ -401,6 +401,11 @@ class ChiTieu(Strict):
     huong: Direction | None = None
     kieu: Kind | None = None
     chi_tiet: list["ChiTieu"] = []
+    #: Values of columns a plan declares beyond the standard ones, by column key.
+    cot_them: dict[str, str] = {}
+
+    _extra_as_text = field_validator("cot_them", mode="before")(
+        classmethod(lambda cls, v: {str(k): as_text(x) for k, x in v.items()} if isinstance(v, dict) else v))
 
     _num_as_text = field_validator("ke_hoach", "muc_tieu", "don_vi", mode="before")(
         classmethod(lambda cls, v: as_text(v)))
@@ -449,6 +454,15 @@ class PhuLucI(Strict):
     tieu_de: str = Field(min_length=1)
     nhom: list[NhomChiTieu] = Field(min_length=1)
 
+    @field_validator("nhom", mode="before")
+    @classmethod
+    def _letters(cls, v):
+        """A group written without ``ky_hieu`` is lettered A, B, … by its place, as printed."""
+        if isinstance(v, list):
+            return [{**g, "ky_hieu": chr(ord("A") + i)} if isinstance(g, dict) and g.get("ky_hieu") is None else g
+                    for i, g in enumerate(v)]
+        return v
+
     def all_indicators(self):
         """Every indicator with its sub-rows, in table order, as (group, indicator, parent)."""
         for g in self.nhom:
@@ -467,6 +481,11 @@ class NhiemVu(Strict):
     chu_tri: str
     phoi_hop: list[str] = []
     thoi_han: str = Field(min_length=1)
+    #: Values of columns a plan declares beyond the standard ones, by column key.
+    cot_them: dict[str, str] = {}
+
+    _extra_as_text = field_validator("cot_them", mode="before")(
+        classmethod(lambda cls, v: {str(k): as_text(x) for k, x in v.items()} if isinstance(v, dict) else v))
 
     _deadline_text = field_validator("thoi_han", mode="before")(classmethod(
         lambda cls, v: ngay_so(v) if isinstance(v, dt.date) else as_text(v)))

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import field_validator
 
 from .plan import Strict, as_text, real_date
+from .tables import STATUSES
 from .values import parse_value
 
 #: Where a plan folder keeps its agencies' results, one ``<MA>.yaml`` each.
@@ -32,7 +33,7 @@ class KetQuaChiTieu(Strict):
 class KetQuaNhiemVu(Strict):
     """The outcome of one task."""
 
-    trang_thai: Literal["Hoàn thành", "Đang thực hiện", "Chưa thực hiện"] | None = None
+    trang_thai: Literal[STATUSES] | None = None
     ket_qua: str = ""
 
 

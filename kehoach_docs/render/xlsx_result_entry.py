@@ -16,24 +16,13 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..model.tables import (ENTRY_FORMAT, ENTRY_INDICATORS, ENTRY_TASKS, GENERAL_ROWS, GENERAL_SHEET, GUIDE_SHEET,
+                            META_ROWS, META_SHEET, STATUSES)
 from ..text.vn import parse_number
 from .xlsx_appendix import BORDER, FONT, set_text
 
-GUIDE, INDICATORS, TASKS, GENERAL, META = "Hướng dẫn", "Chỉ tiêu", "Nhiệm vụ", "Khó khăn - Đề xuất", "kehoach"
-HEADER_ROW = 4
-# (key, header, width, input?) — the order is the layout collect reads.
-IND_COLUMNS = [("ma", "Mã chỉ tiêu", 12, False), ("ten", "Chỉ tiêu", 48, False), ("don_vi", "Đơn vị tính", 12, False),
-               ("ke_hoach", "Kế hoạch giao", 14, False), ("muc_tieu", "Mục tiêu phấn đấu", 14, False),
-               ("uoc", "Ước thực hiện", 14, True), ("ghi_chu", "Ghi chú", 30, True)]
-TASK_COLUMNS = [("ma", "Mã nhiệm vụ", 12, False), ("noi_dung", "Nhiệm vụ", 56, False),
-                ("vai_tro", "Vai trò", 11, False), ("thoi_han", "Thời hạn", 14, False),
-                ("trang_thai", "Tình trạng", 18, True), ("ket_qua", "Kết quả thực hiện", 50, True)]
-# The general sheet: (row, key, label); the value goes in column B.
-GENERAL_ROWS = [(4, "ngay_bao_cao", "Ngày báo cáo (dd/mm/yyyy)"), (5, "kho_khan", "Khó khăn, vướng mắc"),
-                (6, "de_xuat", "Đề xuất, kiến nghị")]
-META_ROWS = [(1, "ke_hoach"), (2, "co_quan"), (3, "dinh_dang")]
-FORMAT_VERSION = "1"
-STATUSES = ("Hoàn thành", "Đang thực hiện", "Chưa thực hiện")
+INDICATORS, TASKS = ENTRY_INDICATORS.sheet, ENTRY_TASKS.sheet
+HEADER_ROW = ENTRY_INDICATORS.header_row
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 KEY_FILL = PatternFill("solid", fgColor="EDEDED")
@@ -51,7 +40,8 @@ def _title(ws, lines: list[str], last_col: int):
 
 
 def _table(ws, columns, rows: list[dict], validate) -> None:
-    for j, (_, header, width, is_input) in enumerate(columns, start=1):
+    for j, col in enumerate(columns, start=1):
+        header, width, is_input = col.header, col.width, col.editable
         c = ws.cell(row=HEADER_ROW, column=j)
         set_text(c, header)
         c.font = Font(name=FONT, size=12, bold=True)
@@ -60,7 +50,8 @@ def _table(ws, columns, rows: list[dict], validate) -> None:
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(j)].width = width
     for i, r in enumerate(rows, start=HEADER_ROW + 1):
-        for j, (key, _, _, is_input) in enumerate(columns, start=1):
+        for j, col in enumerate(columns, start=1):
+            key, is_input = col.key, col.editable
             c = ws.cell(row=i, column=j)
             c.font = Font(name=FONT, size=12)
             c.border = BORDER
@@ -84,7 +75,7 @@ def _numeric_value(text: str):
 def _indicator_sheet(wb, ctx: dict) -> None:
     ws = wb.create_sheet(INDICATORS)
     _title(ws, [f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM {ctx['nam']}", ctx["ten_co_quan"],
-                "Chỉ nhập vào các cột nền vàng; không sửa, xóa hay chèn dòng."], len(IND_COLUMNS))
+                "Chỉ nhập vào các cột nền vàng; không sửa, xóa hay chèn dòng."], len(ENTRY_INDICATORS.columns))
     number = DataValidation(type="decimal", operator="between", formula1="-1000000000000",
                             formula2="1000000000000", allow_blank=True, showErrorMessage=True,
                             showInputMessage=True, errorTitle="Cần nhập số",
@@ -109,13 +100,13 @@ def _indicator_sheet(wb, ctx: dict) -> None:
                 c.number_format = TEXT_FMT   # "4/10" must not turn into a date
         set_text(c, value if value != "" else None)
 
-    _table(ws, IND_COLUMNS, ctx["chi_tieu"], validate)
+    _table(ws, ENTRY_INDICATORS.columns, ctx["chi_tieu"], validate)
 
 
 def _task_sheet(wb, ctx: dict) -> None:
     ws = wb.create_sheet(TASKS)
     _title(ws, [f"KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ NĂM {ctx['nam']}", ctx["ten_co_quan"],
-                "Chọn tình trạng trong danh sách; ghi kết quả ở cột Kết quả thực hiện."], len(TASK_COLUMNS))
+                "Chọn tình trạng trong danh sách; ghi kết quả ở cột Kết quả thực hiện."], len(ENTRY_TASKS.columns))
     status = DataValidation(type="list", formula1='"' + ",".join(STATUSES) + '"', allow_blank=True,
                             showErrorMessage=True, errorTitle="Tình trạng không hợp lệ",
                             error="Chọn một trong: " + ", ".join(STATUSES))
@@ -126,11 +117,11 @@ def _task_sheet(wb, ctx: dict) -> None:
             status.add(c)
         set_text(c, r[key] or None)
 
-    _table(ws, TASK_COLUMNS, ctx["nhiem_vu"], validate)
+    _table(ws, ENTRY_TASKS.columns, ctx["nhiem_vu"], validate)
 
 
 def _general_sheet(wb, ctx: dict) -> None:
-    ws = wb.create_sheet(GENERAL)
+    ws = wb.create_sheet(GENERAL_SHEET)
     _title(ws, ["KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ", ctx["ten_co_quan"]], 2)
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 90
@@ -161,7 +152,7 @@ def _general_sheet(wb, ctx: dict) -> None:
 
 def _guide(wb, ctx: dict) -> None:
     ws = wb.active
-    ws.title = GUIDE
+    ws.title = GUIDE_SHEET
     ws.column_dimensions["A"].width = 110
     lines = [
         ("SỔ NHẬP KẾT QUẢ THỰC HIỆN KẾ HOẠCH", True),
@@ -188,8 +179,8 @@ def _guide(wb, ctx: dict) -> None:
 
 
 def _meta(wb, ctx: dict) -> None:
-    ws = wb.create_sheet(META)
-    values = {"ke_hoach": ctx["ke_hoach"], "co_quan": ctx["co_quan"], "dinh_dang": FORMAT_VERSION}
+    ws = wb.create_sheet(META_SHEET)
+    values = {"ke_hoach": ctx["ke_hoach"], "co_quan": ctx["co_quan"], "dinh_dang": ENTRY_FORMAT}
     for row, key in META_ROWS:
         set_text(ws.cell(row=row, column=1), key)
         set_text(ws.cell(row=row, column=2), values[key])

@@ -16,8 +16,9 @@ from pydantic import ValidationError
 
 from ..model.bundle import Plan
 from ..problems import ERROR, Problem, Problems, rel
-from ..render.xlsx_result_entry import (GENERAL, GENERAL_ROWS, HEADER_ROW, IND_COLUMNS, INDICATORS, META,
-                                        META_ROWS, STATUSES, TASK_COLUMNS, TASKS)
+from ..model.tables import (ENTRY_INDICATORS, ENTRY_TASKS, GENERAL_ROWS, META_ROWS, STATUSES)
+from ..model.tables import GENERAL_SHEET as GENERAL
+from ..model.tables import META_SHEET as META
 from ..untrusted_zip import zip_ok
 from ..source.xlsx_appendix import extent_ok
 from ..text.hygiene import clean_text
@@ -79,7 +80,7 @@ class _Reader:
             return None
         if not extent_ok(wb, self.file, self.problems):
             return None
-        missing = [s for s in (META, INDICATORS, TASKS, GENERAL) if s not in wb.sheetnames]
+        missing = [s for s in (META, ENTRY_INDICATORS.sheet, ENTRY_TASKS.sheet, GENERAL) if s not in wb.sheetnames]
         if missing:
             self.problems.add(Problem(ERROR, self.file, None, (),
                                       "không phải sổ nhập kết quả do kehoach tạo (thiếu trang "
@@ -91,8 +92,8 @@ class _Reader:
         before = len(self.problems.errors)
         expected = entry_data(self.plan, code)    # what the workbook was made with
         data = {"co_quan": code, **self.general(wb[GENERAL]),
-                "chi_tieu": self.indicators(wb[INDICATORS], expected["chi_tieu"]),
-                "nhiem_vu": self.tasks(wb[TASKS], expected["nhiem_vu"])}
+                "chi_tieu": self.indicators(wb[ENTRY_INDICATORS.sheet], expected["chi_tieu"]),
+                "nhiem_vu": self.tasks(wb[ENTRY_TASKS.sheet], expected["nhiem_vu"])}
         if len(self.problems.errors) > before:
             return None
         try:
@@ -118,15 +119,17 @@ class _Reader:
     def _rows(self, ws, columns, expected: dict[str, dict], what: str, sheet_key: str):
         """Yield (code, {key: cell}) for each row, checking the key columns against the plan."""
         seen = set()
-        headers = [_norm(ws.cell(row=HEADER_ROW, column=j).value) for j in range(1, len(columns) + 1)]
-        for j, ((_, header, _, _), got) in enumerate(zip(columns, headers), start=1):
+        head = ENTRY_INDICATORS.header_row
+        headers = [_norm(ws.cell(row=head, column=j).value) for j in range(1, len(columns) + 1)]
+        for j, (col, got) in enumerate(zip(columns, headers), start=1):
+            header = col.header
             if got != header:
-                cell = ws.cell(row=HEADER_ROW, column=j).coordinate
+                cell = ws.cell(row=head, column=j).coordinate
                 self.error(ws.title, cell, (sheet_key,), f"tiêu đề cột phải là «{header}», gặp «{got}» "
                            "(không chèn, xóa hay đổi thứ tự cột)")
                 return
-        for row in range(HEADER_ROW + 1, ws.max_row + 1):
-            cells = {key: ws.cell(row=row, column=j) for j, (key, _, _, _) in enumerate(columns, start=1)}
+        for row in range(head + 1, ws.max_row + 1):
+            cells = {col.key: ws.cell(row=row, column=j) for j, col in enumerate(columns, start=1)}
             code = _norm(cells["ma"].value)
             if not code and all(c.value in (None, "") for c in cells.values()):
                 continue
@@ -138,10 +141,11 @@ class _Reader:
                 self.error(ws.title, cells["ma"].coordinate, (sheet_key, code), f"mã {what} «{code}» lặp lại")
                 continue
             seen.add(code)
-            for key, (_, header, _, is_input) in zip(cells, columns):
-                if not is_input and key != "ma" and _norm(cells[key].value) != _norm(expected[code][key]):
+            for col in columns:
+                key = col.key
+                if not col.editable and key != "ma" and _norm(cells[key].value) != _norm(expected[code][key]):
                     self.error(ws.title, cells[key].coordinate, (sheet_key, code),
-                               f"cột khóa «{header}» đã bị sửa: kế hoạch ghi «{expected[code][key]}», "
+                               f"cột khóa «{col.header}» đã bị sửa: kế hoạch ghi «{expected[code][key]}», "
                                f"sổ nhập ghi «{_norm(cells[key].value)}»")
             yield code, cells
         for code in expected:
@@ -151,7 +155,7 @@ class _Reader:
     def indicators(self, ws, rows: list[dict]) -> dict:
         expected = {r["ma"]: r for r in rows}
         out = {}
-        for ma, cells in self._rows(ws, IND_COLUMNS, expected, "chỉ tiêu", "chi_tieu"):
+        for ma, cells in self._rows(ws, ENTRY_INDICATORS.columns, expected, "chỉ tiêu", "chi_tieu"):
             path = ("chi_tieu", ma, "uoc_thuc_hien")
             uoc = self.text(ws, cells["uoc"], path)
             ghi_chu = self.text(ws, cells["ghi_chu"], ("chi_tieu", ma, "ghi_chu"))
@@ -166,7 +170,7 @@ class _Reader:
     def tasks(self, ws, rows: list[dict]) -> dict:
         expected = {r["ma"]: r for r in rows}
         out = {}
-        for ma, cells in self._rows(ws, TASK_COLUMNS, expected, "nhiệm vụ", "nhiem_vu"):
+        for ma, cells in self._rows(ws, ENTRY_TASKS.columns, expected, "nhiệm vụ", "nhiem_vu"):
             status = self.text(ws, cells["trang_thai"], ("nhiem_vu", ma, "trang_thai"))
             result = self.text(ws, cells["ket_qua"], ("nhiem_vu", ma, "ket_qua"))
             if status and status not in STATUSES:

@@ -7,10 +7,13 @@ defusedxml, and formulas or merged cells in the table are refused with their cel
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+
+from ..model.refs import REF
+from ..model.tables import APPENDICES, Table
 from ..problems import ERROR, Problem, Problems, rel
-from ..render.xlsx_appendix import HEADER_ROW, PL1_COLUMNS, PL2_COLUMNS, SHEET
 from ..located import Located, clean_strings
 from ..untrusted_zip import zip_ok
 
@@ -41,7 +44,12 @@ def _text(v) -> str:
 
 
 def read_appendix(path: Path, part: str, registry, problems: Problems) -> Located | None:
-    """Read ``phu-luc-i.xlsx`` / ``phu-luc-ii.xlsx`` into the same data as the YAML form."""
+    """Read ``phu-luc-i.xlsx`` / ``phu-luc-ii.xlsx`` into the same data as the YAML form.
+
+    Columns are found by the declarations of :mod:`~kehoach_docs.model.tables`; every field the
+    YAML can hold comes back (visible, or from its code column), and a visible cell that
+    contradicts its code is an error naming both cells, never silently overruled.
+    """
     import openpyxl  # uses defusedxml when it is installed (a dependency of ours)
 
     file = rel(path)
@@ -54,49 +62,64 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
         return None
     if not extent_ok(wb, file, problems):
         return None
-    name = SHEET[part]
+    table = APPENDICES[part]
+    name, head = table.sheet, table.header_row
     if name not in wb.sheetnames:
         problems.add(Problem(ERROR, file, None, (), f"không có trang tính «{name}» (có: {', '.join(wb.sheetnames)})"))
         return None
     ws = wb[name]
-    cols = PL1_COLUMNS if part == "phu_luc_i" else PL2_COLUMNS
     start = len(problems.errors)
-    for j, (key, header, _) in enumerate(cols, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=j)
+    for j, col in enumerate(table.columns, start=1):
+        cell = ws.cell(row=head, column=j)
         got = _text(cell.value)
-        want = header.split("{nam}")[0].strip()
+        want = col.header.split("{nam}")[0].strip()
         if not got.startswith(want):
             problems.add(Problem(ERROR, file, f"{name}!{cell.coordinate}", (),
-                                 f"tiêu đề cột phải là «{header.replace('{nam}', '…')}», gặp «{got}»"))
+                                 f"tiêu đề cột phải là «{col.header.replace('{nam}', '…')}», gặp «{got}» "
+                                 "(không chèn, xóa hay đổi thứ tự cột)"))
     for rng in ws.merged_cells.ranges:
-        if rng.max_row > HEADER_ROW:
+        if rng.max_row > head:
             problems.add(Problem(ERROR, file, f"{name}!{rng.coord}", (),
                                  "bảng có ô gộp; hãy bỏ gộp ô (Merge & Center) trong phần bảng"))
     if len(problems.errors) > start:
         return None
     where: dict[tuple, str] = {(): f"{name}!A1"}
-    title = _text(ws["A2"].value)
-    data: dict = {"tieu_de": title}
+    data: dict = {"tieu_de": _title(ws, table, file, problems)}
     where[("tieu_de",)] = f"{name}!A2"
-    names = _agency_lookup(registry)
     rows = []
-    for r in range(HEADER_ROW + 1, ws.max_row + 1):
+    for r in range(head + 1, ws.max_row + 1):
         values = {}
-        for j, (key, _, _) in enumerate(cols, start=1):
+        for j, col in enumerate(table.columns, start=1):
             cell = ws.cell(row=r, column=j)
             if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")
                                          and cell.data_type != "s"):
                 problems.add(Problem(ERROR, file, f"{name}!{cell.coordinate}", (),
                                      "ô chứa công thức; hãy dán giá trị (Paste Values) thay cho công thức"))
-            values[key] = (_text(cell.value), f"{name}!{cell.coordinate}")
+            values[col.key] = (_text(cell.value), f"{name}!{cell.coordinate}")
         if any(v for v, _ in values.values()):
-            rows.append((r, values))
+            rows.append(values)
+    reader = _RowReader(table, _agency_lookup(registry), file, problems)
     if part == "phu_luc_i":
-        data["nhom"] = _indicators(rows, names, where, problems, file)
+        data["nhom"] = _indicators(rows, reader, where)
     else:
-        data["nhiem_vu"] = _tasks(rows, names, where)
+        data["nhiem_vu"] = _tasks(rows, reader, where)
     data = clean_strings(data, (), file, where, problems)
     return Located(data, file, where)
+
+
+def _title(ws, table: Table, file: str, problems: Problems) -> str:
+    """The appendix title: A2 prints it in capitals; the cell beside the table keeps it as written."""
+    from ..text.vn import upper_vi
+    shown = _text(ws["A2"].value)
+    kept = ws.cell(row=2, column=len(table.printed) + 1)
+    original = _text(kept.value)
+    if not original:
+        return shown
+    if " ".join(shown.split()) != " ".join(upper_vi(original).split()):
+        problems.add(Problem(ERROR, file, f"{table.sheet}!A2", (), (
+            f"tên phụ lục ghi «{shown}», khác tên lưu ở ô {kept.coordinate} «{original}»; hãy sửa ở ô "
+            f"{kept.coordinate} (chữ thường như dữ liệu), hoặc xóa ô đó để dùng tên vừa ghi")))
+    return original
 
 
 def _agency_lookup(registry) -> dict[str, str]:
@@ -109,15 +132,85 @@ def _agency_lookup(registry) -> dict[str, str]:
     return out
 
 
-def _agency(text: str, names) -> str | None:
-    if not text:
-        return None
-    return names.get(text.casefold(), text)  # unknown names stay as typed: crossref reports them
+class _RowReader:
+    """One row of an appendix workbook back into the fields of its model item."""
+
+    def __init__(self, table: Table, names: dict[str, str], file: str, problems: Problems):
+        self.table, self.names, self.file, self.problems = table, names, file, problems
+
+    def agency(self, text: str) -> str:
+        return self.names.get(text.casefold(), text)   # unknown names stay as typed: crossref reports them
+
+    def fields(self, v: dict) -> dict:
+        """Every field the declared columns hold, codes reconciled with what the clerk sees."""
+        out = {}
+        codes = {c.code_for: c for c in self.table.columns if c.code_for}
+        for col in self.table.columns:
+            if not col.field:
+                continue
+            text, cell = v[col.key]
+            code_col = codes.get(col.key)
+            code = v[code_col.key][0] if code_col else ""
+            if col.key == "noi_dung":
+                value = self.text_with_references(text, cell, code, code_col, v)
+            elif col.key == "phoi_hop":
+                value = self.agencies(text, cell, code, code_col, v)
+            elif col.key in ("co_quan", "chu_tri"):
+                value = self.agencies(text, cell, code, code_col, v)
+                value = value[0] if value else ("" if col.key == "chu_tri" else None)
+            else:
+                value = text
+            if value in (None, "") and col.key not in ("noi_dung", "chu_tri", "thoi_han", "ten"):
+                continue
+            if "." in col.field:        # a plan-declared column: cot_them.<key>
+                top, sub = col.field.split(".", 1)
+                out.setdefault(top, {})[sub] = value
+            else:
+                out[col.field] = value
+        return out
+
+    def _disagree(self, col_header: str, cell: str, shown: str, code_col, code_cell: str, code: str, hint: str):
+        self.problems.add(Problem(ERROR, self.file, cell, (), (
+            f"cột «{col_header}» ghi «{shown}», nhưng mã ở cột «{code_col.header}» (ô {code_cell.split('!')[-1]}) "
+            f"là «{code}»; {hint}")))
+
+    def agencies(self, text: str, cell: str, code: str, code_col, v: dict) -> list[str]:
+        shown = [self.agency(x.strip()) for x in text.split(";") if x.strip()]
+        if not code:
+            return shown
+        coded = [x.strip() for x in re.split("[;,]", code) if x.strip()]
+        if shown != coded:
+            header = next(c.header for c in self.table.columns if c.key == code_col.code_for)
+            self._disagree(header, cell, text, code_col, v[code_col.key][1], code,
+                           "hãy sửa cho khớp, hoặc xóa ô mã để dùng tên vừa ghi")
+        return coded
+
+    def text_with_references(self, text: str, cell: str, original: str, code_col, v: dict) -> str:
+        """The task text as written: the visible cell prints its references expanded, so an
+        unedited cell brings back the original (with ``{ct:…}``), an edited one is an error."""
+        if not original:
+            return text
+        pattern = "".join(".+?" if REF.fullmatch(part) else re.escape(part) for part in _split_refs(original))
+        if re.fullmatch(pattern, text, re.S):
+            return original
+        self._disagree("Nhiệm vụ", cell, text[:60] + ("…" if len(text) > 60 else ""), code_col,
+                       v[code_col.key][1], original[:60] + ("…" if len(original) > 60 else ""),
+                       "nội dung này có tham chiếu ({ct:…}) nên hãy sửa ở ô nội dung gốc, hoặc xóa ô đó "
+                       "để dùng đúng chữ vừa ghi")
+        return original
 
 
-def _indicators(rows, names, where, problems, file):
+def _split_refs(text: str) -> list[str]:
+    out, pos = [], 0
+    for m in REF.finditer(text):
+        out += [text[pos:m.start()], m.group()]
+        pos = m.end()
+    return [p for p in out + [text[pos:]] if p]
+
+
+def _indicators(rows, reader: _RowReader, where):
     groups: list[dict] = []
-    for r, v in rows:
+    for v in rows:
         stt = v["stt"][0]
         if v["ma"][0] == "" and stt and not stt.isdigit() and stt != "-":
             gi = len(groups)
@@ -126,14 +219,10 @@ def _indicators(rows, names, where, problems, file):
             where[("nhom", gi, "ten")] = v["ten"][1]
             continue
         if not groups:
-            problems.add(Problem(ERROR, file, v["stt"][1], (),
-                                 "chỉ tiêu đầu tiên phải nằm dưới một dòng nhóm (A, B, …)"))
+            reader.problems.add(Problem(ERROR, reader.file, v["stt"][1], (),
+                                        "chỉ tiêu đầu tiên phải nằm dưới một dòng nhóm (A, B, …)"))
             return []
-        row = {"ma": v["ma"][0], "ten": v["ten"][0], "don_vi": v["don_vi"][0],
-               "ke_hoach": v["ke_hoach"][0], "muc_tieu": v["muc_tieu"][0]}
-        agency = v["ma_co_quan"][0] or _agency(v["co_quan"][0], names)
-        if agency:
-            row["co_quan"] = agency
+        row = reader.fields(v)
         g = groups[-1]
         gi = len(groups) - 1
         if stt == "-" and g["chi_tieu"]:
@@ -143,28 +232,23 @@ def _indicators(rows, names, where, problems, file):
         else:
             g["chi_tieu"].append(row)
             path = ("nhom", gi, "chi_tieu", len(g["chi_tieu"]) - 1)
-        where[path] = v["stt"][1]
-        for key in row:
-            if key in v:
-                where[path + (key,)] = v[key][1]
-        where[path + ("co_quan",)] = v["co_quan"][1]
+        _locate(reader.table, v, path, where)
     return groups
 
 
-def _tasks(rows, names, where):
+def _tasks(rows, reader: _RowReader, where):
     tasks = []
-    for r, v in rows:
+    for v in rows:
         if not v["ma"][0]:
             continue  # group rows are derived from the sections, not data
-        i = len(tasks)
-        task = {"ma": v["ma"][0], "noi_dung": v["noi_dung"][0],
-                "chu_tri": _agency(v["chu_tri"][0], names) or "",
-                "phoi_hop": [_agency(x.strip(), names) for x in v["phoi_hop"][0].split(";") if x.strip()],
-                "thoi_han": v["thoi_han"][0]}
-        if v["thuoc"][0]:
-            task["thuoc"] = v["thuoc"][0]
-        tasks.append(task)
-        where[("nhiem_vu", i)] = v["stt"][1]
-        for key in ("ma", "noi_dung", "chu_tri", "phoi_hop", "thoi_han", "thuoc"):
-            where[("nhiem_vu", i, key)] = v[key][1]
+        path = ("nhiem_vu", len(tasks))
+        tasks.append(reader.fields(v))
+        _locate(reader.table, v, path, where)
     return tasks
+
+
+def _locate(table: Table, v: dict, path: tuple, where: dict) -> None:
+    where[path] = v["stt"][1]
+    for col in table.columns:
+        if col.field:
+            where[path + tuple(col.field.split("."))] = v[col.key][1]
