@@ -213,7 +213,7 @@ def verdict_counts(plan) -> dict[str, int]:
     from collections import Counter
 
     from .context.summary_doc import indicator_table
-    return dict(Counter(r["danh_gia"] for r in indicator_table(plan) if r["kieu"] != "nhom" and r["danh_gia"]))
+    return dict(Counter(r["danh_gia"] for r in indicator_table(plan) if r["loai"] != "nhom" and r["danh_gia"]))
 
 
 @dataclass

@@ -200,7 +200,7 @@ def diff(old, new, out_file, templates):
     for line in summary(result.changes):
         click.echo(line)
     for c in result.changes:
-        click.echo(f"  [{c.kieu}] {c.vi_tri} – {c.noi_dung}: {_short(c.cu)} → {_short(c.moi)}")
+        click.echo(f"  [{c.thay_doi}] {c.vi_tri} – {c.noi_dung}: {_short(c.cu)} → {_short(c.moi)}")
     click.echo(f"Đã ghi {result.docx} và {result.xlsx}.")
 
 

@@ -89,11 +89,11 @@ def title_block(doc):
 def body_loop(doc, key="noi_dung"):
     """Numbered sections I., 1., 1.1. and paragraphs, one styled paragraph per kind."""
     add_para(doc, "{%p for d in " + key + " %}", style="KH Văn bản")
-    add_para(doc, "{%p if d.kieu == 'muc' %}", style="KH Văn bản")
+    add_para(doc, "{%p if d.loai == 'muc' %}", style="KH Văn bản")
     add_para(doc, "{{ d.text }}", style="KH Mục")
-    add_para(doc, "{%p elif d.kieu == 'khoan' %}", style="KH Văn bản")
+    add_para(doc, "{%p elif d.loai == 'khoan' %}", style="KH Văn bản")
     add_para(doc, "{{ d.text }}", style="KH Khoản")
-    add_para(doc, "{%p elif d.kieu == 'tieu_muc' %}", style="KH Văn bản")
+    add_para(doc, "{%p elif d.loai == 'tieu_muc' %}", style="KH Văn bản")
     add_para(doc, "{{ d.text }}", style="KH Tiểu mục")
     add_para(doc, "{%p else %}", style="KH Văn bản")
     add_para(doc, "{{ d.text }}", style="KH Văn bản")
@@ -177,9 +177,9 @@ def declared_table(doc, columns, key: str, available: int, *, rows: str = "dong"
             keep_together(r)
 
     if sub_rows:
-        tag_row(t, "{%tr if r.kieu == 'nhom' %}")
+        tag_row(t, "{%tr if r.loai == 'nhom' %}")
         row(texts[:2] + [""] * (len(columns) - 2), bold=True)
-        tag_row(t, "{%tr elif r.kieu == 'con' %}")
+        tag_row(t, "{%tr elif r.loai == 'con' %}")
         row(texts, italic=True)
         tag_row(t, "{%tr else %}")
         row(texts)
@@ -199,7 +199,7 @@ def task_table(doc):
                      "phu_luc_ii.dong")
     align = [c.align for c in TASKS.printed]
     texts = ["{{ r." + c.key + " }}" for c in TASKS.printed]
-    tag_row(t, "{%tr if r.kieu == 'nhom' %}")
+    tag_row(t, "{%tr if r.loai == 'nhom' %}")
     add_row(t, texts[:2] + [""] * (len(texts) - 2), style="KH Bảng", bold=True, align=align)
     tag_row(t, "{%tr else %}")
     add_row(t, texts, style="KH Bảng", align=align)
@@ -392,7 +392,7 @@ def save(doc, path: Path):
 def diff_table(doc):
     t = looped_table(doc, [700, 1900, 2850, 2850, 771],
                      ["STT", "Vị trí, nội dung", "Kế hoạch đã ban hành", "Nội dung điều chỉnh", "Ghi chú"], "dong")
-    tag_row(t, "{%tr if r.kieu == 'nhom' %}")
+    tag_row(t, "{%tr if r.loai == 'nhom' %}")
     keep_together(add_row(t, ["{{ r.stt }}", "{{ r.noi_dung }}", "", "", ""], style="KH Bảng", bold=True,
                           align=["center", "left", "left", "left", "center"]))
     tag_row(t, "{%tr else %}")

@@ -39,15 +39,15 @@ def diff_rows(changes: list[Change]) -> list[dict]:
         if not mine:
             continue
         group += 1
-        rows.append({"kieu": "nhom", "stt": roman(group), "phan": part, "vi_tri": "", "noi_dung": part,
+        rows.append({"loai": "nhom", "stt": roman(group), "phan": part, "vi_tri": "", "noi_dung": part,
                      "cu": "", "moi": "", "thay_doi": ""})
         for n, c in enumerate(mine, 1):
-            if c.kieu == EDIT:
+            if c.thay_doi == EDIT:
                 cu, moi = marked(c.cu, c.moi)
             else:
                 cu, moi = [{"text": c.cu, "doi": False}], [{"text": c.moi, "doi": False}]
-            rows.append({"kieu": "dong", "stt": str(n), "phan": part, "vi_tri": c.vi_tri, "noi_dung": c.noi_dung,
-                         "cu": c.cu, "moi": c.moi, "thay_doi": c.kieu, "cu_phan": cu, "moi_phan": moi})
+            rows.append({"loai": "dong", "stt": str(n), "phan": part, "vi_tri": c.vi_tri, "noi_dung": c.noi_dung,
+                         "cu": c.cu, "moi": c.moi, "thay_doi": c.thay_doi, "cu_phan": cu, "moi_phan": moi})
     return rows
 
 

@@ -36,7 +36,7 @@ class Change:
     noi_dung: str
     cu: str
     moi: str
-    kieu: str
+    thay_doi: str
 
 
 def _excerpt(text: str, n: int = 50) -> str:
@@ -99,9 +99,9 @@ def _sections(paras: list[dict]) -> list[str]:
     """The number of the section each paragraph belongs to (``III.2.1.``)."""
     where, current, top = [], "", ""
     for p in paras:
-        if p["kieu"] in ("muc", "khoan", "tieu_muc"):
+        if p["loai"] in ("muc", "khoan", "tieu_muc"):
             num = p["text"].split(" ", 1)[0]
-            if p["kieu"] == "muc":
+            if p["loai"] == "muc":
                 top = num.rstrip(".")
                 current = num
             else:
@@ -153,7 +153,7 @@ def summary(changes: list[Change]) -> list[str]:
     for part in PARTS:
         mine = [c for c in changes if c.phan == part]
         if mine:
-            counts = [f"{sum(c.kieu == k for c in mine)} {k.lower()}" for k in (EDIT, ADD, REMOVE)
-                      if any(c.kieu == k for c in mine)]
+            counts = [f"{sum(c.thay_doi == k for c in mine)} {k.lower()}" for k in (EDIT, ADD, REMOVE)
+                      if any(c.thay_doi == k for c in mine)]
             lines.append(f"{part}: " + ", ".join(counts))
     return lines

@@ -18,7 +18,7 @@ def _number(depth: int, trail: list[int]) -> str:
 
 
 def body_paragraphs(plan: Plan) -> list[dict]:
-    """Sections I-IV flattened into paragraphs ``{kieu, text}`` with their numbers."""
+    """Sections I-IV flattened into paragraphs ``{loai, text}`` with their numbers."""
     out: list[dict] = []
 
     def walk(items, trail):
@@ -30,14 +30,14 @@ def body_paragraphs(plan: Plan) -> list[dict]:
                 depth = len(t)
                 text = f"{_number(depth, t)} {plan.text(item.tieu_de)}"
                 if item.noi_dung:
-                    out.append({"kieu": _KINDS.get(depth, "tieu_muc"), "text": text})
+                    out.append({"loai": _KINDS.get(depth, "tieu_muc"), "text": text})
                     walk(item.noi_dung, t)
                 else:  # a numbered paragraph without a title: body text
-                    out.append({"kieu": "doan", "text": text})
+                    out.append({"loai": "doan", "text": text})
             elif isinstance(item, Gach):
-                out.append({"kieu": "gach", "text": "- " + plan.text(item.gach)})
+                out.append({"loai": "gach", "text": "- " + plan.text(item.gach)})
             else:
-                out.append({"kieu": "doan", "text": plan.text(item if isinstance(item, str) else item.doan)})
+                out.append({"loai": "doan", "text": plan.text(item if isinstance(item, str) else item.doan)})
 
     walk(plan.ke_hoach.noi_dung, [])
     return out
@@ -95,7 +95,7 @@ def indicator_rows(plan: Plan, columns) -> list[dict]:
     document's context holds exactly what it prints, so it is rebuilt exactly when that changes."""
     rows = []
     for gi, g in enumerate(plan.phu_luc_i.nhom):
-        rows.append({**{c.key: "" for c in columns}, "kieu": "nhom",
+        rows.append({**{c.key: "" for c in columns}, "loai": "nhom",
                      "stt": g.ky_hieu or chr(ord("A") + gi), "ten": g.ten})
         for ci, ct in enumerate(g.chi_tieu, start=1):
             rows.append(_indicator(plan, ct, "chi_tieu", str(ci), columns))
@@ -105,7 +105,7 @@ def indicator_rows(plan: Plan, columns) -> list[dict]:
 
 
 def _indicator(plan: Plan, ct, kind: str, stt: str, columns) -> dict:
-    return {"kieu": kind, "stt": stt, **{c.key: c.text(plan, ct) for c in columns if c.key != "stt"}}
+    return {"loai": kind, "stt": stt, **{c.key: c.text(plan, ct) for c in columns if c.key != "stt"}}
 
 
 def column_titles(table, year: int) -> dict:
@@ -125,10 +125,10 @@ def task_rows(plan: Plan, columns) -> list[dict]:
             if nv.thuoc:
                 groups += 1
                 num, title = titles[nv.thuoc]
-                rows.append({**{c.key: "" for c in columns}, "kieu": "nhom", "stt": roman(groups),
+                rows.append({**{c.key: "" for c in columns}, "loai": "nhom", "stt": roman(groups),
                              "noi_dung": title})
         n += 1
-        rows.append({"kieu": "nhiem_vu", "stt": str(n), **{c.key: c.text(plan, nv) for c in columns if c.key != "stt"}})
+        rows.append({"loai": "nhiem_vu", "stt": str(n), **{c.key: c.text(plan, nv) for c in columns if c.key != "stt"}})
     return rows
 
 

@@ -24,12 +24,12 @@ def indicator_table(plan: Plan) -> list[dict]:
     """Every indicator in Phụ lục I order, with group rows, as the summary's appendix prints it."""
     rows = []
     for gi, g in enumerate(plan.phu_luc_i.nhom):
-        rows.append({**{c.key: "" for c in summary_columns()}, "kieu": "nhom",
+        rows.append({**{c.key: "" for c in summary_columns()}, "loai": "nhom",
                      "stt": g.ky_hieu or chr(ord("A") + gi), "ten": g.ten, "ghi_chu": ""})
         for ci, ct in enumerate(g.chi_tieu, 1):
             for sub in [ct, *ct.chi_tiet]:
                 row = indicator_result(plan, sub)
-                row.update(kieu="chi_tieu" if sub is ct else "con", stt=str(ci) if sub is ct else "-", ten=sub.ten)
+                row.update(loai="chi_tieu" if sub is ct else "con", stt=str(ci) if sub is ct else "-", ten=sub.ten)
                 if not sub.co_quan and not sub.ke_hoach and not sub.muc_tieu:
                     row["danh_gia"] = ""     # a heading row such as "Cơ cấu kinh tế"
                 rows.append(row)
@@ -66,7 +66,7 @@ def summary_context(plan: Plan) -> dict:
     issuer = kh.co_quan_ban_hanh
     year = kh.van_ban.nam_ke_hoach
     table = indicator_table(plan)
-    judged = [r for r in table if r["kieu"] != "nhom" and r["danh_gia"]]
+    judged = [r for r in table if r["loai"] != "nhom" and r["danh_gia"]]
     missed = [f"{r['ten']}: mục tiêu {r['muc_tieu'] or r['ke_hoach']} {r['don_vi']}, ước thực hiện "
               f"{r['uoc']} {r['don_vi']}".replace(" %", "%").rstrip() + ";"
               for r in judged if r["danh_gia"] == Verdict.MISSED.value]

@@ -76,7 +76,7 @@ def write_appendix(part: str, appendix: dict, year: int) -> bytes:
         ws.column_dimensions[get_column_letter(j)].width = width
     ws.row_dimensions[head_row].height = 48
     for i, r in enumerate(appendix["dong"], start=head_row + 1):
-        kind = r["kieu"]
+        kind = r["loai"]
         font = Font(name=FONT, size=12, bold=kind == "nhom", italic=kind == "con")
         for j, col in enumerate(cols, start=1):
             c = ws.cell(row=i, column=j)

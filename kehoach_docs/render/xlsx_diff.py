@@ -30,7 +30,7 @@ def write_diff(ctx: dict) -> bytes:
         c.border = BORDER
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[c.column_letter].width = width
-    rows = [r for r in ctx["dong"] if r["kieu"] != "nhom"]
+    rows = [r for r in ctx["dong"] if r["loai"] != "nhom"]
     for i, r in enumerate(rows, start=HEADER_ROW + 1):
         for j, (key, _, _) in enumerate(COLUMNS, start=1):
             c = ws.cell(row=i, column=j)
