@@ -53,10 +53,13 @@ class RunResult:
     outcome: Outcome | None = None          # None: nothing had changed since the last run
     outputs: list[str] = field(default_factory=list)
     pdf: PdfReport | None = None
+    #: Agencies whose documents were not rebuilt because their results file was refused.
+    waiting: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return (self.outcome is None or not self.outcome.failed) and (self.pdf is None or self.pdf.ok)
+        return ((self.outcome is None or not self.outcome.failed) and (self.pdf is None or self.pdf.ok)
+                and not self.waiting)
 
 
 EXAMPLE = "data/tien-lu-2024"
@@ -74,7 +77,7 @@ def load(plan_dir: Path, reporter: Reporter):
     """Load and validate a plan; its warnings go to ``reporter``."""
     from .source.plan_dir import load_plan
     plan = load_plan(plan_dir)
-    reporter.problems(plan.warnings)
+    reporter.problems(plan.problems)
     return plan
 
 
@@ -82,7 +85,7 @@ def validate(plan_dir: Path) -> Problems:
     """Every problem of a plan's data (errors and warnings), without writing anything."""
     from .source.plan_dir import load_plan
     try:
-        return load_plan(plan_dir).warnings
+        return load_plan(plan_dir).problems
     except InvalidInput as exc:
         return exc.problems
 
@@ -103,8 +106,8 @@ def _render(command: str, plan, output_dir: Path, templates: Path, reporter: Rep
     _check_templates(samples)
     with reporter.progress(documents.count_jobs(command, plan, agencies), "Đang dựng") as advance:
         outcome = run(plan, jobs, output_dir, force=force, n_jobs=n_jobs, progress=advance)
-    if fresh is not None and not outcome.failed:
-        fresh.mark(outcome)
+    if fresh is not None and not outcome.failed and not plan.refused:
+        fresh.mark(outcome)     # with a refused file, the next run must say so again
     return outcome
 
 
@@ -126,11 +129,19 @@ def _run_command(command: str, plan_dir: Path, output_dir: Path, templates: str 
         outcome = _render(command, plan, output_dir, tdir, reporter, force=force, n_jobs=n_jobs,
                           agencies=agencies, fresh=fresh)
         result = RunResult(output_folder(plan, output_dir), outcome,
-                           [o for o, _ in outcome.built] + outcome.unchanged)
+                           [o for o, _ in outcome.built] + outcome.unchanged,
+                           waiting=_waiting(command, plan, agencies))
     if pdf:
         result.pdf = export_pdf([result.folder / o for o in result.outputs if o.endswith(".docx")], n_jobs,
                                 pdf_timeout, reporter)
     return result
+
+
+def _waiting(command: str, plan, agencies: list[str] | None) -> list[str]:
+    """Agencies whose documents ``command`` would have written but left as they were."""
+    if not any(d.scope == documents.AGENCY for d in documents.of_command(command)):
+        return []
+    return [c for c in plan.refused if agencies is None or c in agencies]
 
 
 def _known_agencies(plan, codes: list[str]) -> list[str]:

@@ -65,6 +65,9 @@ def show_run(result) -> None:
             click.echo(f"  dựng  {result.folder / output}  ({REASONS[why]})")
         o = result.outcome
         click.echo(f"Đã dựng {len(o.built)}, không đổi {len(o.unchanged)}, lỗi {len(o.failed)}.")
+    if result.waiting:
+        click.echo("  CHỜ   chưa dựng lại tài liệu của " + ", ".join(result.waiting)
+                   + ": tệp kết quả bị từ chối (xem lỗi ở trên); sửa tệp rồi chạy lại", err=True)
     if result.pdf is not None:
         show_pdf(result.pdf)
     if not result.ok:

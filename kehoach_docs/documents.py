@@ -159,7 +159,8 @@ def jobs_for(command: str, plan: Plan, folder: Path,
 
     first = [plan_job(d) for d in docs if d.scope == PLAN and not d.whole_plan_only]
     last = [plan_job(d) for d in docs if d.scope == PLAN and d.whole_plan_only and agencies is None]
-    codes = agencies if agencies is not None else [a.ma for a in plan.agencies_with_work()]
+    codes = [c for c in (agencies if agencies is not None else [a.ma for a in plan.agencies_with_work()])
+             if c not in plan.refused]     # a refused results file: that agency's documents wait
     if not any(d.scope == AGENCY for d in docs):
         codes = []
     head = agency_jobs(codes[0]) if codes else []
@@ -177,7 +178,8 @@ def jobs_for(command: str, plan: Plan, folder: Path,
 def count_jobs(command: str, plan: Plan, agencies: list[str] | None = None) -> int:
     """How many files :func:`jobs_for` yields, without building a context (for a progress bar)."""
     docs = of_command(command)
-    n_agencies = len(agencies) if agencies is not None else len(plan.agencies_with_work())
+    codes = agencies if agencies is not None else [a.ma for a in plan.agencies_with_work()]
+    n_agencies = sum(c not in plan.refused for c in codes)
     return sum(n_agencies if d.scope == AGENCY else int(not (agencies is not None and d.whole_plan_only))
                for d in docs)
 

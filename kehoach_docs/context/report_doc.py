@@ -12,8 +12,8 @@ from collections import Counter
 
 from ..model.bundle import Plan
 from ..model.plan import ChiTieu, CoQuan
-from ..model.values import Verdict
-from ..model.evaluation import assess
+from ..model.values import Scale, Verdict
+from ..model.evaluation import assess, composite, target_of
 from ..model.results import KetQuaCoQuan
 from ..model.tables import INDICATORS
 from ..results.entry import entry_data
@@ -30,15 +30,42 @@ NAME_MARK = "[Họ và tên người ký]"
 
 def indicator_result(plan: Plan, ct: ChiTieu) -> dict:
     """One indicator with its target, reported result, percentage and verdict."""
-    res = plan.results.get(ct.co_quan) if ct.co_quan else None
-    r = res.chi_tieu.get(ct.ma) if res else None
+    policy = plan.ke_hoach.danh_gia
+    r = _reported(plan, ct)
     uoc = r.uoc_thuc_hien if r else ""
-    a = assess(ct, uoc)
+    a = assess(ct, uoc, policy)
+    verdict = a.verdict
+    if policy.chi_tieu_tong_hop == "theo_chi_tiet" and ct.chi_tiet:
+        parts = [assess(sub, getattr(_reported(plan, sub), "uoc_thuc_hien", ""), policy).verdict
+                 for sub in ct.chi_tiet]
+        verdict = composite(parts) or verdict
     return {
         **{c.key: c.text(plan, ct) for c in INDICATORS.printed if c.key != "stt"},
-        "ma": ct.ma, "ten": plan.indicator_name(ct), "uoc": uoc, "so_sanh": a.so_sanh,
-        "danh_gia": a.verdict.value, "ghi_chu": one_line(r.ghi_chu) if r else "",
+        "ma": ct.ma, "ten": plan.indicator_name(ct), "ten_day_du": plan.indicator_name(ct), "uoc": uoc,
+        "doi_chieu": target_of(ct, policy).text, "so_sanh": a.so_sanh, "danh_gia": verdict.value, "ghi_chu": one_line(r.ghi_chu) if r else "",
     }
+
+
+def _reported(plan: Plan, ct: ChiTieu):
+    """What the monitoring agency reported for ``ct``, or None."""
+    res = plan.results.get(ct.co_quan) if ct.co_quan else None
+    return res.chi_tieu.get(ct.ma) if res else None
+
+
+def main_and_components(rows: list[dict], scale: Scale) -> str:
+    """The count line provinces send their councils: ``14/15 chỉ tiêu chủ yếu đạt và vượt kế hoạch;
+    01 chỉ tiêu thành phần không đạt.`` (``danh_gia.dem: chu_yeu``). Rows carry ``loai``
+    ``chi_tieu`` (main) or ``con`` (component)."""
+    met = {Verdict.MET.value, Verdict.EXCEEDED.value}
+    main = [r for r in rows if r["loai"] == "chi_tieu"]
+    parts_ = [r for r in rows if r["loai"] == "con"]
+    words = "đạt và vượt kế hoạch" if scale == Scale.THREE else "đạt kế hoạch"
+    line = [f"{sum(r['danh_gia'] in met for r in main):02d}/{len(main):02d} chỉ tiêu chủ yếu {words}"]
+    for group, label in ((main, "chủ yếu"), (parts_, "thành phần")):
+        counts = Counter(r["danh_gia"] for r in group)
+        line += [f"{counts[v.value]:02d} chỉ tiêu {label} {v.value[0].lower() + v.value[1:]}"
+                 for v in VERDICT_ORDER[2:] if counts[v.value]]
+    return "; ".join(line) + "."
 
 
 def verdict_summary(rows: list[dict]) -> str:

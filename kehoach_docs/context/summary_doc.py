@@ -15,7 +15,7 @@ from .common import (closing, issuer_header, noi_nhan_lines, paragraphs, plan_re
                      signer, so_van_ban)
 from ..model.tables import INDICATORS, STATUSES, summary_columns
 from .plan_doc import column_titles
-from .report_doc import indicator_result, verdict_summary
+from .report_doc import indicator_result, main_and_components, verdict_summary
 
 NOT_REPORTED = "Chưa báo cáo"
 
@@ -30,7 +30,8 @@ def indicator_table(plan: Plan) -> list[dict]:
             for sub in [ct, *ct.chi_tiet]:
                 row = indicator_result(plan, sub)
                 row.update(loai="chi_tieu" if sub is ct else "con", stt=str(ci) if sub is ct else "-", ten=sub.ten)
-                if not sub.co_quan and not sub.ke_hoach and not sub.muc_tieu:
+                composite = sub.chi_tiet and plan.ke_hoach.danh_gia.chi_tieu_tong_hop == "theo_chi_tiet"
+                if not sub.co_quan and not sub.ke_hoach and not sub.muc_tieu and not composite:
                     row["danh_gia"] = ""     # a heading row such as "Cơ cấu kinh tế"
                 rows.append(row)
     return rows
@@ -60,6 +61,13 @@ def _task_total(rows: list[dict]) -> str:
             f"thực hiện, {total['chua']} chưa thực hiện; {total['chua_bao_cao']} nhiệm vụ chưa có báo cáo.")
 
 
+def _count_line(plan: Plan, judged: list[dict]) -> str:
+    policy = plan.ke_hoach.danh_gia
+    if policy.dem == "chu_yeu":
+        return main_and_components(judged, policy.thang)
+    return verdict_summary(judged)
+
+
 def summary_context(plan: Plan) -> dict:
     """Everything ``tong-hop.docx`` prints."""
     kh = plan.ke_hoach
@@ -67,7 +75,8 @@ def summary_context(plan: Plan) -> dict:
     year = kh.van_ban.nam_ke_hoach
     table = indicator_table(plan)
     judged = [r for r in table if r["loai"] != "nhom" and r["danh_gia"]]
-    missed = [f"{r['ten']}: mục tiêu {r['muc_tieu'] or r['ke_hoach']} {r['don_vi']}, ước thực hiện "
+    basis = "mục tiêu" if plan.ke_hoach.danh_gia.can_cu == "muc_tieu" else "kế hoạch"
+    missed = [f"{r['ten_day_du']}: {basis} {r['doi_chieu']} {r['don_vi']}, ước thực hiện "
               f"{r['uoc']} {r['don_vi']}".replace(" %", "%").rstrip() + ";"
               for r in judged if r["danh_gia"] == Verdict.MISSED.value]
     counts = task_counts(plan)
@@ -90,7 +99,7 @@ def summary_context(plan: Plan) -> dict:
         "trich_yeu": f"Kết quả thực hiện {plan_reference(plan)}",
         "mo_dau": f"Trên cơ sở báo cáo của các cơ quan, đơn vị, {issuer.ten} báo cáo kết quả thực hiện "
                   f"{plan_reference(plan)} như sau:",
-        "tom_tat_chi_tieu": verdict_summary(judged)[:-1] + " (chi tiết tại Phụ lục kèm theo).",
+        "tom_tat_chi_tieu": _count_line(plan, judged)[:-1] + " (chi tiết tại Phụ lục kèm theo).",
         "chi_tieu_khong_dat": missed,
         "tom_tat_nhiem_vu": _task_total(counts) if counts else "Kế hoạch không giao nhiệm vụ cụ thể.",
         "nhiem_vu": counts,

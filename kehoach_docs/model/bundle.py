@@ -23,8 +23,11 @@ class Plan:
     phu_luc_i: PhuLucI
     phu_luc_ii: PhuLucII
     sources: dict[str, Located] = field(default_factory=dict)
-    warnings: Problems = field(default_factory=Problems)
+    #: What loading found that did not stop it: warnings, and the errors of refused results files.
+    problems: Problems = field(default_factory=Problems)
     results: dict = field(default_factory=dict)   # agency code -> AgencyResults
+    #: Agencies whose results file was refused, with its problems: their documents wait.
+    refused: dict[str, Problems] = field(default_factory=dict)
 
     @cached_property
     def co_quan(self) -> dict[str, CoQuan]:
@@ -70,7 +73,12 @@ class Plan:
 
     def text(self, raw: str) -> str:
         """Plan text with its ``{ct:…}`` / ``{vb:…}`` references filled in."""
-        return expand(raw, self.chi_tieu, self.ke_hoach.van_ban_tham_chieu)
+        return expand(raw, self.chi_tieu, self.ke_hoach.van_ban_tham_chieu, self.council_if_blank)
+
+    @property
+    def council_if_blank(self) -> bool:
+        """Whether ``{ct:MA}`` on a blank target prints the council's figure (``danh_gia``)."""
+        return self.ke_hoach.danh_gia.tham_chieu_trong == "ke_hoach"
 
     @property
     def ky_hieu(self) -> str:

@@ -11,7 +11,7 @@ import re
 from ..problems import ERROR, WARNING, Problem, Problems
 from .bundle import Plan
 from .plan import Muc
-from .refs import CT_FIELDS, REF, VB_FIELDS, find_refs
+from .refs import CT_BLANK, CT_FIELDS, REF, VB_FIELDS, ct_value, find_refs
 
 LUU = re.compile(r"^Lưu: VT(, .+)?$")
 
@@ -78,6 +78,11 @@ def check_plan(plan: Plan) -> Problems:
             rows = [(("nhom", gi, "chi_tieu", ci), ct)]
             rows += [(("nhom", gi, "chi_tieu", ci, "chi_tiet", si), sub) for si, sub in enumerate(ct.chi_tiet)]
             for path, row in rows:
+                if row is not ct and row.chi_tiet:
+                    # The tables print two levels; a third would vanish from every document.
+                    _at(plan, "phu_luc_i", path + ("chi_tiet",), ERROR,
+                        f"chỉ tiêu con «{row.ten}» lại có chỉ tiêu con (chi_tiet): Phụ lục I chỉ có hai cấp "
+                        "(chỉ tiêu và chỉ tiêu con); hãy đưa các dòng này lên ngang hàng", problems)
                 if row.ma in seen:
                     _at(plan, "phu_luc_i", path + ("ma",), ERROR,
                         f"mã chỉ tiêu «{row.ma}» bị trùng", problems)
@@ -160,6 +165,12 @@ def check_plan(plan: Plan) -> Problems:
                 elif field not in CT_FIELDS:
                     _at(plan, part, path, ERROR, f"tham chiếu {{ct:{code}:{field}}}: trường «{field}» "
                         f"không có; dùng một trong: {', '.join(k for k in CT_FIELDS if k)}", problems)
+                elif not ct_value(plan.chi_tieu[code], field, plan.council_if_blank).strip():
+                    ref = "{ct:" + code + (f":{field}" if field else "") + "}"
+                    _at(plan, part, path, ERROR, f"tham chiếu {ref}: chỉ tiêu «{code}» chưa có "
+                        f"{CT_BLANK[CT_FIELDS[field]]}, câu văn sẽ in ra chỗ trống; hãy ghi số liệu ở Phụ lục I"
+                        + ("" if plan.council_if_blank else " hoặc đặt danh_gia.tham_chieu_trong: ke_hoach "
+                           "để in số Nghị quyết HĐND giao"), problems)
             else:
                 if code not in cites:
                     _at(plan, part, path, ERROR, f"tham chiếu {{vb:{code}}}: văn bản «{code}» chưa "

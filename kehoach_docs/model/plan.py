@@ -15,7 +15,7 @@ from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, field_va
                       model_validator)
 
 from ..text.vn import check_magnitude, format_number, ngay_so, ngay_thang_nam, upper_vi
-from .values import Direction, Kind, Value, parse_value
+from .values import Direction, Kind, RangeRule, Scale, Value, parse_value
 
 MIN_YEAR, MAX_YEAR = 1945, 2100
 
@@ -334,6 +334,29 @@ class NguoiKy(Strict):
         return self
 
 
+class DanhGia(Strict):
+    """``danh_gia`` in ke-hoach.yaml: how this plan judges results. The defaults are the rules a
+    district's plan has always used; a province states its own."""
+
+    #: What a result is judged against: the target aimed for (``muc_tieu``) or the council's
+    #: figure (``ke_hoach``); where that one is blank, the other.
+    can_cu: Literal["muc_tieu", "ke_hoach"] = "muc_tieu"
+    #: ``vuot_dat``: Vượt / Đạt / Không đạt; ``dat``: Đạt / Không đạt only.
+    thang: Scale = Scale.THREE
+    #: A result written as a range ("7-7,5"): refused (``tu_choi``), or judged by its less
+    #: favourable end (``bat_loi``) or its middle (``giua``).
+    ket_qua_khoang: RangeRule = RangeRule.REFUSE
+    #: An indicator with sub-rows: judged on its own figures (``rieng``), or met only when every
+    #: sub-row is met and missed when any is missed (``theo_chi_tiet``).
+    chi_tieu_tong_hop: Literal["rieng", "theo_chi_tiet"] = "rieng"
+    #: The summary's count line: every row (``tat_ca``), or main indicators and their components
+    #: counted apart, as provinces report to their councils (``chu_yeu``).
+    dem: Literal["tat_ca", "chu_yeu"] = "tat_ca"
+    #: ``{ct:MA}`` on a blank target aimed for: an error (``bao_loi``), or the council's figure
+    #: (``ke_hoach``) for plans that state one figure per indicator.
+    tham_chieu_trong: Literal["bao_loi", "ke_hoach"] = "bao_loi"
+
+
 class KeHoach(Strict):
     """``ke-hoach.yaml``: everything of the main document except the appendix tables."""
 
@@ -346,6 +369,7 @@ class KeHoach(Strict):
     noi_dung: list[Muc] = Field(min_length=1)
     noi_nhan: list[str] = Field(min_length=1)
     nguoi_ky: NguoiKy
+    danh_gia: DanhGia = DanhGia()
 
     @field_validator("noi_nhan")
     @classmethod
@@ -429,15 +453,12 @@ class ChiTieu(Strict):
     def gia_tri_muc_tieu(self) -> Value:
         return parse_value(self.muc_tieu, self.don_vi, self.kieu)
 
-    @property
-    def muc_tieu_danh_gia(self) -> Value:
-        """What results are judged against: the target aimed for, else the council's figure."""
-        v = self.gia_tri_muc_tieu
-        return v if v.text.strip() else self.gia_tri_ke_hoach
-
-    @property
-    def huong_danh_gia(self) -> Direction:
-        return self.huong or self.muc_tieu_danh_gia.default_direction()
+    def muc_tieu_theo(self, can_cu: str = "muc_tieu") -> Value:
+        """What results are judged against: the figure named by ``can_cu`` (``muc_tieu`` or
+        ``ke_hoach``), else the other one."""
+        first, second = ((self.gia_tri_muc_tieu, self.gia_tri_ke_hoach) if can_cu == "muc_tieu"
+                         else (self.gia_tri_ke_hoach, self.gia_tri_muc_tieu))
+        return first if first.text.strip() else second
 
 
 class NhomChiTieu(Strict):

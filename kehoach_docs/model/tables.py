@@ -113,7 +113,7 @@ INDICATORS = Table("phu_luc_i", "Phụ lục I", [
     Column("ma", "Mã chỉ tiêu", 12, 0, printed=False, editable=False, field="ma"),
     Column("ma_co_quan", "Mã cơ quan", 12, 0, printed=False, code_for="co_quan",
            show=lambda plan, ct: ct.co_quan or ""),
-    Column("huong", "Hướng đánh giá (tang/giam)", 14, 0, printed=False, label="Hướng đánh giá", field="huong",
+    Column("huong", "Hướng đánh giá (tang/giam/bam_sat)", 14, 0, printed=False, label="Hướng đánh giá", field="huong",
            show=lambda plan, ct: _enum(ct.huong)),
     Column("kieu_gia_tri", "Kiểu giá trị", 12, 0, printed=False, label="Kiểu giá trị", field="kieu",
            show=lambda plan, ct: _enum(ct.kieu)),

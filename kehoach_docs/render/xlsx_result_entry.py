@@ -81,6 +81,11 @@ def _indicator_sheet(wb, ctx: dict) -> None:
                             showInputMessage=True, errorTitle="Cần nhập số",
                             error="Chỉ tiêu này cần một số (ví dụ 8,7). Ghi giải thích ở cột Ghi chú.",
                             promptTitle="Ước thực hiện", prompt="Nhập một số, ví dụ 8,7")
+    if ctx.get("nhan_khoang"):
+        # The plan accepts a range estimate: Excel warns about text but lets "7-7,5" through.
+        number.errorStyle = "warning"
+        number.error = "Cần một số (ví dụ 8,7) hoặc một khoảng (ví dụ 7-7,5). Chọn Yes nếu đúng là khoảng."
+        number.prompt = "Nhập một số (8,7) hoặc một khoảng (7-7,5)"
     rank = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="20", allow_blank=True,
                           showInputMessage=True, promptTitle="Ước thực hiện",
                           prompt="Nhập thứ hạng hoặc tỉ số dạng a/b, ví dụ 4/10")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ..model.bundle import Plan
-from ..model.plan import ChiTieu
-from ..model.values import Kind
+from ..model.evaluation import target_of
+from ..model.plan import ChiTieu, DanhGia
+from ..model.values import Kind, RangeRule
 
 
-def entry_kind(ct: ChiTieu) -> str:
+def entry_kind(ct: ChiTieu, policy: DanhGia) -> str:
     """How the workbook takes the result: ``so`` (a number), ``hang`` (4/10) or ``chu`` (free text)."""
-    target = ct.muc_tieu_danh_gia
+    target = target_of(ct, policy)
     if target.kind in (Kind.RANK, Kind.RATIO):
         return "hang"
     return "so" if target.is_numeric else "chu"
@@ -27,7 +28,7 @@ def entry_data(plan: Plan, code: str) -> dict:
     for ct in indicators:
         r = res.chi_tieu.get(ct.ma) if res else None
         rows.append({"ma": ct.ma, "ten": plan.indicator_name(ct), "don_vi": ct.don_vi, "ke_hoach": ct.ke_hoach,
-                     "muc_tieu": ct.muc_tieu, "nhap": entry_kind(ct),
+                     "muc_tieu": ct.muc_tieu, "nhap": entry_kind(ct, plan.ke_hoach.danh_gia),
                      "uoc": r.uoc_thuc_hien if r else "", "ghi_chu": r.ghi_chu if r else ""})
     task_rows = []
     for nv in tasks:
@@ -38,6 +39,7 @@ def entry_data(plan: Plan, code: str) -> dict:
     return {
         "ke_hoach": plan.name, "co_quan": code, "ten_co_quan": agency.ten,
         "nam": plan.ke_hoach.van_ban.nam_ke_hoach,
+        "nhan_khoang": plan.ke_hoach.danh_gia.ket_qua_khoang != RangeRule.REFUSE,
         "chi_tieu": rows, "nhiem_vu": task_rows,
         "ngay_bao_cao": res.ngay_bao_cao.isoformat() if res and res.ngay_bao_cao else "",
         "kho_khan": res.kho_khan if res else "", "de_xuat": res.de_xuat if res else "",

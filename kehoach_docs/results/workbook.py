@@ -159,7 +159,7 @@ class _Reader:
             path = ("chi_tieu", ma, "uoc_thuc_hien")
             uoc = self.text(ws, cells["uoc"], path)
             ghi_chu = self.text(ws, cells["ghi_chu"], ("chi_tieu", ma, "ghi_chu"))
-            why = unmeasurable(self.plan.chi_tieu[ma], uoc)
+            why = unmeasurable(self.plan.chi_tieu[ma], uoc, self.plan.ke_hoach.danh_gia)
             if why:
                 self.error(ws.title, cells["uoc"].coordinate, path, why)
                 continue

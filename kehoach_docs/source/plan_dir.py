@@ -79,12 +79,13 @@ def load_plan(root: Path | str, *, with_results: bool = True) -> Plan:
     plan = Plan(root.resolve().name, root, models["ke_hoach"], models["co_quan"].co_quan,
                 models["phu_luc_i"], models["phu_luc_ii"], sources)
     problems.extend(check_plan(plan))
-    if with_results:
-        from .results_dir import load_results
-        load_results(plan, problems)
     if problems.errors:
         raise InvalidInput(problems)
-    plan.warnings = problems
+    if with_results:
+        # After the plan's own check: a refused results file is reported, never fatal to the plan.
+        from .results_dir import load_results
+        load_results(plan, problems)
+    plan.problems = problems
     # Locations are only needed while checking; a batch of thousands of agencies should not carry them.
     plan.sources.clear()
     return plan

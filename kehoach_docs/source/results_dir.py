@@ -27,7 +27,7 @@ def check_results(plan: Plan, res: KetQuaCoQuan, file: str, locate, problems: Pr
             problems.add(Problem(ERROR, file, locate(path), path,
                                  f"chỉ tiêu «{code}» không do {res.co_quan} theo dõi"))
             continue
-        why = unmeasurable(mine[code], r.uoc_thuc_hien)
+        why = unmeasurable(mine[code], r.uoc_thuc_hien, plan.ke_hoach.danh_gia)
         if why:
             problems.add(Problem(ERROR, file, locate(path + ("uoc_thuc_hien",)), path + ("uoc_thuc_hien",), why))
     for code in res.nhiem_vu:
@@ -38,25 +38,37 @@ def check_results(plan: Plan, res: KetQuaCoQuan, file: str, locate, problems: Pr
 
 
 def load_results(plan: Plan, problems: Problems) -> None:
-    """Load every ``ket-qua/*.yaml`` of the plan into ``plan.results``."""
+    """Load every ``ket-qua/*.yaml`` of the plan into ``plan.results``.
+
+    A file with an error is refused on its own: its problems go to ``problems`` and its agency to
+    ``plan.refused``, and the plan and every other agency carry on (a bad report must not stop
+    the plan being built)."""
     folder = plan.root / RESULTS_FOLDER
     if not folder.is_dir():
         return
     for path in sorted(folder.glob("*.yaml")):
-        src = read_yaml(path, problems)
-        if src is None:
-            continue
-        try:
-            res = KetQuaCoQuan.model_validate(src.data)
-        except ValidationError as exc:
-            translate(exc, src, problems)
-            continue
-        if path.stem != res.co_quan:
-            problems.add(Problem(ERROR, src.file, src.locate(("co_quan",)), ("co_quan",),
-                                 f"tệp {path.name} phải chứa kết quả của cơ quan «{path.stem}», "
-                                 f"gặp «{res.co_quan}»"))
-            continue
-        before = len(problems.errors)
-        check_results(plan, res, src.file, src.locate, problems)
-        if len(problems.errors) == before:
+        own = Problems()
+        res = _read(plan, path, own)
+        problems.extend(own)
+        if own.errors:
+            plan.refused[res.co_quan if res is not None and res.co_quan in plan.co_quan else path.stem] = own
+        elif res is not None:
             plan.results[res.co_quan] = res
+
+
+def _read(plan: Plan, path, problems: Problems) -> KetQuaCoQuan | None:
+    src = read_yaml(path, problems)
+    if src is None:
+        return None
+    try:
+        res = KetQuaCoQuan.model_validate(src.data)
+    except ValidationError as exc:
+        translate(exc, src, problems)
+        return None
+    if path.stem != res.co_quan:
+        problems.add(Problem(ERROR, src.file, src.locate(("co_quan",)), ("co_quan",),
+                             f"tệp {path.name} phải chứa kết quả của cơ quan «{path.stem}», "
+                             f"gặp «{res.co_quan}»"))
+        return None
+    check_results(plan, res, src.file, src.locate, problems)
+    return res
