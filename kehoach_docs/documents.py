@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .batch.jobs import Job, document_time
 from .model.bundle import Plan
@@ -46,6 +46,11 @@ class DocType:
     shape: str | None = None        # "KH", "BC", "SS": which ND30 rules ``check`` applies
     whole_plan_only: bool = False   # left out when ``reports --agency`` builds a few agencies
     extra: dict = field(default_factory=dict)
+    #: Which plans have this document (a plan issued as a QĐ has no ``ke-hoach.docx``); None: every plan.
+    when: Callable[[Plan], bool] | None = None
+
+    def applies(self, plan: Plan) -> bool:
+        return self.when is None or self.when(plan)
 
     @property
     def kind(self) -> str:
@@ -63,14 +68,26 @@ def register(doc: DocType) -> DocType:
     return doc
 
 
+def _decision(plan: Plan):
+    return plan.ke_hoach.quyet_dinh
+
+
 for _doc in (
     DocType("ke-hoach", "build", PLAN, "ke-hoach.docx", "{trich_yeu}", "kehoach_docs.context.plan_doc:plan_context",
-            template="ke-hoach.docx", shape="KH"),
+            template="ke-hoach.docx", shape="KH", when=lambda plan: _decision(plan) is None),
+    DocType("quyet-dinh", "build", PLAN, "quyet-dinh.docx", "{trich_yeu}",
+            "kehoach_docs.context.decision_doc:decision_context", template="quyet-dinh.docx", shape="QĐ",
+            when=lambda plan: _decision(plan) is not None),
+    DocType("ke-hoach-kem-theo", "build", PLAN, "ke-hoach-kem-theo.docx", "{trich_yeu}",
+            "kehoach_docs.context.decision_doc:attached_plan_context", template="ke-hoach-kem-theo.docx", shape="KT",
+            when=lambda plan: bool(_decision(plan) and _decision(plan).kem_theo and _decision(plan).kem_theo.tach_rieng)),
     DocType("phu-luc-i", "build", PLAN, "phu-luc-i.xlsx", "Phụ lục I", "kehoach_docs.context.plan_doc:appendix_context",
-            writer="phu_luc", part="phu_luc_i", extra={"part": "phu_luc_i"}),
+            writer="phu_luc", part="phu_luc_i", extra={"part": "phu_luc_i"},
+            when=lambda plan: "phu_luc_i" in plan.appendix_numbers),
     DocType("phu-luc-ii", "build", PLAN, "phu-luc-ii.xlsx", "Phụ lục II",
             "kehoach_docs.context.plan_doc:appendix_context",
-            writer="phu_luc", part="phu_luc_ii", extra={"part": "phu_luc_ii"}),
+            writer="phu_luc", part="phu_luc_ii", extra={"part": "phu_luc_ii"},
+            when=lambda plan: "phu_luc_ii" in plan.appendix_numbers),
     DocType("bao-cao", "reports", AGENCY, "bao-cao/{ma}.docx", "Báo cáo - {co_quan}",
             "kehoach_docs.context.report_doc:report_context", template="bao-cao.docx", shape="BC"),
     DocType("so-nhap", "reports", AGENCY, "bao-cao/{ma}.xlsx", "Nhập kết quả - {co_quan}",
@@ -141,7 +158,7 @@ def jobs_for(command: str, plan: Plan, folder: Path,
     with its two appendices) is built once. ``agencies`` limits the agency documents to
     those codes and leaves out the documents that summarise the whole plan.
     """
-    docs = of_command(command)
+    docs = [d for d in of_command(command) if d.applies(plan)]
     ts = plan_time(plan)
     year = plan.ke_hoach.van_ban.nam_ke_hoach
     trich_yeu = plan.text(plan.ke_hoach.van_ban.trich_yeu)
@@ -177,7 +194,7 @@ def jobs_for(command: str, plan: Plan, folder: Path,
 
 def count_jobs(command: str, plan: Plan, agencies: list[str] | None = None) -> int:
     """How many files :func:`jobs_for` yields, without building a context (for a progress bar)."""
-    docs = of_command(command)
+    docs = [d for d in of_command(command) if d.applies(plan)]
     codes = agencies if agencies is not None else [a.ma for a in plan.agencies_with_work()]
     n_agencies = sum(c not in plan.refused for c in codes)
     return sum(n_agencies if d.scope == AGENCY else int(not (agencies is not None and d.whole_plan_only))

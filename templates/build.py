@@ -16,8 +16,8 @@ from docx.shared import Twips
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docx_builder import (LAND_TEXT_W, TEXT_W, add_para, add_row, add_rule, add_runs,  # noqa: E402
-                          cell_paras, keep_together, new_document, page_number_header, para_style, set_page,
-                          schema_order, table, tag_row)
+                          cell_paras, keep_together, new_document, page_break, page_number_header, para_style,
+                          set_page, schema_order, table, tag_row)
 
 OUT = Path(__file__).resolve().parent / "docx"
 
@@ -49,10 +49,11 @@ def body_styles(doc):
     para_style(doc, "KH Nơi nhận", size=PT["noi_nhan"], align="left")
 
 
-def header_block(doc, numbered=True):
+def header_block(doc, numbered=True, dated=True):
     """Ô 1-4 of ND30: issuing body | Quốc hiệu, Tiêu ngữ; Số | place and date.
 
-    ``numbered=False`` leaves out the Số line (a comparison table is not registered)."""
+    ``numbered=False`` leaves out the Số line (a comparison table is not registered);
+    ``dated=False`` the date too (a text issued with a QĐ carries neither, ND30 Mẫu 1.3)."""
     t = table(doc, [LEFT_W, RIGHT_W], borders=False, indent=-113)
     row = t.add_row()
     left, right = row.cells
@@ -70,6 +71,8 @@ def header_block(doc, numbered=True):
         ("Độc lập - Tự do - Hạnh phúc", {"size": PT["tieu_ngu"], "bold": True, "align": "center"}),
     ])
     add_rule(right, TIEU_NGU_W, RIGHT_W - 114)
+    if not dated:
+        return t
     row = t.add_row()
     left, right = row.cells
     cell_paras(left, [("Số: {{ so }}/{{ ky_hieu }}" if numbered else "", {"size": PT["so_ky_hieu"], "align": "center"})])
@@ -80,16 +83,27 @@ def header_block(doc, numbered=True):
     return t
 
 
-def title_block(doc):
-    add_para(doc, "{{ ten_loai }}", size=PT["ten_loai"], bold=True, align="center", before=360)
-    add_para(doc, "{{ trich_yeu }}", size=PT["trich_yeu"], bold=True, align="center")
+def title_block(doc, key="", reference=False):
+    """Tên loại and trích yếu (ô 5b); ``key`` reads them from a nested context (the attached plan);
+    ``reference`` adds the italic "(Kèm theo Quyết định số …)" line of a text issued with a QĐ."""
+    k = key + "." if key else ""
+    add_para(doc, "{{ " + k + "ten_loai }}", size=PT["ten_loai"], bold=True, align="center", before=360)
+    add_para(doc, "{{ " + k + "trich_yeu }}", size=PT["trich_yeu"], bold=True, align="center")
+    if reference:
+        add_para(doc, "{{ " + k + "dong_kem_theo }}", size=PT["phu_luc_tieu_de"], italic=True, align="center")
     add_rule(doc, TRICH_YEU_RULE_W, TEXT_W, before=0, after=120)
 
 
-def body_loop(doc, key="noi_dung"):
-    """Numbered sections I., 1., 1.1. and paragraphs, one styled paragraph per kind."""
+def body_loop(doc, key="noi_dung", articles=False):
+    """Numbered sections I., 1., 1.1. and paragraphs, one styled paragraph per kind; with
+    ``articles``, also ``Điều n.`` (bold) followed by its text (ND30 Mẫu 1.2)."""
     add_para(doc, "{%p for d in " + key + " %}", style="KH Văn bản")
-    add_para(doc, "{%p if d.loai == 'muc' %}", style="KH Văn bản")
+    if articles:
+        add_para(doc, "{%p if d.loai == 'dieu' %}", style="KH Văn bản")
+        add_runs(doc, [("{{ d.so }}", {"bold": True}), (" {{ d.text }}", {})], style="KH Văn bản")
+        add_para(doc, "{%p elif d.loai == 'muc' %}", style="KH Văn bản")
+    else:
+        add_para(doc, "{%p if d.loai == 'muc' %}", style="KH Văn bản")
     add_para(doc, "{{ d.text }}", style="KH Mục")
     add_para(doc, "{%p elif d.loai == 'khoan' %}", style="KH Văn bản")
     add_para(doc, "{{ d.text }}", style="KH Khoản")
@@ -126,8 +140,9 @@ def signature_block(doc, noi_nhan_key="noi_nhan", ky_key="ky"):
 
 
 def appendix_heading(doc, key, numbered=True):
-    add_para(doc, "Phụ lục" + (" {{ " + key + ".so }}" if numbered else ""), size=PT["phu_luc"], bold=True,
-             align="center")
+    # a lone appendix has no number (ND30 Phụ lục I, III.1a)
+    number = "{% if " + key + ".so %} {{ " + key + ".so }}{% endif %}" if numbered else ""
+    add_para(doc, "Phụ lục" + number, size=PT["phu_luc"], bold=True, align="center")
     add_para(doc, "{{ " + key + ".tieu_de }}", size=PT["phu_luc_tieu_de"], bold=True, align="center")
     add_para(doc, "{{ " + key + ".kem_theo }}", size=PT["phu_luc_tieu_de"], italic=True, align="center")
     add_rule(doc, 2000, LAND_TEXT_W, after=120)
@@ -217,22 +232,86 @@ def start_document(numbered=True):
     return doc
 
 
-def build_ke_hoach(path: Path):
-    doc = start_document()
+def legal_bases(doc):
     add_para(doc, "{%p for c in can_cu %}", style="KH Căn cứ")
     add_para(doc, "{{ c }}", style="KH Căn cứ")
     add_para(doc, "{%p endfor %}", style="KH Căn cứ")
-    add_para(doc, "{%p if loi_dan %}", style="KH Văn bản")
-    add_para(doc, "{{ loi_dan }}", style="KH Văn bản")
+
+
+def lead_in(doc, key="loi_dan"):
+    add_para(doc, "{%p if " + key + " %}", style="KH Văn bản")
+    add_para(doc, "{{ " + key + " }}", style="KH Văn bản")
     add_para(doc, "{%p endif %}", style="KH Văn bản")
+
+
+def appendix_sections(doc):
+    """Phụ lục I and II, each in its own landscape section and each only where the plan has it.
+
+    Each ``if`` spans the appendix and the paragraph that ends its section, so a missing
+    appendix takes its section with it; the renderer folds an empty last section into the one
+    before (a plan with no Phụ lục II, or none at all)."""
+    for n, (key, builder) in enumerate((("phu_luc_i", indicator_table), ("phu_luc_ii", task_table))):
+        sec = doc.add_section(WD_SECTION.NEW_PAGE)
+        set_page(sec, landscape=True, restart=True)
+        if n:
+            para_block(doc, "endif")
+        para_block(doc, f"if {key}")
+        appendix_heading(doc, key)
+        builder(doc)
+    para_block(doc, "endif")
+
+
+def build_ke_hoach(path: Path):
+    doc = start_document()
+    legal_bases(doc)
+    lead_in(doc)
     body_loop(doc)
     add_para(doc, "", style="KH Văn bản")
     signature_block(doc)
-    for key, builder in (("phu_luc_i", indicator_table), ("phu_luc_ii", task_table)):
-        sec = doc.add_section(WD_SECTION.NEW_PAGE)
-        set_page(sec, landscape=True, restart=True)
-        appendix_heading(doc, key)
-        builder(doc)
+    appendix_sections(doc)
+    _clean_core(doc, "Kế hoạch")
+    save(doc, path)
+
+
+def attached_plan(doc):
+    """The plan a QĐ issues (Mẫu 1.3): header without Số or date, title block with its reference
+    line, lead-in and sections; it is not signed again (the QĐ is)."""
+    header_block(doc, numbered=False, dated=False)
+    title_block(doc, "kem_theo", reference=True)
+    lead_in(doc, "kem_theo.loi_dan")
+    body_loop(doc, "kem_theo.noi_dung")
+
+
+def build_quyet_dinh(path: Path):
+    """A plan issued as a Quyết định (ND30 Mẫu 1.2): authority line, căn cứ ending with "Theo đề
+    nghị của …", "QUYẾT ĐỊNH:", the articles (the plan's sections inside Điều 1), then, in Mẫu 1.3,
+    the plan attached after the signature on a new page."""
+    doc = start_document()
+    add_para(doc, "{{ tham_quyen }}", size=PT["ten_loai"], bold=True, align="center", before=120, after=120)
+    legal_bases(doc)
+    add_para(doc, "QUYẾT ĐỊNH:", size=PT["ten_loai"], bold=True, align="center", before=120, after=120)
+    body_loop(doc, "dieu", articles=True)
+    add_para(doc, "", style="KH Văn bản")
+    signature_block(doc)
+    para_block(doc, "if kem_theo")
+    page_break(doc)
+    attached_plan(doc)
+    para_block(doc, "endif")
+    appendix_sections(doc)
+    _clean_core(doc, "Quyết định")
+    save(doc, path)
+
+
+def build_ke_hoach_kem_theo(path: Path):
+    """The attached plan of a Quyết định on its own, for those who asked for it separately."""
+    doc = new_document(PT["noi_dung"])
+    body_styles(doc)
+    page_number_header(doc.sections[0], PT["so_trang"])
+    header_block(doc, numbered=False, dated=False)
+    title_block(doc, reference=True)
+    lead_in(doc)
+    body_loop(doc)
+    appendix_sections(doc)
     _clean_core(doc, "Kế hoạch")
     save(doc, path)
 
@@ -438,6 +517,8 @@ def main(out: Path = OUT):
     """Write every template into ``out`` (``python templates/build.py [FOLDER]``)."""
     out.mkdir(parents=True, exist_ok=True)
     build_ke_hoach(out / "ke-hoach.docx")
+    build_quyet_dinh(out / "quyet-dinh.docx")
+    build_ke_hoach_kem_theo(out / "ke-hoach-kem-theo.docx")
     build_bao_cao(out / "bao-cao.docx")
     build_tong_hop(out / "tong-hop.docx")
     build_so_sanh(out / "so-sanh.docx")

@@ -33,7 +33,8 @@ def audit(folder) -> list[dict]:
 def every_output(tmp_path_factory):
     out = tmp_path_factory.mktemp("audit")
     run = CliRunner()
-    for plan in (EXAMPLE, FIXTURES / "xa-2027"):
+    for plan in (EXAMPLE, FIXTURES / "xa-2027", FIXTURES / "tinh-qd-2026", FIXTURES / "tinh-kem-theo-2026-2030",
+                 FIXTURES / "xa-pl2-2026"):
         for cmd in ("build", "reports"):
             res = run.invoke(main, [cmd, str(plan), "-o", str(out), "-j", "1"])
             assert res.exit_code == 0, res.output
@@ -49,7 +50,7 @@ def every_output(tmp_path_factory):
 
 def test_every_document_type_is_audited(every_output):
     names = {p.name for p in every_output.rglob("*") if p.suffix in (".docx", ".xlsx")}
-    for expected in ("ke-hoach.docx", "phu-luc-i.xlsx", "phu-luc-ii.xlsx", "tong-hop.docx", "TCKH.docx",
+    for expected in ("ke-hoach.docx", "quyet-dinh.docx", "ke-hoach-kem-theo.docx", "phu-luc-i.xlsx", "phu-luc-ii.xlsx", "tong-hop.docx", "TCKH.docx",
                      "TCKH.xlsx", "so-sanh.docx", "so-sanh.xlsx"):
         assert expected in names
 

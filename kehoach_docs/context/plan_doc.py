@@ -154,22 +154,26 @@ def plan_context(plan: Plan) -> dict:
         "noi_dung": body_paragraphs(plan),
         "noi_nhan": noi_nhan_lines(kh.noi_nhan),
         "ky": signer(kh.nguoi_ky),
-        "phu_luc_i": {
-            **appendix_header(plan, "I", plan.phu_luc_i.tieu_de),
-            **column_titles(INDICATORS, year),
-            "dong": indicator_rows(plan, INDICATORS.printed),
-        },
-        "phu_luc_ii": {**appendix_header(plan, "II", plan.phu_luc_ii.tieu_de),
-                       "dong": task_rows(plan, TASKS.printed)},
+        **appendices(plan, printed=True),
     }
+
+
+def appendices(plan: Plan, printed: bool) -> dict:
+    """``phu_luc_i`` and ``phu_luc_ii``, each None where the plan has no such appendix; with the
+    printed columns for a document, every column for a workbook."""
+    year = plan.ke_hoach.van_ban.nam_ke_hoach
+    numbers = plan.appendix_numbers
+    out = {"phu_luc_i": None, "phu_luc_ii": None}
+    if "phu_luc_i" in numbers:
+        out["phu_luc_i"] = {**appendix_header(plan, numbers["phu_luc_i"], plan.phu_luc_i.tieu_de),
+                            **column_titles(INDICATORS, year),
+                            "dong": indicator_rows(plan, INDICATORS.printed if printed else INDICATORS.columns)}
+    if "phu_luc_ii" in numbers:
+        out["phu_luc_ii"] = {**appendix_header(plan, numbers["phu_luc_ii"], plan.phu_luc_ii.tieu_de),
+                             "dong": task_rows(plan, TASKS.printed if printed else TASKS.columns)}
+    return out
 
 
 def appendix_context(plan: Plan) -> dict:
-    """Both appendix workbooks: every declared column, the codes and hidden fields included."""
-    year = plan.ke_hoach.van_ban.nam_ke_hoach
-    return {
-        "phu_luc_i": {**appendix_header(plan, "I", plan.phu_luc_i.tieu_de), **column_titles(INDICATORS, year),
-                      "dong": indicator_rows(plan, INDICATORS.columns)},
-        "phu_luc_ii": {**appendix_header(plan, "II", plan.phu_luc_ii.tieu_de),
-                       "dong": task_rows(plan, TASKS.columns)},
-    }
+    """The appendix workbooks: every declared column, the codes and hidden fields included."""
+    return appendices(plan, printed=False)

@@ -10,6 +10,7 @@ from ..problems import Problems
 from ..located import Located
 from .plan import ChiTieu, CoQuan, KeHoach, NhiemVu, PhuLucI, PhuLucII
 from .refs import expand
+from ..text.vn import roman
 
 
 @dataclass
@@ -79,6 +80,14 @@ class Plan:
     def council_if_blank(self) -> bool:
         """Whether ``{ct:MA}`` on a blank target prints the council's figure (``danh_gia``)."""
         return self.ke_hoach.danh_gia.tham_chieu_trong == "ke_hoach"
+
+    @property
+    def appendix_numbers(self) -> dict[str, str]:
+        """The appendices the plan has and their numbers: ``{"phu_luc_i": "I", "phu_luc_ii": "II"}``;
+        a lone appendix has no number (ND30 Phụ lục I, III.1a)."""
+        parts = [part for part, name in (("phu_luc_i", "chi_tieu"), ("phu_luc_ii", "nhiem_vu"))
+                 if name in self.ke_hoach.phu_luc]
+        return {part: roman(i) if len(parts) > 1 else "" for i, part in enumerate(parts, 1)}
 
     @property
     def ky_hieu(self) -> str:

@@ -118,6 +118,17 @@ def check_plan(plan: Plan) -> Problems:
     for i, cc in enumerate(kh.can_cu):
         if hasattr(cc, "doan"):
             texts.append(("ke_hoach", ("can_cu", i, "doan"), cc.doan))
+    if kh.quyet_dinh is not None:
+        qd = kh.quyet_dinh
+        texts.append(("ke_hoach", ("quyet_dinh", "theo_de_nghi"), qd.theo_de_nghi))
+        for i, dieu in enumerate(qd.dieu):
+            # an article may be written as plain text: its whole entry is prose
+            texts.append(("ke_hoach", ("quyet_dinh", "dieu", i), dieu.doan))
+            texts += [("ke_hoach", ("quyet_dinh", "dieu", i, "khoan", k), x) for k, x in enumerate(dieu.khoan)]
+        if qd.kem_theo is not None:
+            texts.append(("ke_hoach", ("quyet_dinh", "kem_theo", "trich_yeu"), qd.kem_theo.trich_yeu))
+            if qd.kem_theo.loi_dan:
+                texts.append(("ke_hoach", ("quyet_dinh", "kem_theo", "loi_dan"), qd.kem_theo.loi_dan))
 
     # Tasks: unique, agencies, section links.
     task_codes: dict[str, int] = {}

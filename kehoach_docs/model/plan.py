@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator,
                       model_validator)
@@ -334,6 +334,50 @@ class NguoiKy(Strict):
         return self
 
 
+class Dieu(Strict):
+    """An article of a Quyết định: ``Điều n.`` in bold, then ``doan``; ``khoan`` are its numbered
+    clauses (``1. …``) where it has them."""
+
+    doan: str = Field(min_length=1)
+    khoan: list[str] = []
+
+
+class KemTheo(Strict):
+    """The plan issued with the decision (ND30 Mẫu 1.3): ``Điều 1. Ban hành kèm theo Quyết định
+    này …``; it prints after the decision with its own header, type name and summary."""
+
+    ten_loai: str = "Kế hoạch"
+    trich_yeu: str = Field(min_length=1)
+    loi_dan: str | None = None
+    #: Also write the attached plan on its own (``ke-hoach-kem-theo.docx``).
+    tach_rieng: bool = False
+
+
+class QuyetDinh(Strict):
+    """``quyet_dinh`` in ke-hoach.yaml: the plan is issued as a Quyết định (ND30 Mẫu 1.2).
+
+    Without ``kem_theo`` the plan's sections (``noi_dung``) print inside Điều 1, after its text;
+    with it they print in the attached plan."""
+
+    #: The authority line under the summary; by default ``ỦY BAN NHÂN DÂN TỈNH …`` of the issuer.
+    tham_quyen: str | None = None
+    #: Who proposed it: printed ``Theo đề nghị của ….`` as the last line of the căn cứ block.
+    theo_de_nghi: str = Field(min_length=1)
+    dieu: list[Dieu] = Field(min_length=2)
+    kem_theo: KemTheo | None = None
+
+    @field_validator("dieu", mode="before")
+    @classmethod
+    def _plain(cls, v):
+        # An article without clauses may be written as plain text.
+        return [{"doan": x} if isinstance(x, str) else x for x in v] if isinstance(v, list) else v
+
+    @field_validator("theo_de_nghi")
+    @classmethod
+    def _lead(cls, v):
+        return re.sub(r"^theo đề nghị của\s+", "", v, flags=re.I).rstrip(" .;")
+
+
 class DanhGia(Strict):
     """``danh_gia`` in ke-hoach.yaml: how this plan judges results. The defaults are the rules a
     district's plan has always used; a province states its own."""
@@ -370,6 +414,29 @@ class KeHoach(Strict):
     noi_nhan: list[str] = Field(min_length=1)
     nguoi_ky: NguoiKy
     danh_gia: DanhGia = DanhGia()
+    quyet_dinh: QuyetDinh | None = None
+    #: The appendices the plan has: ``chi_tieu`` (Phụ lục I, phu-luc-i.yaml), ``nhiem_vu`` (Phụ lục II,
+    #: phu-luc-ii.yaml); one, both or none (``[]``).
+    phu_luc: list[Literal["chi_tieu", "nhiem_vu"]] = ["chi_tieu", "nhiem_vu"]
+
+    @field_validator("phu_luc")
+    @classmethod
+    def _once(cls, v):
+        if len(set(v)) != len(v):
+            raise ValueError("mỗi phụ lục chỉ ghi một lần")
+        return sorted(v, key=["chi_tieu", "nhiem_vu"].index)
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.quyet_dinh is not None and self.van_ban.loai != "QĐ":
+            raise ValueError(f"có quyet_dinh thì van_ban.loai phải là QĐ (gặp {self.van_ban.loai})")
+        if self.quyet_dinh is not None and self.loi_dan:
+            raise ValueError("Quyết định không dùng loi_dan: ghi lời dẫn vào Điều 1 (quyet_dinh.dieu) hoặc "
+                             "quyet_dinh.kem_theo.loi_dan")
+        if self.quyet_dinh is None and self.van_ban.loai == "QĐ":
+            raise ValueError("van_ban.loai là QĐ: cần khối quyet_dinh (theo_de_nghi, dieu; kem_theo nếu ban hành "
+                             "kèm theo kế hoạch)")
+        return self
 
     @field_validator("noi_nhan")
     @classmethod
@@ -472,6 +539,8 @@ class NhomChiTieu(Strict):
 class PhuLucI(Strict):
     """``phu-luc-i.yaml``: the table of indicators."""
 
+    ROWS: ClassVar[str] = "nhom"
+
     tieu_de: str = Field(min_length=1)
     nhom: list[NhomChiTieu] = Field(min_length=1)
 
@@ -530,6 +599,8 @@ class NhiemVu(Strict):
 
 class PhuLucII(Strict):
     """``phu-luc-ii.yaml``: the table of tasks."""
+
+    ROWS: ClassVar[str] = "nhiem_vu"
 
     tieu_de: str = Field(min_length=1)
     nhiem_vu: list[NhiemVu] = Field(min_length=1)

@@ -22,6 +22,10 @@ TYPE_NAMES = {"KH": "KẾ HOẠCH", "BC": "BÁO CÁO", "QĐ": "QUYẾT ĐỊNH",
 SO = re.compile(r"^Số:\s*(?P<num>\S*?)\s*/(?P<kh>[A-Za-zĐđ]+)-(?P<body>[A-ZĐ0-9][A-Za-zĐđ0-9]*(?:-[A-ZĐ0-9][A-Za-zĐđ0-9]*)*)$")
 DATE = re.compile(r"^(?P<place>[^,]+), ngày (?P<d>\S*)\s+tháng (?P<m>\S*)\s+năm (?P<y>\d{4})$")
 QUOC_HIEU = re.compile(r"^CỘNG H(ÒA|OÀ) XÃ HỘI CHỦ NGHĨA VIỆT NAM$")
+PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
+ARTICLE = re.compile(r"^Điều (\d+)\.")
+KEM_THEO_QD = re.compile(r"^\(Kèm theo Quyết định số .*/QĐ-.* ngày .* tháng .* năm .* của .+\)$")
+BASES = ("Căn cứ", "Thực hiện", "Theo đề nghị")
 ROMAN = re.compile(r"^[IVXLC]+$")
 
 
@@ -33,7 +37,8 @@ class Finding:
     message: str
 
     def __str__(self):
-        return f"[{'LỖI' if self.level == 'error' else 'cảnh báo'}] quy tắc {self.rule}, {self.where}: {self.message}"
+        label = {"error": "LỖI", "warning": "cảnh báo", "note": "ghi chú"}[self.level]
+        return f"[{label}] quy tắc {self.rule}, {self.where}: {self.message}"
 
 
 def _excerpt(text: str, n: int = 50) -> str:
@@ -271,6 +276,8 @@ class Checker:
         else:
             if all(p.text == p.text.upper() for p in trich):
                 self.add("warning", 21, self.at(trich[0]), "trích yếu nên viết thường, không in hoa toàn bộ")
+            if j < len(body) and body[j].text.strip().startswith("(Kèm theo"):
+                j += 1      # a text issued with a QĐ: its reference line sits above the rule
             rule_ok = self.v.has_bottom_rule(trich[-1].el) or (j < len(body) and self.v.has_bottom_rule(body[j].el))
             if not rule_ok:
                 self.add("error", 21, self.at(trich[-1]), "thiếu đường kẻ dưới trích yếu")
@@ -279,16 +286,20 @@ class Checker:
         # stop at the signature table / first appendix
         end = next((k for k, p in enumerate(content) if re.match(r"^Phụ lục\b", p.text.strip())), len(content))
         content = content[:end]
+        if self.shape == "QĐ":
+            content = self.check_authority(content, title)
         can_cu = []
         for p in content:
-            if p.text.startswith(("Căn cứ", "Thực hiện")) and not re.match(r"^[IVX]+\.|^\d+\.", p.text):
+            if p.text.startswith(BASES) and not re.match(r"^[IVX]+\.|^\d+\.", p.text):
                 can_cu.append(p)
             else:
                 break
+        if self.shape == "QĐ":
+            self.check_decision(content, can_cu)
         for n, p in enumerate(can_cu):
             last = n == len(can_cu) - 1
             end_ch = p.text.rstrip()[-1:]
-            if p.text.startswith("Căn cứ") and not self.v.flag(p.el, "i"):
+            if p.text.startswith(("Căn cứ", "Theo đề nghị")) and not self.v.flag(p.el, "i"):
                 self.add("error", 22, self.at(p), "dòng căn cứ phải in nghiêng")
             if last and end_ch != "." or not last and end_ch != ";":
                 self.add("error", 22, self.at(p), "mỗi căn cứ kết thúc bằng «;», căn cứ cuối bằng «.»")
@@ -327,11 +338,73 @@ class Checker:
             self.add("warning", 25, self.at(content[-1]), "đoạn cuối phần nội dung nên kết thúc bằng «./.»")
         return content
 
+    # -- the Quyết định form (Mẫu 1.2, 1.3) ---------------------------------------------
+    def _heading_ok(self, p: Para) -> bool:
+        return (p.text == p.text.upper() and self.v.flag(p.el, "b") and self.v.align(p.el) == "center"
+                and SIZES["ten_loai"].ok(self.v.size(p.el)))
+
+    def check_authority(self, content: list, title: Para) -> list:
+        """The authority line under the summary; returns the content after it."""
+        first = content[0] if content else None
+        if first is None or first.text.startswith(BASES) or self.v.align(first.el) != "center":
+            self.add("error", 34, self.at(first or title), "thiếu dòng thẩm quyền ban hành (ví dụ «ỦY BAN NHÂN DÂN "
+                     "TỈNH …») trên các căn cứ")
+            return content
+        if not self._heading_ok(first):
+            self.add("error", 34, self.at(first), f"thẩm quyền ban hành in hoa, đậm, căn giữa, cỡ {SIZES['ten_loai']}")
+        return content[1:]
+
+    def check_decision(self, content: list, can_cu: list):
+        """"Theo đề nghị …" closes the căn cứ; then "QUYẾT ĐỊNH:" and the articles, numbered from 1."""
+        if not can_cu or not can_cu[-1].text.startswith("Theo đề nghị"):
+            self.add("warning", 22, self.at(can_cu[-1] if can_cu else None),
+                     "khối căn cứ của quyết định kết thúc bằng «Theo đề nghị của ….»")
+        rest = content[len(can_cu):]
+        if not rest or rest[0].text.strip() != "QUYẾT ĐỊNH:":
+            self.add("error", 34, self.at(rest[0] if rest else None), "sau căn cứ là dòng «QUYẾT ĐỊNH:»")
+        elif not self._heading_ok(rest[0]):
+            self.add("error", 34, self.at(rest[0]), f"«QUYẾT ĐỊNH:» in hoa, đậm, căn giữa, cỡ {SIZES['ten_loai']}")
+        articles = [(p, ARTICLE.match(p.text)) for p in rest if ARTICLE.match(p.text)]
+        if not articles:
+            self.add("error", 35, "phần nội dung", "quyết định không có điều nào («Điều 1. …»)")
+        for n, (p, m) in enumerate(articles, 1):
+            if int(m.group(1)) != n:
+                self.add("error", 35, self.at(p), f"điều đánh số liên tục: cần «Điều {n}.», gặp «{m.group()}»")
+            runs = self.v.runs(p.el)
+            head = text_of(runs[0]).strip() if runs else ""
+            if not runs or not head.startswith("Điều") or not self.v.run_flag(runs[0], p.el, "b"):
+                self.add("error", 35, self.at(p), "«Điều n.» in đậm (nội dung của điều không đậm)")
+
+    def check_attached(self):
+        """A text issued with the QĐ (Mẫu 1.3): a second header block with no Số line, and the
+        "(Kèm theo Quyết định số …)" line under its title."""
+        tables = [t for t in self.v.body.findall(W + "tbl") if self._is_header(t)]
+        attached = tables[1:] if self.shape == "QĐ" else tables[:1]
+        body = [p for p in self.v.paragraphs if not p.in_table and p.text.strip()]
+        for t in attached:
+            if any(text_of(p).strip().startswith("Số") for p in t.iter(W + "p")):
+                self.add("error", 36, "đầu văn bản kèm theo", "văn bản ban hành kèm theo quyết định không có dòng «Số»")
+            follow = [p for p in body if p.el.getparent() is self.v.body
+                      and list(self.v.body).index(p.el) > list(self.v.body).index(t)][:4]
+            ref = next((p for p in follow if p.text.strip().startswith("(Kèm theo")), None)
+            if ref is None or not KEM_THEO_QD.match(ref.text.strip()):
+                self.add("error", 36, self.at(ref or (follow[0] if follow else None)),
+                         "dưới tên văn bản kèm theo cần dòng «(Kèm theo Quyết định số …/QĐ-… ngày … tháng … năm … "
+                         "của …)»")
+            elif not self.v.flag(ref.el, "i"):
+                self.add("error", 36, self.at(ref), "dòng «(Kèm theo Quyết định …)» in nghiêng")
+
+    def _is_header(self, tbl) -> bool:
+        cells = tbl.findall(f"{W}tr/{W}tc")
+        return len(cells) >= 2 and any(QUOC_HIEU.match(text_of(p).strip()) for p in cells[1].iter(W + "p"))
+
     # -- 7.5 signature -------------------------------------------------------------
     def check_signature(self, kind: str | None):
         tables = [t for t in self.v.body.iter(W + "tbl")
                   if t.getparent() is self.v.body and len(t.findall(f"{W}tblGrid/{W}gridCol")) == 2]
-        sig = tables[-1] if len(tables) >= 2 else None
+        # the signature table is the one that holds Nơi nhận (a text attached to a QĐ follows it)
+        signed = [t for t in tables[1:] if any(text_of(p).strip() == "Nơi nhận:" for p in t.iter(W + "p"))]
+        sig = signed[-1] if signed else (tables[-1] if len(tables) >= 2 else None)
         para = {p.el: p for p in self.v.paragraphs}
         if sig is None:
             self.add("error", 26, "cuối văn bản", "thiếu khối chữ ký và nơi nhận (bảng hai cột)")
@@ -424,13 +497,24 @@ class Checker:
             if pg is None or pg.get(W + "start") != "1":
                 self.add("error", 5, f"phần (section) {n}", "mỗi phụ lục đánh số trang riêng từ 1 (pgNumType start=1)")
 
+    def party_document(self) -> bool:
+        """A Party document ("ĐẢNG CỘNG SẢN VIỆT NAM" instead of the Quốc hiệu) follows the Party's own
+        rules (Hướng dẫn 36-HD/VPTW), not ND30."""
+        tbl = self.header_table()
+        return tbl is not None and any(text_of(p).strip() == PARTY for p in tbl.iter(W + "p"))
+
     def run(self) -> list[Finding]:
+        if self.party_document():
+            return [Finding("note", 14, "đầu văn bản", "văn bản của tổ chức Đảng («ĐẢNG CỘNG SẢN VIỆT NAM»): thể thức "
+                            "theo Hướng dẫn 36-HD/VPTW, không theo Nghị định 30; không kiểm tra")]
         self.check_page()
         self.check_page_numbers()
         self.check_fonts()
         kind = self.check_header()
         content = self.check_body(kind)
         self.check_signature(kind)
+        if self.shape in ("QĐ", "KT"):
+            self.check_attached()
         self.check_appendices(content)
         return self.findings
 
@@ -446,12 +530,16 @@ SHAPE_TITLES = {"KẾ HOẠCH": "KH", "BÁO CÁO": "BC", "QUYẾT ĐỊNH": "QĐ
 
 
 def detect_shape(view: DocxView) -> str | None:
-    """The shape of a document from its tên loại (the first line after the header table)."""
-    for p in view.paragraphs:
-        if not p.in_table and p.text.strip():
-            title = " ".join(p.text.split()).upper()
-            return next((shape for name, shape in SHAPE_TITLES.items() if title.startswith(name)), None)
-    return None
+    """The shape of a document from its tên loại (the first line after the header table); a plan
+    whose title block carries "(Kèm theo Quyết định …)" is a text issued with a QĐ (KT)."""
+    body = [p for p in view.paragraphs if not p.in_table and p.text.strip()]
+    if not body:
+        return None
+    title = " ".join(body[0].text.split()).upper()
+    shape = next((shape for name, shape in SHAPE_TITLES.items() if title.startswith(name)), None)
+    if shape == "KH" and any(p.text.strip().startswith("(Kèm theo Quyết định") for p in body[1:4]):
+        return "KT"
+    return shape
 
 
 def check_docx(path, shape: str | None = None) -> list[Finding]:

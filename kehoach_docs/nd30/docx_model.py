@@ -163,6 +163,10 @@ class DocxView:
         runs = self.runs(p)
         return bool(runs) and all(_on(self.rpr(r, p, tag)) for r in runs)
 
+    def run_flag(self, r, p, tag: str) -> bool:
+        """Bold/italic/… of one run ``r`` of paragraph ``p``."""
+        return _on(self.rpr(r, p, tag))
+
     def any_flag(self, p, tag: str) -> bool:
         return any(_on(self.rpr(r, p, tag)) for r in self.runs(p))
 

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 from ..text.vn import format_number
 
-#: Document shapes: KH (plan), BC (report), QĐ (decision), SS (comparison table, an
-#: unnumbered, unsigned attachment). A rule applies to the shapes it names.
-ALL_SHAPES = frozenset({"KH", "BC", "QĐ", "SS"})
+#: Document shapes: KH (plan), BC (report), QĐ (decision), KT (a plan issued with a QĐ, printed on
+#: its own: no Số, no date, not signed), SS (comparison table, an unnumbered, unsigned
+#: attachment). A rule applies to the shapes it names.
+ALL_SHAPES = frozenset({"KH", "BC", "QĐ", "KT", "SS"})
 SIGNED = frozenset({"KH", "BC", "QĐ"})
+DATED = ALL_SHAPES - {"KT"}
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ RULES: dict[int, Rule] = {r.number: r for r in [
     Rule(16, "mẫu Phụ lục I", "cỡ Quốc hiệu và Tiêu ngữ"),
     Rule(17, "Phụ lục I, II.2b", "tên cơ quan ban hành"),
     Rule(18, "Phụ lục I, II.3", "số, ký hiệu", SIGNED),
-    Rule(19, "Phụ lục I, II.4", "địa danh, ngày tháng"),
+    Rule(19, "Phụ lục I, II.4", "địa danh, ngày tháng", DATED),
     Rule(20, "Phụ lục I, II.5b", "tên loại văn bản"),
     Rule(21, "Phụ lục I, II.5b", "trích yếu"),
     Rule(22, "Phụ lục I, II.6a", "căn cứ"),
@@ -87,6 +89,10 @@ RULES: dict[int, Rule] = {r.number: r for r in [
     Rule(31, "Phụ lục I, III.1a", "đánh số phụ lục"),
     Rule(32, "Phụ lục I, III.1", "phụ lục khổ ngang"),
     Rule(33, "Phụ lục I, III.4", "địa chỉ cuối trang đầu"),
+    # Rules of the Quyết định form, beyond §7 of the reference (numbered on from it).
+    Rule(34, "Phụ lục III, Mẫu 1.2", "thẩm quyền ban hành và «QUYẾT ĐỊNH:»", frozenset({"QĐ"})),
+    Rule(35, "Phụ lục I, II.6đ; Mẫu 1.2", "điều", frozenset({"QĐ"})),
+    Rule(36, "Phụ lục III, Mẫu 1.3", "văn bản ban hành kèm theo quyết định", frozenset({"QĐ", "KT"})),
 ]}
 
 #: The sizes of ND30's elements (§7 rules 4, 9, 14-21, 26-28, 30), in points.

@@ -79,8 +79,30 @@ class PreparedTemplate:
                 # line breaks and tabs inside values become <w:br/> and <w:tab/> (docxtpl's own pass,
                 # run only when a text holds one: it is most of the cost of a render otherwise)
                 xml = self._docxtpl.resolve_listing(xml)
+            if name == "word/document.xml":
+                xml = fold_empty_last_section(xml)
             out[name] = xml.encode("utf-8")
         return out
+
+
+_SECT_END = "</w:sectPr></w:pPr></w:p>"
+
+
+def fold_empty_last_section(xml: str) -> str:
+    """Drop a last section left empty by a template's ``if`` (a plan without its last appendix):
+    the section before it becomes the last, keeping its own page set-up, so no blank page is
+    printed. The paragraph that ended that section is empty (python-docx's section break)."""
+    body_sect = xml.rfind("<w:sectPr")
+    end = xml.rfind(_SECT_END, 0, body_sect)
+    if end < 0 or xml[end + len(_SECT_END):body_sect].strip():
+        return xml
+    start = max(xml.rfind("<w:p>", 0, end), xml.rfind("<w:p ", 0, end))
+    para = xml[start:end + len(_SECT_END)]
+    if "<w:r>" in para or "<w:r " in para:
+        return xml
+    own = para[para.rfind("<w:sectPr"):len(para) - len("</w:pPr></w:p>")]
+    close = xml.find("</w:sectPr>", body_sect) + len("</w:sectPr>")
+    return xml[:start] + own + xml[close:]
 
 
 _BREAK_IN_TEXT = re.compile(r"<w:t(?:\s[^>]*)?>[^<]*[\n\t\a\f]")

@@ -20,7 +20,8 @@ from .yaml_file import read_yaml
 
 MAIN = "ke-hoach.yaml"
 REGISTRY = "co-quan.yaml"
-APPENDICES = {"phu_luc_i": "phu-luc-i", "phu_luc_ii": "phu-luc-ii"}
+#: Each appendix: its part, its file stem and the name ``phu_luc`` in ke-hoach.yaml declares it by.
+APPENDICES = {"phu_luc_i": ("phu-luc-i", "chi_tieu"), "phu_luc_ii": ("phu-luc-ii", "nhiem_vu")}
 
 _ALL_KEYS = sorted({f for cls in vars(m).values() if isinstance(cls, type) and issubclass(cls, BaseModel)
                     for f in getattr(cls, "model_fields", {})})
@@ -34,6 +35,10 @@ def _validate(model_cls, src: Located, problems: Problems):
         return None
 
 
+def _files_of(root: Path, stem: str) -> list[Path]:
+    return [p for p in (root / f"{stem}.yaml", root / f"{stem}.xlsx") if p.exists()]
+
+
 def _appendix_source(root: Path, stem: str, part: str, registry, problems: Problems) -> Located | None:
     yml, xlsx = root / f"{stem}.yaml", root / f"{stem}.xlsx"
     if yml.exists() and xlsx.exists():
@@ -45,7 +50,8 @@ def _appendix_source(root: Path, stem: str, part: str, registry, problems: Probl
         return read_appendix(xlsx, part, registry, problems)
     if yml.exists():
         return read_yaml(yml, problems)
-    problems.add(Problem(ERROR, rel(root), None, (), f"thiếu tệp {stem}.yaml (hoặc {stem}.xlsx)"))
+    problems.add(Problem(ERROR, rel(root), None, (), f"thiếu tệp {stem}.yaml (hoặc {stem}.xlsx); kế hoạch không có phụ lục này thì "
+                         "khai báo trong ke-hoach.yaml, ví dụ «phu_luc: [nhiem_vu]» hoặc «phu_luc: []»"))
     return None
 
 
@@ -68,8 +74,16 @@ def load_plan(root: Path | str, *, with_results: bool = True) -> Plan:
             sources[part] = src
             models[part] = _validate(cls, src, problems)
     registry = models.get("co_quan")
-    for part, stem in APPENDICES.items():
+    declared = models["ke_hoach"].phu_luc if models.get("ke_hoach") else [n for _, n in APPENDICES.values()]
+    for part, (stem, name) in APPENDICES.items():
         cls = m.PhuLucI if part == "phu_luc_i" else m.PhuLucII
+        if name not in declared:
+            models[part] = cls.model_construct(tieu_de="", **{cls.ROWS: []})   # a plan without this appendix
+            for found in _files_of(root, stem):
+                problems.add(Problem(ERROR, rel(found), None, (),
+                                     f"có tệp {found.name} nhưng ke-hoach.yaml không khai báo phụ lục này "
+                                     f"(phu_luc: [{', '.join([*declared, name])}]); thêm vào phu_luc hoặc bỏ tệp"))
+            continue
         src = _appendix_source(root, stem, part, registry, problems)
         if src is not None:
             sources[part] = src
