@@ -173,27 +173,56 @@ def column_header(col, key: str, form: str = "header") -> str:
     return (col.short or col.header) if form != "header" else col.header
 
 
+#: Width of the two cells that hold a column loop's tags in the template (removed when rendering).
+TAG_W = 113
+
+
+def _expand(columns, key: str, available: int, form: str):
+    """The template's cells for ``columns``: each column a cell, except the plan's value columns
+    (``Column.value``), which become one looped cell between two tag cells (``{%tc for %}``): the
+    renderer repeats it once per value column the plan declares and shares its width among them.
+
+    Returns (widths, headers, row texts, aligns, columns or None for a tag cell)."""
+    widths = column_widths(columns, available)
+    values = [i for i, c in enumerate(columns) if c.value]
+    cells = []
+    for i, (c, w) in enumerate(zip(columns, widths)):
+        if c.value and i != values[0]:
+            continue
+        if c.value:
+            loop_w = sum(widths[k] for k in values) - 2 * TAG_W
+            head_list = (key + ".cot") if key else "cot"
+            cells += [(TAG_W, "{%tc for c in " + head_list + " %}", "{%tc for v in r.gia_tri %}", "center", None),
+                      (loop_w, "{{ c }}", "{{ v }}", "center", c),
+                      (TAG_W, "{%tc endfor %}", "{%tc endfor %}", "center", None)]
+        else:
+            cells.append((w, column_header(c, key, form), "{{ r." + c.key + " }}", c.align, c))
+    return ([x[0] for x in cells], [x[1] for x in cells], [x[2] for x in cells], [x[3] for x in cells],
+            [x[4] for x in cells])
+
+
 def declared_table(doc, columns, key: str, available: int, *, rows: str = "dong", sub_rows: bool = True,
                    keep: bool = False, form: str = "header", cell=None):
     """A table of declared columns: group rows in bold (number and name), sub-rows in italic.
 
     ``cell(col)`` may give a column's cell its own runs (the fill-in mark of a result)."""
-    t = looped_table(doc, column_widths(columns, available), [column_header(c, key, form) for c in columns],
-                     f"{key}.{rows}" if key else rows)
-    align = [c.align for c in columns]
-    texts = ["" if cell and cell(c) else "{{ r." + c.key + " }}" for c in columns]
+    widths, headers, texts, align, cols = _expand(columns, key, available, form)
+    t = looped_table(doc, widths, headers, f"{key}.{rows}" if key else rows)
+    texts = ["" if c is not None and cell and cell(c) else x for x, c in zip(texts, cols)]
+    # a group row prints its number and name; the other cells stay empty (loop tags kept)
+    group = [x if (c is None or c.value or j < 2) else "" for j, (x, c) in enumerate(zip(texts, cols))]
 
     def row(values, **kw):
         r = add_row(t, values, style="KH Bảng", align=align, **kw)
-        for j, c in enumerate(columns):
-            if cell and cell(c) and values is texts:
+        for j, c in enumerate(cols):
+            if c is not None and cell and cell(c) and values is texts:
                 add_runs(r.cells[j].paragraphs[0], cell(c))
         if keep:
             keep_together(r)
 
     if sub_rows:
         tag_row(t, "{%tr if r.loai == 'nhom' %}")
-        row(texts[:2] + [""] * (len(columns) - 2), bold=True)
+        row(group, bold=True)
         tag_row(t, "{%tr elif r.loai == 'con' %}")
         row(texts, italic=True)
         tag_row(t, "{%tr else %}")

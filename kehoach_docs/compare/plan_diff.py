@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..context.common import plan_reference
 from ..context.plan_doc import body_paragraphs, legal_bases
 from ..model.bundle import Plan
-from ..model.tables import INDICATORS, TASKS
+from ..model.tables import TASKS
 
 EDIT, ADD, REMOVE = "Sửa", "Thêm", "Bỏ"
 
@@ -44,8 +44,15 @@ def _excerpt(text: str, n: int = 50) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
-def _indicator_values(plan: Plan, ct) -> dict[str, str]:
-    return {c.key: c.text(plan, ct) for c in INDICATORS.compared}
+def _indicator_columns(old: Plan, new: Plan) -> list:
+    """The compared columns of either version (a column one of them dropped shows as emptied)."""
+    cols = {c.key: c for c in old.indicator_table.compared}
+    cols.update({c.key: c for c in new.indicator_table.compared})
+    return list(cols.values())
+
+
+def _indicator_values(plan: Plan, ct, columns) -> dict[str, str]:
+    return {c.key: c.text(plan, ct) for c in columns}
 
 
 def _task_values(plan: Plan, nv) -> dict[str, str]:
@@ -133,8 +140,10 @@ def compare_plans(old: Plan, new: Plan) -> list[Change]:
     so, sn = _sections(po), _sections(pn)
     changes += _aligned(PARTS[2], [p["text"] for p in po], [p["text"] for p in pn],
                         lambda i: f"Mục {so[i]}", lambda j: f"Mục {sn[j]}", "Đoạn văn")
-    changes += _keyed(PARTS[3], old.chi_tieu, new.chi_tieu, [(c.key, c.label) for c in INDICATORS.compared],
-                      lambda ct: _indicator_values(old, ct), lambda ct: _indicator_values(new, ct), lambda ct: ct.ten)
+    columns = _indicator_columns(old, new)
+    changes += _keyed(PARTS[3], old.chi_tieu, new.chi_tieu, [(c.key, c.label) for c in columns],
+                      lambda ct: _indicator_values(old, ct, columns), lambda ct: _indicator_values(new, ct, columns),
+                      lambda ct: ct.ten)
     changes += _keyed(PARTS[4], old.nhiem_vu, new.nhiem_vu, [(c.key, c.label) for c in TASKS.compared],
                       lambda nv: _task_values(old, nv), lambda nv: _task_values(new, nv),
                       lambda nv: f"Nhiệm vụ «{_excerpt(old.text(nv.noi_dung) if nv.ma in old.nhiem_vu else new.text(nv.noi_dung))}»")

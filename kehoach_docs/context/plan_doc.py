@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model.bundle import Plan
 from ..model.plan import CanCuTrichDan, Gach, Muc
-from ..model.tables import INDICATORS, TASKS
+from ..model.tables import TASKS
 from ..text.vn import roman, upper_vi
 from .common import issuer_header, noi_nhan_lines, plan_reference, signer, so_van_ban
 
@@ -94,8 +94,9 @@ def indicator_rows(plan: Plan, columns) -> list[dict]:
     each of ``columns`` (the printed ones for a document, all of them for the workbook): a
     document's context holds exactly what it prints, so it is rebuilt exactly when that changes."""
     rows = []
+    blank = ["" for c in columns if c.value]
     for gi, g in enumerate(plan.phu_luc_i.nhom):
-        rows.append({**{c.key: "" for c in columns}, "loai": "nhom",
+        rows.append({**{c.key: "" for c in columns}, "loai": "nhom", "gia_tri": blank,
                      "stt": g.ky_hieu or chr(ord("A") + gi), "ten": g.ten})
         for ci, ct in enumerate(g.chi_tieu, start=1):
             rows.append(_indicator(plan, ct, "chi_tieu", str(ci), columns))
@@ -105,12 +106,18 @@ def indicator_rows(plan: Plan, columns) -> list[dict]:
 
 
 def _indicator(plan: Plan, ct, kind: str, stt: str, columns) -> dict:
-    return {"loai": kind, "stt": stt, **{c.key: c.text(plan, ct) for c in columns if c.key != "stt"}}
+    row = {"loai": kind, "stt": stt, **{c.key: c.text(plan, ct) for c in columns if c.key != "stt"}}
+    # the value columns in print order, for the run of cells the documents loop over
+    row["gia_tri"] = [row[c.key] for c in columns if c.value]
+    return row
 
 
-def column_titles(table, year: int) -> dict:
-    """``cot_<key>``: the header of each column whose title names the plan's year."""
-    return {f"cot_{c.key}": c.title(year) for c in table.columns if c.yearly}
+def column_titles(table, year: int, short: bool = False, reports: bool = False) -> dict:
+    """``cot_<key>``: the header of each column whose title names the plan's year, and ``cot``: the
+    headers of the plan's value columns in print order (``short`` for narrow tables, ``reports``
+    for the report tables)."""
+    return {**{f"cot_{c.key}": c.title(year) for c in table.columns if c.yearly},
+            "cot": [c.short_title(year) if short else c.title(year) for c in table.values(reports)]}
 
 
 def task_rows(plan: Plan, columns) -> list[dict]:
@@ -165,9 +172,13 @@ def appendices(plan: Plan, printed: bool) -> dict:
     numbers = plan.appendix_numbers
     out = {"phu_luc_i": None, "phu_luc_ii": None}
     if "phu_luc_i" in numbers:
+        table = plan.indicator_table
         out["phu_luc_i"] = {**appendix_header(plan, numbers["phu_luc_i"], plan.phu_luc_i.tieu_de),
-                            **column_titles(INDICATORS, year),
-                            "dong": indicator_rows(plan, INDICATORS.printed if printed else INDICATORS.columns)}
+                            **column_titles(table, year),
+                            "dong": indicator_rows(plan, table.printed if printed else table.columns)}
+        if not printed:     # the workbook keeps the plan's column declaration, for the way back
+            out["phu_luc_i"]["khai_bao_cot"] = ([c.model_dump(exclude_none=True) for c in plan.phu_luc_i.cot]
+                                                if plan.phu_luc_i.cot else None)
     if "phu_luc_ii" in numbers:
         out["phu_luc_ii"] = {**appendix_header(plan, numbers["phu_luc_ii"], plan.phu_luc_ii.tieu_de),
                              "dong": task_rows(plan, TASKS.printed if printed else TASKS.columns)}

@@ -15,9 +15,9 @@ from ..model.plan import ChiTieu, CoQuan
 from ..model.values import Scale, Verdict
 from ..model.evaluation import assess, composite, target_of
 from ..model.results import KetQuaCoQuan
-from ..model.tables import INDICATORS
 from ..results.entry import entry_data
 from ..text.vn import upper_vi
+from .plan_doc import column_titles
 from .common import (closing, noi_nhan_lines, one_line, paragraphs, plan_reference, report_date,
                      so_van_ban)
 
@@ -40,7 +40,8 @@ def indicator_result(plan: Plan, ct: ChiTieu) -> dict:
                  for sub in ct.chi_tiet]
         verdict = composite(parts) or verdict
     return {
-        **{c.key: c.text(plan, ct) for c in INDICATORS.printed if c.key != "stt"},
+        **{c.key: c.text(plan, ct) for c in plan.indicator_table.printed if c.key != "stt"},
+        "gia_tri": [c.text(plan, ct) for c in plan.indicator_table.values(reports=True)],
         "ma": ct.ma, "ten": plan.indicator_name(ct), "ten_day_du": plan.indicator_name(ct), "uoc": uoc,
         "doi_chieu": target_of(ct, policy).text, "so_sanh": a.so_sanh, "danh_gia": verdict.value, "ghi_chu": one_line(r.ghi_chu) if r else "",
     }
@@ -137,6 +138,7 @@ def report_context(plan: Plan, code: str) -> dict:
                   "các nhiệm vụ, chỉ tiêu được giao như sau:",
         "nhom_nhiem_vu": task_groups(plan, code, tasks, res),
         "chi_tieu": rows,
+        "cot": column_titles(plan.indicator_table, year, short=True, reports=True)["cot"],
         "tom_tat_chi_tieu": verdict_summary(rows) if rows else "",
         "kho_khan": paragraphs(res.kho_khan) if res else [],
         "de_xuat": closing(de_xuat),

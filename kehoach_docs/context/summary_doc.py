@@ -13,7 +13,7 @@ from ..model.values import Verdict
 from ..text.vn import ngay_thang_nam, upper_vi
 from .common import (closing, issuer_header, noi_nhan_lines, paragraphs, plan_reference, report_date,
                      signer, so_van_ban)
-from ..model.tables import INDICATORS, STATUSES, summary_columns
+from ..model.tables import STATUSES, summary_columns
 from .plan_doc import column_titles
 from .report_doc import indicator_result, main_and_components, verdict_summary
 
@@ -24,7 +24,8 @@ def indicator_table(plan: Plan) -> list[dict]:
     """Every indicator in Phụ lục I order, with group rows, as the summary's appendix prints it."""
     rows = []
     for gi, g in enumerate(plan.phu_luc_i.nhom):
-        rows.append({**{c.key: "" for c in summary_columns()}, "loai": "nhom",
+        rows.append({**{c.key: "" for c in summary_columns(plan.indicator_table)}, "loai": "nhom",
+                     "gia_tri": ["" for c in plan.indicator_table.values(reports=True)],
                      "stt": g.ky_hieu or chr(ord("A") + gi), "ten": g.ten, "ghi_chu": ""})
         for ci, ct in enumerate(g.chi_tieu, 1):
             for sub in [ct, *ct.chi_tiet]:
@@ -111,7 +112,7 @@ def summary_context(plan: Plan) -> dict:
         "phu_luc": {
             "so": "", "tieu_de": upper_vi(f"Kết quả thực hiện các chỉ tiêu năm {year}"),
             "kem_theo": f"(Kèm theo {ref})",
-            **column_titles(INDICATORS, year),
+            **column_titles(plan.indicator_table, year, reports=True),
             "dong": table,
         },
     }

@@ -31,6 +31,12 @@ class Plan:
     refused: dict[str, Problems] = field(default_factory=dict)
 
     @cached_property
+    def indicator_table(self):
+        """Phụ lục I's columns for this plan (its own value columns where it declares them)."""
+        from .tables import indicator_table
+        return indicator_table(self.phu_luc_i.cot, self.ke_hoach.van_ban.nam_ke_hoach, self.ke_hoach.danh_gia.can_cu)
+
+    @cached_property
     def co_quan(self) -> dict[str, CoQuan]:
         return {c.ma: c for c in self.co_quan_list}
 

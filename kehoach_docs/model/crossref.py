@@ -71,6 +71,27 @@ def check_plan(plan: Plan) -> Problems:
                 f"mã cơ quan «{code}» không có trong danh bạ co-quan.yaml"
                 + (f"; có phải «{hint[0]}»?" if hint else ""), problems)
 
+    # Value columns: what an indicator gives must be a column the plan prints.
+    pl1 = plan.phu_luc_i
+    own = {c.field.split(".", 1)[1] for c in plan.indicator_table.columns if c.field and "." in c.field}
+    declared = [c.ma for c in pl1.cot] if pl1.cot else ["ke_hoach", "muc_tieu"]
+    if kh.danh_gia.can_cu not in declared:
+        _at(plan, "ke_hoach", ("danh_gia", "can_cu"), ERROR,
+            f"danh_gia.can_cu là «{kh.danh_gia.can_cu}» nhưng Phụ lục I không có cột này; dùng một trong: "
+            + ", ".join(declared), problems)
+
+    def values(row, path):
+        for key in row.cot_them:
+            if key not in own:
+                _at(plan, "phu_luc_i", path + ("cot_them", key), ERROR,
+                    f"cột «{key}» không có trong khai báo cot của Phụ lục I"
+                    + (f" (có: {', '.join(sorted(own))})" if own else ""), problems)
+        for key in ("ke_hoach", "muc_tieu"):
+            if pl1.cot is not None and key not in declared and getattr(row, key):
+                _at(plan, "phu_luc_i", path + (key,), ERROR,
+                    f"chỉ tiêu có {key} nhưng Phụ lục I không in cột này (cot: {', '.join(declared)}); "
+                    "thêm cột vào cot hoặc bỏ giá trị", problems)
+
     # Indicators: unique codes, known agencies.
     seen: dict[str, tuple] = {}
     for gi, g in enumerate(plan.phu_luc_i.nhom):
@@ -83,12 +104,13 @@ def check_plan(plan: Plan) -> Problems:
                     _at(plan, "phu_luc_i", path + ("chi_tiet",), ERROR,
                         f"chỉ tiêu con «{row.ten}» lại có chỉ tiêu con (chi_tiet): Phụ lục I chỉ có hai cấp "
                         "(chỉ tiêu và chỉ tiêu con); hãy đưa các dòng này lên ngang hàng", problems)
+                values(row, path)
                 if row.ma in seen:
                     _at(plan, "phu_luc_i", path + ("ma",), ERROR,
                         f"mã chỉ tiêu «{row.ma}» bị trùng", problems)
                 seen.setdefault(row.ma, path)
                 agency(row.co_quan, "phu_luc_i", path + ("co_quan",))
-                if not row.chi_tiet and row.co_quan is None and (row.ke_hoach or row.muc_tieu):
+                if not row.chi_tiet and row.co_quan is None and (row.ke_hoach or row.muc_tieu or row.cot_them):
                     _at(plan, "phu_luc_i", path, WARNING,
                         f"chỉ tiêu «{row.ten}» có số liệu nhưng chưa giao cơ quan theo dõi (co_quan)",
                         problems)

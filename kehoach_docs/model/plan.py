@@ -382,9 +382,9 @@ class DanhGia(Strict):
     """``danh_gia`` in ke-hoach.yaml: how this plan judges results. The defaults are the rules a
     district's plan has always used; a province states its own."""
 
-    #: What a result is judged against: the target aimed for (``muc_tieu``) or the council's
-    #: figure (``ke_hoach``); where that one is blank, the other.
-    can_cu: Literal["muc_tieu", "ke_hoach"] = "muc_tieu"
+    #: What a result is judged against: the target aimed for (``muc_tieu``), the council's figure
+    #: (``ke_hoach``) or a column the plan declares (``nam_2026``); where that one is blank, the other.
+    can_cu: str = "muc_tieu"
     #: ``vuot_dat``: Vượt / Đạt / Không đạt; ``dat``: Đạt / Không đạt only.
     thang: Scale = Scale.THREE
     #: A result written as a range ("7-7,5"): refused (``tu_choi``), or judged by its less
@@ -521,11 +521,45 @@ class ChiTieu(Strict):
         return parse_value(self.muc_tieu, self.don_vi, self.kieu)
 
     def muc_tieu_theo(self, can_cu: str = "muc_tieu") -> Value:
-        """What results are judged against: the figure named by ``can_cu`` (``muc_tieu`` or
-        ``ke_hoach``), else the other one."""
+        """What results are judged against: the figure named by ``can_cu`` (``muc_tieu``,
+        ``ke_hoach`` or one of the plan's own columns, such as this year's target of a five-year
+        plan); where that is blank, the target aimed for, else the council's figure."""
+        if can_cu not in STANDARD_VALUES:
+            own = parse_value(self.cot_them.get(can_cu, ""), self.don_vi, self.kieu)
+            if own.text.strip():
+                return own
+            can_cu = "muc_tieu"
         first, second = ((self.gia_tri_muc_tieu, self.gia_tri_ke_hoach) if can_cu == "muc_tieu"
                          else (self.gia_tri_ke_hoach, self.gia_tri_muc_tieu))
         return first if first.text.strip() else second
+
+
+#: The value columns of Phụ lục I that the model holds in fields of their own.
+STANDARD_VALUES = ("ke_hoach", "muc_tieu")
+
+
+class CotChiTieu(Strict):
+    """A value column of Phụ lục I as the plan declares it (``cot`` in phu-luc-i.yaml): one of the
+    standard ones (``ke_hoach``, ``muc_tieu``) or the plan's own (previous-year actual, a five-year
+    plan's target per year …), whose values each indicator gives in ``cot_them``."""
+
+    ma: str
+    #: Header; ``{nam}`` is the plan's year, ``{nam_truoc}`` the year before. Required for own columns.
+    tieu_de: str | None = None
+
+    _code = field_validator("ma")(classmethod(lambda cls, v: _check_code(v)))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, v):
+        return {"ma": v} if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _titled(self):
+        if self.ma not in STANDARD_VALUES and not self.tieu_de:
+            raise ValueError(f"cột «{self.ma}» là cột riêng của kế hoạch: cần tieu_de (ví dụ «Thực hiện năm "
+                             "{nam_truoc}»)")
+        return self
 
 
 class NhomChiTieu(Strict):
@@ -542,7 +576,31 @@ class PhuLucI(Strict):
     ROWS: ClassVar[str] = "nhom"
 
     tieu_de: str = Field(min_length=1)
+    #: The value columns, in print order; by default the council's figure and the target aimed for.
+    cot: list[CotChiTieu] | None = None
     nhom: list[NhomChiTieu] = Field(min_length=1)
+
+    @field_validator("cot")
+    @classmethod
+    def _columns(cls, v):
+        if v is not None:
+            if not v:
+                raise ValueError("cần ít nhất một cột số liệu")
+            keys = [c.ma for c in v]
+            twice = sorted({k for k in keys if keys.count(k) > 1})
+            if twice:
+                raise ValueError(f"cột {', '.join(twice)} khai báo hai lần")
+            reserved = {"stt", "ten", "don_vi", "co_quan", "ma", "ma_co_quan", "huong", "kieu_gia_tri",
+                        "uoc", "so_sanh", "danh_gia", "ghi_chu"}
+            clash = [k for k in keys if k in reserved]
+            if clash:
+                raise ValueError(f"mã cột {', '.join(clash)} trùng tên cột sẵn có; hãy đặt mã khác")
+        return v
+
+    @property
+    def own_columns(self) -> list[str]:
+        """Keys of the plan's own value columns (values in ``cot_them``)."""
+        return [c.ma for c in self.cot or [] if c.ma not in STANDARD_VALUES]
 
     @field_validator("nhom", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
+from types import SimpleNamespace
 from typing import Callable
 
 #: The model field holding the values of plan-declared columns (``field="cot_them.th_2025"``).
@@ -45,23 +46,35 @@ class Column:
     code_for: str | None = None       # the visible column whose code this hidden column keeps
     short: str | None = None          # header in narrow tables (report drafts, result workbooks)
     abbr: str | None = None           # header in the narrowest tables (ĐVT)
+    #: A value column of Phụ lục I: the plan chooses which of these it prints (``cot``), and the
+    #: documents print them in one run of cells, as many as the plan has.
+    value: bool = False
+    #: A value column that also prints in the report tables (agency drafts, the summary, the
+    #: result workbook); a plan with many (a five-year plan's years) reports only the ones that count.
+    reported: bool = True
     show: Callable | None = dc_field(default=None, compare=False)
 
     def title(self, year: int | None = None) -> str:
-        return self.header.format(nam=year) if year is not None else self.header
+        if year is None:
+            return self.header
+        return self.header.replace("{nam_truoc}", str(year - 1)).replace("{nam}", str(year))
+
+    def short_title(self, year: int | None = None) -> str:
+        """The header in narrow tables (report drafts, result workbooks)."""
+        return replace(self, header=self.short or self.header).title(year)
 
     @property
     def yearly(self) -> bool:
-        return "{nam}" in self.header
+        return "{nam" in self.header
 
     def text(self, plan, item) -> str:
         """What a document prints for ``item`` in this column."""
         if self.show is not None:
             return self.show(plan, item)
-        value = self.value(item)
+        value = self.held(item)
         return "" if value is None else str(value)
 
-    def value(self, item):
+    def held(self, item):
         """The model value this column holds (``cot_them.X``: a plan-declared column's value)."""
         if not self.field:
             return None
@@ -92,6 +105,10 @@ class Table:
     def printed(self) -> list[Column]:
         return [c for c in self.columns if c.printed]
 
+    def values(self, reports: bool = False) -> list[Column]:
+        """The value columns, in print order; ``reports``: only those the report tables print."""
+        return [c for c in self.columns if c.value and (c.reported or not reports)]
+
     @property
     def compared(self) -> list[Column]:
         return [c for c in self.columns if c.label]
@@ -105,9 +122,9 @@ INDICATORS = Table("phu_luc_i", "Phụ lục I", [
     Column("ten", "Chỉ tiêu", 48, 5600, "left", label="Tên chỉ tiêu", field="ten"),
     Column("don_vi", "Đơn vị tính", 12, 1300, label="Đơn vị tính", field="don_vi", abbr="ĐVT"),
     Column("ke_hoach", "Kế hoạch năm {nam} HĐND giao", 15, 1800, label="Kế hoạch HĐND giao", field="ke_hoach",
-           short="Kế hoạch giao"),
+           short="Kế hoạch giao", value=True),
     Column("muc_tieu", "Mục tiêu phấn đấu năm {nam}", 15, 1800, label="Mục tiêu phấn đấu", field="muc_tieu",
-           short="Mục tiêu phấn đấu"),
+           short="Mục tiêu phấn đấu", value=True),
     Column("co_quan", "Cơ quan chủ trì theo dõi, đánh giá", 30, 2703, "left", label="Cơ quan theo dõi",
            field="co_quan", show=lambda plan, ct: _agency_name(plan, ct.co_quan)),
     Column("ma", "Mã chỉ tiêu", 12, 0, printed=False, editable=False, field="ma"),
@@ -140,6 +157,36 @@ TASKS = Table("phu_luc_ii", "Phụ lục II", [
            show=lambda plan, nv: nv.noi_dung if plan.text(nv.noi_dung) != nv.noi_dung else ""),
 ])
 
+#: More value columns than this, and the report tables print only the council's figure and the
+#: column results are judged against (a five-year plan's report of one year).
+MAX_REPORTED_VALUES = 3
+
+
+def indicator_table(cot=None, year: int | None = None, basis: str = "muc_tieu") -> Table:
+    """Phụ lục I with the value columns a plan declares (``cot``, its list of ``CotChiTieu``) in
+    place of the standard two; :data:`INDICATORS` itself when the plan declares none. ``basis``
+    is the column results are judged against (``danh_gia.can_cu``)."""
+    if not cot:
+        return INDICATORS
+    values = []
+    for spec in cot:
+        if isinstance(spec, dict):      # as a workbook or a context keeps it
+            spec = SimpleNamespace(ma=spec["ma"], tieu_de=spec.get("tieu_de"))
+        if spec.ma in ("ke_hoach", "muc_tieu"):
+            col = INDICATORS[spec.ma]
+            if spec.tieu_de:
+                col = replace(col, header=spec.tieu_de, short=spec.tieu_de)
+        else:
+            col = Column(spec.ma, spec.tieu_de, 15, 1800, field=f"{EXTRA}.{spec.ma}", short=spec.tieu_de, value=True)
+        title = col.title(year)
+        values.append(replace(col, header=title, short=col.short_title(year), label=title))
+    if len(values) > MAX_REPORTED_VALUES:
+        values = [replace(c, reported=c.key in (basis, "ke_hoach")) for c in values]
+    rest = [c for c in INDICATORS.columns if not c.value]
+    at = next(i for i, c in enumerate(INDICATORS.columns) if c.value)
+    return Table(INDICATORS.key, INDICATORS.sheet, rest[:at] + values + rest[at:], INDICATORS.header_row)
+
+
 #: Result columns of the report tables, after the indicator's own.
 RESULTS = (
     Column("uoc", "Ước thực hiện", 14, 1300),
@@ -153,16 +200,16 @@ def _weighted(columns, weights: dict[str, int]) -> list[Column]:
     return [replace(c, weight=weights.get(c.key, c.weight)) for c in columns]
 
 
-def summary_columns() -> list[Column]:
+def summary_columns(table: Table = INDICATORS) -> list[Column]:
     """The summary report's indicator table: Phụ lục I as printed, results before the agency."""
-    return _weighted([*[c for c in INDICATORS.printed if c.key != "co_quan"], *RESULTS, INDICATORS["co_quan"]],
+    return _weighted([*[c for c in table.printed if c.key != "co_quan" and c.reported], *RESULTS, table["co_quan"]],
                      {"stt": 700, "ten": 3800, "don_vi": 1000, "ke_hoach": 1300, "muc_tieu": 1300, "uoc": 1300,
                       "so_sanh": 1000, "danh_gia": 1300, "co_quan": 2303})
 
 
-def report_columns() -> list[Column]:
+def report_columns(table: Table = INDICATORS) -> list[Column]:
     """An agency's report draft (portrait): its own indicators, no agency column, short headers."""
-    return _weighted([*[c for c in INDICATORS.printed if c.key != "co_quan"], *RESULTS],
+    return _weighted([*[c for c in table.printed if c.key != "co_quan" and c.reported], *RESULTS],
                      {"stt": 650, "ten": 2371, "don_vi": 800, "ke_hoach": 1050, "muc_tieu": 1050, "uoc": 1100,
                       "so_sanh": 850, "danh_gia": 1200})
 
@@ -171,16 +218,20 @@ def _entry(column: Column, width: float, editable: bool = False) -> Column:
     return replace(column, header=column.short or column.header, width=width, editable=editable, printed=True)
 
 
-#: The result-entry workbook an agency fills in: the plan's columns (locked), then what it enters.
-ENTRY_INDICATORS = Table("chi_tieu", "Chỉ tiêu", [
-    _entry(INDICATORS["ma"], 12),
-    _entry(INDICATORS["ten"], 48),
-    _entry(INDICATORS["don_vi"], 12),
-    _entry(INDICATORS["ke_hoach"], 14),
-    _entry(INDICATORS["muc_tieu"], 14),
-    _entry(RESULTS[0], 14, editable=True),
-    Column("ghi_chu", "Ghi chú", 30, 0, "left"),
-], header_row=4)
+def entry_indicators(table: Table = INDICATORS) -> Table:
+    """The result-entry workbook an agency fills in: the plan's columns (locked, its value columns
+    as the plan declares them), then what it enters."""
+    return Table("chi_tieu", "Chỉ tiêu", [
+        _entry(table["ma"], 12),
+        _entry(table["ten"], 48),
+        _entry(table["don_vi"], 12),
+        *[_entry(c, 14) for c in table.values(reports=True)],
+        _entry(RESULTS[0], 14, editable=True),
+        Column("ghi_chu", "Ghi chú", 30, 0, "left"),
+    ], header_row=4)
+
+
+ENTRY_INDICATORS = entry_indicators()
 
 ENTRY_TASKS = Table("nhiem_vu", "Nhiệm vụ", [
     _entry(TASKS["ma"], 12),
@@ -201,3 +252,10 @@ META_ROWS = [(1, "ke_hoach"), (2, "co_quan"), (3, "dinh_dang")]
 ENTRY_FORMAT = "1"
 
 APPENDICES = {t.key: t for t in (INDICATORS, TASKS)}
+#: The label of the workbook cell (beside the table) that keeps a plan's own value columns, as JSON.
+COLUMNS_LABEL = "Khai báo cột số liệu (không sửa)"
+
+
+def appendix_table(part: str, cot=None, year: int | None = None) -> Table:
+    """The columns of appendix ``part`` for a plan that declares value columns ``cot``."""
+    return indicator_table(cot, year) if part == INDICATORS.key else APPENDICES[part]

@@ -57,13 +57,17 @@ class PreparedTemplate:
         env = make_env()
         self.sources: dict[str, str] = {}
         self.compiled = {}
+        self.column_loops: set[str] = set()     # parts whose tables repeat cells ({%tc for %})
         for name, raw in parts.items():
             if not _TEMPLATED.match(name):
                 continue
             xml = raw.decode("utf-8")
             if "{" not in xml:
                 continue
-            patched = literal_escapes(self._docxtpl.patch_xml(xml))
+            plain = literal_escapes(self._docxtpl.patch_xml(xml))
+            patched = share_loop_width(plain)
+            if patched != plain:
+                self.column_loops.add(name)
             # One paragraph per line, as docxtpl does, so errors can name the paragraph.
             patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
             self.sources[name] = patched
@@ -81,8 +85,78 @@ class PreparedTemplate:
                 xml = self._docxtpl.resolve_listing(xml)
             if name == "word/document.xml":
                 xml = fold_empty_last_section(xml)
+            if name in self.column_loops:
+                xml = fit_grid(xml)
             out[name] = xml.encode("utf-8")
         return out
+
+
+# A cell repeated by a column loop: "{% for … %}" right before a <w:tc>, and its width.
+_CELL_LOOP = re.compile(r"(\{%-?\s*for\s[^%]*%\})(\s*<w:tc[ >](?:(?!</w:tc>).)*?<w:tcW\b[^>]*?\bw:w=\")(\d+)(\")",
+                        re.S)
+
+
+def share_loop_width(source: str) -> str:
+    """A cell repeated by ``{%tc for %}`` gets an equal share of its template width per repetition:
+    the template reserves the width of all the plan's value columns for the one looped cell."""
+    return _CELL_LOOP.sub(lambda m: f"{m.group(1)}{m.group(2)}{{{{ ({m.group(3)} // loop.length) }}}}{m.group(4)}",
+                          source)
+
+
+def fit_grid(xml: str) -> str:
+    """Make each table's grid (``w:tblGrid``) follow its first row's cell widths, after a column
+    loop changed how many cells a row has (docxtpl's own ``fix_tables`` only counts them)."""
+    from lxml import etree
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    root = etree.fromstring(xml.encode("utf-8"))
+    for tbl in root.iter(w + "tbl"):
+        grid, first = tbl.find(w + "tblGrid"), tbl.find(w + "tr")
+        if grid is None or first is None:
+            continue
+        widths = []
+        for tc in first.findall(w + "tc"):
+            tcw, span = tc.find(f"{w}tcPr/{w}tcW"), tc.find(f"{w}tcPr/{w}gridSpan")
+            n = int(span.get(w + "val")) if span is not None else 1
+            total = int(tcw.get(w + "w")) if tcw is not None else 0
+            widths += [total // n] * n
+        fitted = _make_room(widths)
+        if fitted != widths:        # every row's cells follow, position by position
+            for tr in tbl.findall(w + "tr"):
+                cells = tr.findall(w + "tc")
+                if len(cells) == len(fitted):
+                    for tc, x in zip(cells, fitted):
+                        tcw = tc.find(f"{w}tcPr/{w}tcW")
+                        if tcw is not None:
+                            tcw.set(w + "w", str(x))
+            widths = fitted
+        if len(widths) == len(grid) and all(int(g.get(w + "w", 0)) == x for g, x in zip(grid, widths)):
+            continue
+        for g in list(grid):
+            grid.remove(g)
+        for x in widths:
+            etree.SubElement(grid, w + "gridCol").set(w + "w", str(x))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+
+
+#: The narrowest a column may get when a plan's many value columns share their room (twips, 1,6 cm).
+MIN_COLUMN = 900
+
+
+def _make_room(widths: list[int]) -> list[int]:
+    """Widen columns narrower than :data:`MIN_COLUMN` at the expense of the widest (the indicator's
+    name), which keeps at least half its width: a five-year plan's six value columns stay legible."""
+    deficit = sum(MIN_COLUMN - x for x in widths if x < MIN_COLUMN)
+    if not deficit or not widths:
+        return widths
+    k = widths.index(max(widths))
+    give = min(deficit, widths[k] // 2)
+    out = list(widths)
+    for i, x in enumerate(widths):
+        if i != k and x < MIN_COLUMN:
+            share = (MIN_COLUMN - x) * give // deficit
+            out[i] += share
+            out[k] -= share
+    return out
 
 
 _SECT_END = "</w:sectPr></w:pPr></w:p>"

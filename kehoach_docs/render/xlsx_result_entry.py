@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..model.tables import (ENTRY_FORMAT, ENTRY_INDICATORS, ENTRY_TASKS, GENERAL_ROWS, GENERAL_SHEET, GUIDE_SHEET,
+from ..model.tables import (ENTRY_FORMAT, ENTRY_INDICATORS, ENTRY_TASKS, entry_indicators, indicator_table, GENERAL_ROWS, GENERAL_SHEET, GUIDE_SHEET,
                             META_ROWS, META_SHEET, STATUSES)
 from ..text.vn import parse_number
 from .xlsx_appendix import BORDER, FONT, set_text
@@ -74,8 +74,9 @@ def _numeric_value(text: str):
 
 def _indicator_sheet(wb, ctx: dict) -> None:
     ws = wb.create_sheet(INDICATORS)
+    table = entry_indicators(indicator_table(ctx.get("khai_bao_cot"), ctx["nam"], ctx.get("can_cu", "muc_tieu")))
     _title(ws, [f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM {ctx['nam']}", ctx["ten_co_quan"],
-                "Chỉ nhập vào các cột nền vàng; không sửa, xóa hay chèn dòng."], len(ENTRY_INDICATORS.columns))
+                "Chỉ nhập vào các cột nền vàng; không sửa, xóa hay chèn dòng."], len(table.columns))
     number = DataValidation(type="decimal", operator="between", formula1="-1000000000000",
                             formula2="1000000000000", allow_blank=True, showErrorMessage=True,
                             showInputMessage=True, errorTitle="Cần nhập số",
@@ -105,7 +106,7 @@ def _indicator_sheet(wb, ctx: dict) -> None:
                 c.number_format = TEXT_FMT   # "4/10" must not turn into a date
         set_text(c, value if value != "" else None)
 
-    _table(ws, ENTRY_INDICATORS.columns, ctx["chi_tieu"], validate)
+    _table(ws, table.columns, ctx["chi_tieu"], validate)
 
 
 def _task_sheet(wb, ctx: dict) -> None:

@@ -27,8 +27,9 @@ def entry_data(plan: Plan, code: str) -> dict:
     rows = []
     for ct in indicators:
         r = res.chi_tieu.get(ct.ma) if res else None
-        rows.append({"ma": ct.ma, "ten": plan.indicator_name(ct), "don_vi": ct.don_vi, "ke_hoach": ct.ke_hoach,
-                     "muc_tieu": ct.muc_tieu, "nhap": entry_kind(ct, plan.ke_hoach.danh_gia),
+        rows.append({"ma": ct.ma, "ten": plan.indicator_name(ct), "don_vi": ct.don_vi,
+                     **{c.key: c.text(plan, ct) for c in plan.indicator_table.values(reports=True)},
+                     "nhap": entry_kind(ct, plan.ke_hoach.danh_gia),
                      "uoc": r.uoc_thuc_hien if r else "", "ghi_chu": r.ghi_chu if r else ""})
     task_rows = []
     for nv in tasks:
@@ -40,6 +41,8 @@ def entry_data(plan: Plan, code: str) -> dict:
         "ke_hoach": plan.name, "co_quan": code, "ten_co_quan": agency.ten,
         "nam": plan.ke_hoach.van_ban.nam_ke_hoach,
         "nhan_khoang": plan.ke_hoach.danh_gia.ket_qua_khoang != RangeRule.REFUSE,
+        "khai_bao_cot": [c.model_dump(exclude_none=True) for c in plan.phu_luc_i.cot] if plan.phu_luc_i.cot else None,
+        "can_cu": plan.ke_hoach.danh_gia.can_cu,
         "chi_tieu": rows, "nhiem_vu": task_rows,
         "ngay_bao_cao": res.ngay_bao_cao.isoformat() if res and res.ngay_bao_cao else "",
         "kho_khan": res.kho_khan if res else "", "de_xuat": res.de_xuat if res else "",

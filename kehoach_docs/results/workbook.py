@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from ..model.bundle import Plan
 from ..problems import ERROR, Problem, Problems, rel
-from ..model.tables import (ENTRY_INDICATORS, ENTRY_TASKS, GENERAL_ROWS, META_ROWS, STATUSES)
+from ..model.tables import (ENTRY_INDICATORS, ENTRY_TASKS, GENERAL_ROWS, META_ROWS, STATUSES, entry_indicators)
 from ..model.tables import GENERAL_SHEET as GENERAL
 from ..model.tables import META_SHEET as META
 from ..untrusted_zip import zip_ok
@@ -155,7 +155,8 @@ class _Reader:
     def indicators(self, ws, rows: list[dict]) -> dict:
         expected = {r["ma"]: r for r in rows}
         out = {}
-        for ma, cells in self._rows(ws, ENTRY_INDICATORS.columns, expected, "chỉ tiêu", "chi_tieu"):
+        for ma, cells in self._rows(ws, entry_indicators(self.plan.indicator_table).columns, expected, "chỉ tiêu",
+                                    "chi_tieu"):
             path = ("chi_tieu", ma, "uoc_thuc_hien")
             uoc = self.text(ws, cells["uoc"], path)
             ghi_chu = self.text(ws, cells["ghi_chu"], ("chi_tieu", ma, "ghi_chu"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 from ..model.refs import REF
-from ..model.tables import APPENDICES, Table
+from ..model.tables import APPENDICES, COLUMNS_LABEL, Table, appendix_table
 from ..problems import ERROR, Problem, Problems, rel
 from ..located import Located, clean_strings
 from ..untrusted_zip import zip_ok
@@ -68,14 +68,18 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
         problems.add(Problem(ERROR, file, None, (), f"không có trang tính «{name}» (có: {', '.join(wb.sheetnames)})"))
         return None
     ws = wb[name]
+    declared = _declared_columns(ws, table, file, problems) if part == "phu_luc_i" else None
+    if declared is False:
+        return None
+    table = appendix_table(part, declared)
     start = len(problems.errors)
     for j, col in enumerate(table.columns, start=1):
         cell = ws.cell(row=head, column=j)
         got = _text(cell.value)
-        want = col.header.split("{nam}")[0].strip()
+        want = col.header.split("{nam")[0].strip()     # the part before the year the header names
         if not got.startswith(want):
             problems.add(Problem(ERROR, file, f"{name}!{cell.coordinate}", (),
-                                 f"tiêu đề cột phải là «{col.header.replace('{nam}', '…')}», gặp «{got}» "
+                                 f"tiêu đề cột phải là «{re.sub(r'{nam[a-z_]*}', '…', col.header)}», gặp «{got}» "
                                  "(không chèn, xóa hay đổi thứ tự cột)"))
     for rng in ws.merged_cells.ranges:
         if rng.max_row > head:
@@ -85,6 +89,8 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
         return None
     where: dict[tuple, str] = {(): f"{name}!A1"}
     data: dict = {"tieu_de": _title(ws, table, file, problems)}
+    if declared:
+        data["cot"] = declared
     where[("tieu_de",)] = f"{name}!A2"
     rows = []
     for r in range(head + 1, ws.max_row + 1):
@@ -105,6 +111,26 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
         data["nhiem_vu"] = _tasks(rows, reader, where)
     data = clean_strings(data, (), file, where, problems)
     return Located(data, file, where)
+
+
+def _declared_columns(ws, table: Table, file: str, problems: Problems):
+    """The plan's own value columns, kept beside the table by the writer: a list, None where the
+    plan uses the standard ones, False (with an error) where the cell was damaged."""
+    import json
+    for col in range(len(table.printed) + 1, min(ws.max_column, MAX_COLUMNS) + 1):
+        if _text(ws.cell(row=1, column=col).value) == COLUMNS_LABEL:
+            cell = ws.cell(row=2, column=col)
+            try:
+                specs = json.loads(_text(cell.value))
+                if isinstance(specs, list) and specs and all(isinstance(s, dict) and isinstance(s.get("ma"), str)
+                                                             for s in specs):
+                    return specs
+            except ValueError:
+                pass
+            problems.add(Problem(ERROR, file, f"{table.sheet}!{cell.coordinate}", (),
+                                 "ô khai báo cột số liệu đã bị sửa; hãy lấy lại từ sổ do kehoach tạo"))
+            return False
+    return None
 
 
 def _title(ws, table: Table, file: str, problems: Problems) -> str:
