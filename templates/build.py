@@ -236,6 +236,14 @@ def declared_table(doc, columns, key: str, available: int, *, rows: str = "dong"
 
 def indicator_table(doc):
     declared_table(doc, INDICATORS.printed, "phu_luc_i", LAND_TEXT_W)
+    footnotes(doc, "phu_luc_i.chu_thich")
+
+
+def footnotes(doc, key: str):
+    """Notes under a table, one paragraph each ("[1] Theo giá so sánh 2010.")."""
+    para_block(doc, f"for x in {key}", style="KH Bảng")
+    add_para(doc, "{{ x }}", style="KH Bảng", italic=True, before=60)
+    para_block(doc, "endfor", style="KH Bảng")
 
 
 def task_table(doc):

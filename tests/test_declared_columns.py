@@ -36,6 +36,11 @@ def test_one_figure_beside_the_previous_year(tmp_path):
                                                 "Kế hoạch năm 2026", "Cơ quan chủ trì theo dõi, đánh giá"]
     assert _row(t, "Thu ngân sách nhà nước trên địa bàn") == ["4", "Thu ngân sách nhà nước trên địa bàn", "tỷ đồng",
                                                               "40.120", "42.500", "Sở Tài chính"]
+    # two peer indicators under one number; the note for the marker "[1]" under the table
+    assert _row(t, "Số bác sĩ trên 10.000 dân")[0] == "2" and _row(t, "Số giường bệnh trên 10.000 dân")[0] == ""
+    assert _row(t, "Tỷ lệ trường đạt chuẩn quốc gia")[0] == "3"
+    blocks = docx_text_blocks(tmp_path / "tinh-qd-2026" / "quyet-dinh.docx")
+    assert "[1] Không kể bác sĩ hành nghề y học cổ truyền tư nhân." in blocks
     # the grid follows the cells (no stray column left from the template's loop)
     assert len(t.columns) == 6
     widths = [int(g.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w"))

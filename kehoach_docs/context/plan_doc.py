@@ -98,8 +98,10 @@ def indicator_rows(plan: Plan, columns) -> list[dict]:
     for gi, g in enumerate(plan.phu_luc_i.nhom):
         rows.append({**{c.key: "" for c in columns}, "loai": "nhom", "gia_tri": blank,
                      "stt": g.ky_hieu or chr(ord("A") + gi), "ten": g.ten})
-        for ci, ct in enumerate(g.chi_tieu, start=1):
-            rows.append(_indicator(plan, ct, "chi_tieu", str(ci), columns))
+        ci = 0
+        for ct in g.chi_tieu:
+            ci += not ct.cung_so
+            rows.append(_indicator(plan, ct, "chi_tieu", "" if ct.cung_so else str(ci), columns))
             for sub in ct.chi_tiet:
                 rows.append(_indicator(plan, sub, "con", "-", columns))
     return rows
@@ -174,7 +176,7 @@ def appendices(plan: Plan, printed: bool) -> dict:
     if "phu_luc_i" in numbers:
         table = plan.indicator_table
         out["phu_luc_i"] = {**appendix_header(plan, numbers["phu_luc_i"], plan.phu_luc_i.tieu_de),
-                            **column_titles(table, year),
+                            **column_titles(table, year), "chu_thich": list(plan.phu_luc_i.chu_thich),
                             "dong": indicator_rows(plan, table.printed if printed else table.columns)}
         if not printed:     # the workbook keeps the plan's column declaration, for the way back
             out["phu_luc_i"]["khai_bao_cot"] = ([c.model_dump(exclude_none=True) for c in plan.phu_luc_i.cot]

@@ -27,10 +27,13 @@ def indicator_table(plan: Plan) -> list[dict]:
         rows.append({**{c.key: "" for c in summary_columns(plan.indicator_table)}, "loai": "nhom",
                      "gia_tri": ["" for c in plan.indicator_table.values(reports=True)],
                      "stt": g.ky_hieu or chr(ord("A") + gi), "ten": g.ten, "ghi_chu": ""})
-        for ci, ct in enumerate(g.chi_tieu, 1):
+        ci = 0
+        for ct in g.chi_tieu:
+            ci += not ct.cung_so
             for sub in [ct, *ct.chi_tiet]:
                 row = indicator_result(plan, sub)
-                row.update(loai="chi_tieu" if sub is ct else "con", stt=str(ci) if sub is ct else "-", ten=sub.ten)
+                number = ("" if ct.cung_so else str(ci)) if sub is ct else "-"
+                row.update(loai="chi_tieu" if sub is ct else "con", stt=number, ten=sub.ten)
                 composite = sub.chi_tiet and plan.ke_hoach.danh_gia.chi_tieu_tong_hop == "theo_chi_tiet"
                 if not sub.co_quan and not sub.ke_hoach and not sub.muc_tieu and not composite:
                     row["danh_gia"] = ""     # a heading row such as "Cơ cấu kinh tế"

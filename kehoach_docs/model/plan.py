@@ -492,6 +492,8 @@ class ChiTieu(Strict):
     huong: Direction | None = None
     kieu: Kind | None = None
     chi_tiet: list["ChiTieu"] = []
+    #: Shares the STT of the indicator before it (two peer indicators under one number).
+    cung_so: bool = False
     #: Values of columns a plan declares beyond the standard ones, by column key.
     cot_them: dict[str, str] = {}
 
@@ -579,6 +581,8 @@ class PhuLucI(Strict):
     #: The value columns, in print order; by default the council's figure and the target aimed for.
     cot: list[CotChiTieu] | None = None
     nhom: list[NhomChiTieu] = Field(min_length=1)
+    #: Notes printed under the table, for the markers in the values ("[1] Theo giá so sánh 2010.").
+    chu_thich: list[str] = []
 
     @field_validator("cot")
     @classmethod

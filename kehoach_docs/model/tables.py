@@ -252,8 +252,10 @@ META_ROWS = [(1, "ke_hoach"), (2, "co_quan"), (3, "dinh_dang")]
 ENTRY_FORMAT = "1"
 
 APPENDICES = {t.key: t for t in (INDICATORS, TASKS)}
-#: The label of the workbook cell (beside the table) that keeps a plan's own value columns, as JSON.
+#: Labels of the workbook cells beside the table (outside the print area) that keep, as JSON, what
+#: the plan declares about the table: its own value columns, and the notes under it.
 COLUMNS_LABEL = "Khai báo cột số liệu (không sửa)"
+NOTES_LABEL = "Chú thích dưới bảng (như dữ liệu)"
 
 
 def appendix_table(part: str, cot=None, year: int | None = None) -> Table:

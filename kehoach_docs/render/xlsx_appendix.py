@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from ..model.tables import COLUMNS_LABEL, appendix_table
+from ..model.tables import COLUMNS_LABEL, NOTES_LABEL, appendix_table
 from ..text.hygiene import MAX_CELL_TEXT
 
 FONT = "Times New Roman"
@@ -63,10 +63,12 @@ def write_appendix(part: str, appendix: dict, year: int) -> bytes:
     # The title as written (the sheet prints it in capitals), for the reader, outside the print area.
     set_text(ws.cell(row=1, column=n_print + 1), TITLE_LABEL)
     set_text(ws.cell(row=2, column=n_print + 1), appendix["tieu_de_goc"])
-    if appendix.get("khai_bao_cot"):
-        import json
-        set_text(ws.cell(row=1, column=n_print + 2), COLUMNS_LABEL)
-        set_text(ws.cell(row=2, column=n_print + 2), json.dumps(appendix["khai_bao_cot"], ensure_ascii=False))
+    import json
+    for offset, (label, value) in enumerate(((COLUMNS_LABEL, appendix.get("khai_bao_cot")),
+                                             (NOTES_LABEL, appendix.get("chu_thich"))), start=2):
+        if value:
+            set_text(ws.cell(row=1, column=n_print + offset), label)
+            set_text(ws.cell(row=2, column=n_print + offset), json.dumps(value, ensure_ascii=False))
     ws.row_dimensions[2].height = 36
     ws.row_dimensions[3].height = 30
     head_font = Font(name=FONT, size=12, bold=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 from ..model.refs import REF
-from ..model.tables import APPENDICES, COLUMNS_LABEL, Table, appendix_table
+from ..model.tables import APPENDICES, COLUMNS_LABEL, NOTES_LABEL, Table, appendix_table
 from ..problems import ERROR, Problem, Problems, rel
 from ..located import Located, clean_strings
 from ..untrusted_zip import zip_ok
@@ -91,6 +91,10 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
     data: dict = {"tieu_de": _title(ws, table, file, problems)}
     if declared:
         data["cot"] = declared
+    notes = _kept(ws, table, NOTES_LABEL, lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+                  file, problems) if part == "phu_luc_i" else None
+    if notes:
+        data["chu_thich"] = notes
     where[("tieu_de",)] = f"{name}!A2"
     rows = []
     for r in range(head + 1, ws.max_row + 1):
@@ -113,24 +117,29 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
     return Located(data, file, where)
 
 
-def _declared_columns(ws, table: Table, file: str, problems: Problems):
-    """The plan's own value columns, kept beside the table by the writer: a list, None where the
-    plan uses the standard ones, False (with an error) where the cell was damaged."""
+def _kept(ws, table: Table, label: str, valid, file: str, problems: Problems):
+    """What the writer kept beside the table under ``label`` (JSON): the value, None where there is
+    none, False (with an error naming the cell) where the cell was damaged."""
     import json
     for col in range(len(table.printed) + 1, min(ws.max_column, MAX_COLUMNS) + 1):
-        if _text(ws.cell(row=1, column=col).value) == COLUMNS_LABEL:
+        if _text(ws.cell(row=1, column=col).value) == label:
             cell = ws.cell(row=2, column=col)
             try:
-                specs = json.loads(_text(cell.value))
-                if isinstance(specs, list) and specs and all(isinstance(s, dict) and isinstance(s.get("ma"), str)
-                                                             for s in specs):
-                    return specs
+                value = json.loads(_text(cell.value))
+                if valid(value):
+                    return value
             except ValueError:
                 pass
             problems.add(Problem(ERROR, file, f"{table.sheet}!{cell.coordinate}", (),
-                                 "ô khai báo cột số liệu đã bị sửa; hãy lấy lại từ sổ do kehoach tạo"))
+                                 f"ô «{label}» đã bị sửa; hãy lấy lại từ sổ do kehoach tạo"))
             return False
     return None
+
+
+def _declared_columns(ws, table: Table, file: str, problems: Problems):
+    """The plan's own value columns: a list, None where it uses the standard ones, False if damaged."""
+    return _kept(ws, table, COLUMNS_LABEL, lambda v: isinstance(v, list) and v and all(
+        isinstance(s, dict) and isinstance(s.get("ma"), str) for s in v), file, problems)
 
 
 def _title(ws, table: Table, file: str, problems: Problems) -> str:
@@ -256,6 +265,8 @@ def _indicators(rows, reader: _RowReader, where):
             parent.setdefault("chi_tiet", []).append(row)
             path = ("nhom", gi, "chi_tieu", len(g["chi_tieu"]) - 1, "chi_tiet", len(parent["chi_tiet"]) - 1)
         else:
+            if not stt and g["chi_tieu"]:
+                row["cung_so"] = True       # printed without a number: shares the one above
             g["chi_tieu"].append(row)
             path = ("nhom", gi, "chi_tieu", len(g["chi_tieu"]) - 1)
         _locate(reader.table, v, path, where)
