@@ -202,3 +202,29 @@ def test_party_document_is_recognised_and_skipped(built, tmp_path):
     assert "36-HD/VPTW" in findings[0].message
     res = CliRunner().invoke(main, ["check", str(bad)])
     assert res.exit_code == 0 and "[ghi chú]" in res.output
+
+
+def test_summary_report_in_the_provinces_shape(built):
+    path = built / "tinh-qd-2026" / "tong-hop.docx"
+    blocks = docx_text_blocks(path)
+    assert "Kính gửi: Thường trực Hội đồng nhân dân tỉnh." in blocks
+    i = blocks.index("BÁO CÁO")
+    assert blocks[i + 1].startswith("Kết quả thực hiện Nghị quyết số 120/NQ-HĐND ngày 10/12/2025 của Hội đồng nhân "
+                                    "dân tỉnh Hưng Yên về kế hoạch phát triển kinh tế - xã hội năm 2026")
+    headings = [b for b in blocks if b[:3] in ("I. ", "II.", "III", "IV.", "V. ")]
+    assert headings == ["I. TÌNH HÌNH THỰC HIỆN TRÊN CÁC LĨNH VỰC", "II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
+                        "III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ", "IV. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ",
+                        "V. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ"]
+    assert "1. Về phát triển kinh tế" in blocks
+    assert any("thu ngân sách nhà nước trên địa bàn theo kế hoạch 42.500 tỷ đồng" in b for b in blocks)
+    assert any(b.endswith("(chi tiết tại bảng dưới đây).") for b in blocks)
+    # the table is in the body: one portrait section, no appendix
+    assert [wide for _, wide in _sections(path)] == [False] and "Phụ lục" not in blocks
+    assert "- Như trên;" in blocks
+    assert rules(check_docx(path)) == set()
+
+
+def test_district_summary_keeps_its_shape(built, reports_out):
+    blocks = docx_text_blocks(reports_out / "tong-hop.docx")
+    assert not any(b.startswith("Kính gửi") for b in blocks)
+    assert "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU" in blocks and "Phụ lục" in blocks

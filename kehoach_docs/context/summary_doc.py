@@ -10,7 +10,7 @@ from collections import Counter
 
 from ..model.bundle import Plan
 from ..model.values import Verdict
-from ..text.vn import ngay_thang_nam, upper_vi
+from ..text.vn import ngay_thang_nam, roman, upper_vi
 from .common import (closing, issuer_header, noi_nhan_lines, paragraphs, plan_reference, report_date,
                      signer, so_van_ban)
 from ..model.tables import STATUSES, summary_columns
@@ -94,28 +94,50 @@ def summary_context(plan: Plan) -> dict:
                 for p in paragraphs(text):
                     views.append(f"{a.ten_bang} ({label}): {p}")
     ref = f"Báo cáo số {so_van_ban(None)}/BC-{issuer.viet_tat} {ngay_thang_nam(year)} của {issuer.ten}"
+    shape = kh.tong_hop
+    answers = kh.van_ban_tham_chieu[shape.tham_chieu] if shape.tham_chieu else None
+    subject = answers.full() if answers else plan_reference(plan)
+    in_body = shape.bang_chi_tieu == "noi_dung"
+    where = "tại bảng dưới đây" if in_body else "tại Phụ lục kèm theo"
+    sections = ["linh_vuc"] * bool(shape.linh_vuc) + ["chi_tieu", "nhiem_vu", "bao_cao", "kien_nghi"]
+    indicators = {
+        "so": "", "tieu_de": upper_vi(f"Kết quả thực hiện các chỉ tiêu năm {year}"),
+        "kem_theo": f"(Kèm theo {ref})",
+        **column_titles(plan.indicator_table, year, reports=True),
+        "dong": table,
+    }
     return {
         **issuer_header(plan),
         "so": so_van_ban(None),
         "ky_hieu": f"BC-{issuer.viet_tat}",
         "dong_ngay": report_date(issuer.dia_danh_ngay, year),
         "ten_loai": "BÁO CÁO",
-        "trich_yeu": f"Kết quả thực hiện {plan_reference(plan)}",
+        "trich_yeu": f"Kết quả thực hiện {subject}",
+        "kinh_gui": _addressees(shape.kinh_gui),
         "mo_dau": f"Trên cơ sở báo cáo của các cơ quan, đơn vị, {issuer.ten} báo cáo kết quả thực hiện "
-                  f"{plan_reference(plan)} như sau:",
-        "tom_tat_chi_tieu": _count_line(plan, judged)[:-1] + " (chi tiết tại Phụ lục kèm theo).",
+                  f"{answers.short() if answers else plan_reference(plan)} như sau:",
+        "so_muc": {key: f"{roman(i)}." for i, key in enumerate(sections, 1)},
+        "linh_vuc": [{"tieu_de": f"{i}. {plan.text(lv.tieu_de)}", "noi_dung": [plan.text(x) for x in lv.noi_dung]}
+                     for i, lv in enumerate(shape.linh_vuc, 1)],
+        "tom_tat_chi_tieu": _count_line(plan, judged)[:-1] + f" (chi tiết {where}).",
         "chi_tieu_khong_dat": missed,
         "tom_tat_nhiem_vu": _task_total(counts) if counts else "Kế hoạch không giao nhiệm vụ cụ thể.",
         "nhiem_vu": counts,
         "da_bao_cao": f"Đã có {len(agencies) - len(missing)}/{len(agencies)} cơ quan, đơn vị gửi báo cáo.",
         "chua_bao_cao": [f"{name};" for name in missing[:-1]] + [f"{missing[-1]}."] if missing else [],
         "kien_nghi": closing(views),
-        "noi_nhan": noi_nhan_lines(kh.noi_nhan),
+        "noi_nhan": noi_nhan_lines((["Như trên"] if shape.kinh_gui and kh.noi_nhan[0] != "Như trên" else [])
+                                   + kh.noi_nhan),
         "ky": signer(kh.nguoi_ky),
-        "phu_luc": {
-            "so": "", "tieu_de": upper_vi(f"Kết quả thực hiện các chỉ tiêu năm {year}"),
-            "kem_theo": f"(Kèm theo {ref})",
-            **column_titles(plan.indicator_table, year, reports=True),
-            "dong": table,
-        },
+        "bang": indicators if in_body else None,
+        "phu_luc": None if in_body else indicators,
     }
+
+
+def _addressees(names: list[str]) -> list[str]:
+    """``Kính gửi: A.`` on one line, or ``Kính gửi:`` then ``- A;`` … ``- B.`` (ND30 II.9b)."""
+    if not names:
+        return []
+    if len(names) == 1:
+        return [f"Kính gửi: {names[0]}."]
+    return ["Kính gửi:", *[f"- {n}{'.' if i == len(names) - 1 else ';'}" for i, n in enumerate(names)]]

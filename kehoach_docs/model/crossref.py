@@ -140,6 +140,13 @@ def check_plan(plan: Plan) -> Problems:
     for i, cc in enumerate(kh.can_cu):
         if hasattr(cc, "doan"):
             texts.append(("ke_hoach", ("can_cu", i, "doan"), cc.doan))
+    th = kh.tong_hop
+    for i, lv in enumerate(th.linh_vuc):
+        texts.append(("ke_hoach", ("tong_hop", "linh_vuc", i, "tieu_de"), lv.tieu_de))
+        texts += [("ke_hoach", ("tong_hop", "linh_vuc", i, "noi_dung", k), x) for k, x in enumerate(lv.noi_dung)]
+    if th.tham_chieu is not None and th.tham_chieu not in kh.van_ban_tham_chieu:
+        _at(plan, "ke_hoach", ("tong_hop", "tham_chieu"), ERROR,
+            f"văn bản «{th.tham_chieu}» chưa khai báo trong van_ban_tham_chieu", problems)
     if kh.quyet_dinh is not None:
         qd = kh.quyet_dinh
         texts.append(("ke_hoach", ("quyet_dinh", "theo_de_nghi"), qd.theo_de_nghi))

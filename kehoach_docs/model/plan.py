@@ -378,6 +378,29 @@ class QuyetDinh(Strict):
         return re.sub(r"^theo đề nghị của\s+", "", v, flags=re.I).rstrip(" .;")
 
 
+class LinhVuc(Strict):
+    """One sector of the summary report's narrative: a title and its paragraphs."""
+
+    tieu_de: str = Field(min_length=1)
+    noi_dung: list[str] = Field(min_length=1)
+
+
+class TongHop(Strict):
+    """``tong_hop`` in ke-hoach.yaml: the shape of the summary report of results (tong-hop.docx),
+    as provinces send it to their councils. Nothing set: the report as a district sends it."""
+
+    #: Who it is addressed to ("Thường trực Hội đồng nhân dân tỉnh"); prints "Kính gửi:" and makes
+    #: "Như trên" the first recipient.
+    kinh_gui: list[str] = []
+    #: The document the report answers, a key of ``van_ban_tham_chieu`` (the council's resolution);
+    #: by default the plan itself.
+    tham_chieu: str | None = None
+    #: The sector-by-sector narrative, before the indicators.
+    linh_vuc: list[LinhVuc] = []
+    #: The indicator table as an appendix (``phu_luc``) or in the body (``noi_dung``).
+    bang_chi_tieu: Literal["phu_luc", "noi_dung"] = "phu_luc"
+
+
 class DanhGia(Strict):
     """``danh_gia`` in ke-hoach.yaml: how this plan judges results. The defaults are the rules a
     district's plan has always used; a province states its own."""
@@ -414,6 +437,7 @@ class KeHoach(Strict):
     noi_nhan: list[str] = Field(min_length=1)
     nguoi_ky: NguoiKy
     danh_gia: DanhGia = DanhGia()
+    tong_hop: TongHop = TongHop()
     quyet_dinh: QuyetDinh | None = None
     #: The appendices the plan has: ``chi_tieu`` (Phụ lục I, phu-luc-i.yaml), ``nhiem_vu`` (Phụ lục II,
     #: phu-luc-ii.yaml); one, both or none (``[]``).
