@@ -32,7 +32,7 @@ def _row(table, name: str) -> list[str]:
 def test_one_figure_beside_the_previous_year(tmp_path):
     _, outcome = build_plan(FIXTURES / "tinh-qd-2026", tmp_path)
     t = _appendix_table(tmp_path / "tinh-qd-2026" / "quyet-dinh.docx")
-    assert [c.text for c in t.rows[0].cells] == ["STT", "Chỉ tiêu", "Đơn vị tính", "Ước thực hiện năm 2025",
+    assert [c.text for c in t.rows[0].cells] == ["STT", "Chỉ tiêu", "Đơn vị tính", "Thực hiện năm 2025",
                                                 "Kế hoạch năm 2026", "Cơ quan chủ trì theo dõi, đánh giá"]
     assert _row(t, "Thu ngân sách nhà nước trên địa bàn") == ["4", "Thu ngân sách nhà nước trên địa bàn", "tỷ đồng",
                                                               "40.120", "42.500", "Sở Tài chính"]
