@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..model.refs import REF
 from ..model.tables import APPENDICES, COLUMNS_LABEL, NOTES_LABEL, Table, appendix_table
-from ..problems import ERROR, Problem, Problems, rel
+from ..problems import ERROR, WARNING, Problem, Problems, rel
 from ..located import Located, clean_strings
 from ..untrusted_zip import zip_ok
 
@@ -41,6 +41,44 @@ def _text(v) -> str:
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     return str(v).strip()
+
+
+#: "654.247": Vietnamese for six hundred and fifty-four thousand, but often an English decimal.
+AMBIGUOUS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
+def _shown(col) -> str:
+    """A column's header as a message names it (the year it names left as «…»)."""
+    return re.sub(r"{nam[a-z_]*}", "…", col.header)
+
+
+def cell_text(cell) -> str:
+    """A cell as the plan prints it: a number typed in Excel in the Vietnamese way (612.5 -> "612,5",
+    0.417 in a percentage cell -> "41,7%"), a date as dd/mm/yyyy, text as typed."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from ..text.vn import format_number, ngay_so
+    v = cell.value
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        number = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+        if "%" in (cell.number_format or ""):
+            return format_number(number * 100, max_decimals=6) + "%"
+        return format_number(number, max_decimals=6)
+    if isinstance(v, dt.datetime):
+        v = v.date()
+    if isinstance(v, dt.date):
+        return ngay_so(v)
+    return _text(v)
+
+
+def _plain_percent(values: dict) -> None:
+    """Under the unit "%", a percentage cell's figure prints without a second "%" (41,7, not 41,7%)."""
+    if values.get("don_vi", ("",))[0] != "%":
+        return
+    for key, (text, where) in values.items():
+        if key != "don_vi" and re.fullmatch(r"-?[\d.]+(,\d+)?%", text):
+            values[key] = (text[:-1], where)
 
 
 def read_appendix(path: Path, part: str, registry, problems: Problems) -> Located | None:
@@ -79,7 +117,7 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
         want = col.header.split("{nam")[0].strip()     # the part before the year the header names
         if not got.startswith(want):
             problems.add(Problem(ERROR, file, f"{name}!{cell.coordinate}", (),
-                                 f"tiêu đề cột phải là «{re.sub(r'{nam[a-z_]*}', '…', col.header)}», gặp «{got}» "
+                                 f"tiêu đề cột phải là «{_shown(col)}», gặp «{got}» "
                                  "(không chèn, xóa hay đổi thứ tự cột)"))
     for rng in ws.merged_cells.ranges:
         if rng.max_row > head:
@@ -105,7 +143,14 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
                                          and cell.data_type != "s"):
                 problems.add(Problem(ERROR, file, f"{name}!{cell.coordinate}", (),
                                      "ô chứa công thức; hãy dán giá trị (Paste Values) thay cho công thức"))
-            values[col.key] = (_text(cell.value), f"{name}!{cell.coordinate}")
+            values[col.key] = (cell_text(cell), f"{name}!{cell.coordinate}")
+        _plain_percent(values)
+        for col in table.columns:
+            text, where_ = values[col.key]
+            if col.value and AMBIGUOUS.match(text):
+                problems.add(Problem(WARNING, file, where_, (), (
+                    f"cột «{_shown(col)}» ghi «{text}»: đọc là {text} với dấu chấm ngăn cách hàng nghìn; nếu đó là "
+                    f"số thập phân hãy ghi {text.replace('.', ',')}")))
         if any(v for v, _ in values.values()):
             rows.append(values)
     reader = _RowReader(table, _agency_lookup(registry), file, problems)

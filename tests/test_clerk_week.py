@@ -1,0 +1,71 @@
+"""A clerk's first week (issue 12): figures typed in Excel print the Vietnamese way, stale PDFs never
+outlive their document, look-alike files are not silently ignored."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import EXAMPLE, build_plan, docx_text_blocks
+from kehoach_docs.model.tables import INDICATORS, TASKS
+from kehoach_docs.source.plan_dir import load_plan
+
+
+def _row_of(ws, table, code: str):
+    col = [c.key for c in table.columns].index("ma")
+    return next(r for r in ws.iter_rows(min_row=table.header_row + 1) if r[col].value == code)
+
+
+def _typed_workbook(example_out: Path, plan: Path) -> None:
+    """The example's phu-luc-i.xlsx with figures typed as Excel numbers, a percentage and a date."""
+    shutil.copytree(EXAMPLE, plan)
+    (plan / "phu-luc-i.yaml").unlink()
+    (plan / "phu-luc-ii.yaml").unlink()
+    keys = [c.key for c in INDICATORS.columns]
+    wb = openpyxl.load_workbook(example_out / "phu-luc-i.xlsx")
+    ws = wb.active
+    _row_of(ws, INDICATORS, "thu-ns")[keys.index("ke_hoach")].value = 612.5
+    pct = _row_of(ws, INDICATORS, "truong-cq")[keys.index("muc_tieu")]
+    pct.value, pct.number_format = 0.417, "0.0%"
+    _row_of(ws, INDICATORS, "chi-ns")[keys.index("ke_hoach")].value = "654.247"
+    wb.save(plan / "phu-luc-i.xlsx")
+    wb = openpyxl.load_workbook(example_out / "phu-luc-ii.xlsx")
+    ws = wb.active
+    import datetime as dt
+    deadline = _row_of(ws, TASKS, "nv01")[[c.key for c in TASKS.columns].index("thoi_han")]
+    deadline.value, deadline.number_format = dt.datetime(2024, 6, 30), "dd/mm/yyyy"
+    wb.save(plan / "phu-luc-ii.xlsx")
+
+
+def _check_printed(plan_dir: Path, out: Path) -> None:
+    plan = load_plan(plan_dir)
+    assert plan.chi_tieu["thu-ns"].ke_hoach == "612,5"
+    assert plan.chi_tieu["truong-cq"].muc_tieu == "41,7"          # unit "%": no second "%"
+    assert plan.nhiem_vu["nv01"].thoi_han == "30/06/2024"
+    warned = [str(p) for p in plan.problems.items if "654.247" in p.message]
+    assert warned and "[Phụ lục I!" in warned[0] and "654,247" in warned[0]
+    build_plan(plan_dir, out)
+    text = "\n".join(docx_text_blocks(out / plan_dir.name / "ke-hoach.docx"))
+    assert "612,5" in text and "41,7" in text and "612.5" not in text and "0.417" not in text
+
+
+def test_numbers_typed_in_excel_print_the_vietnamese_way(example_out, tmp_path):
+    plan = tmp_path / "tien-lu-2024"
+    _typed_workbook(example_out, plan)
+    _check_printed(plan, tmp_path / "out")
+
+
+def test_and_after_libreoffice_calc_saved_the_workbook(example_out, tmp_path):
+    plan = tmp_path / "typed" / "tien-lu-2024"
+    _typed_workbook(example_out, plan)
+    calc = tmp_path / "calc"
+    for name in ("phu-luc-i.xlsx", "phu-luc-ii.xlsx"):
+        proc = subprocess.run(["soffice", "--headless", "--calc", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
+                               "--outdir", str(calc), str(plan / name)], capture_output=True, text=True, timeout=180)
+        assert (calc / name).exists(), proc.stdout + proc.stderr
+        shutil.copy(calc / name, plan / name)
+    _check_printed(plan, tmp_path / "out")
