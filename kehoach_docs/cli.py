@@ -80,6 +80,9 @@ def show_outcome(outcome, folder: Path) -> None:
         click.echo(f"  lưu ý: {note}", err=True)
     for output, backup in outcome.kept:
         click.echo(f"  giữ   {folder / output} đã bị sửa tay: cất thành {backup}", err=True)
+    for pdf in outcome.stale_pdfs:
+        click.echo(f"  xóa   {folder / pdf}: bản PDF cũ không còn khớp với .docx vừa dựng "
+                   "(dựng lại bằng --pdf)", err=True)
     for output, msg in outcome.failed:
         click.echo(f"  LỖI   {folder / output}: {msg}", err=True)
 

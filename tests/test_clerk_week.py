@@ -69,3 +69,26 @@ def test_and_after_libreoffice_calc_saved_the_workbook(example_out, tmp_path):
         assert (calc / name).exists(), proc.stdout + proc.stderr
         shutil.copy(calc / name, plan / name)
     _check_printed(plan, tmp_path / "out")
+
+
+def test_a_pdf_never_outlives_its_document(tmp_path):
+    from click.testing import CliRunner
+
+    from conftest import FIXTURES
+    from kehoach_docs.cli import main
+    plan = tmp_path / "xa-pl2-2026"
+    shutil.copytree(FIXTURES / "xa-pl2-2026", plan)
+    out = tmp_path / "out"
+    run = CliRunner()
+    assert run.invoke(main, ["build", str(plan), "-o", str(out), "--pdf"]).exit_code == 0
+    pdf = out / "xa-pl2-2026" / "ke-hoach.pdf"
+    assert pdf.exists()
+    p = plan / "phu-luc-ii.yaml"
+    p.write_text(p.read_text("utf-8").replace("Số hóa hồ sơ hộ tịch", "Số hóa toàn bộ hồ sơ hộ tịch"), "utf-8")
+    res = run.invoke(main, ["build", str(plan), "-o", str(out)])
+    assert res.exit_code == 0 and not pdf.exists()               # the old figures are not left to be printed
+    assert "xóa" in res.output and "ke-hoach.pdf" in res.output
+    res = run.invoke(main, ["build", str(plan), "-o", str(out), "--pdf"])
+    assert res.exit_code == 0 and pdf.exists()
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Số hóa toàn bộ hồ sơ hộ tịch" in text

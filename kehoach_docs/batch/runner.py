@@ -31,6 +31,7 @@ class Outcome:
     failed: list[tuple[str, str]] = field(default_factory=list)   # (output, message)
     kept: list[tuple[str, str]] = field(default_factory=list)     # (output, backup name) of hand edits
     notes: list[str] = field(default_factory=list)                 # things the user should know
+    stale_pdfs: list[str] = field(default_factory=list)            # PDFs removed: their .docx was rebuilt
     manifest: object = None                                        # the saved manifest, for the fast check
 
 
@@ -125,6 +126,11 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
         if err is None:
             manifest.record(output, d, t, sha)
             outcome.built.append((output, why))
+            pdf = (Path(folder) / output).with_suffix(".pdf")
+            if output.endswith(".docx") and pdf.exists():
+                # the PDF is what gets printed or sent: one that shows the old text must not stay
+                pdf.unlink()
+                outcome.stale_pdfs.append(pdf.relative_to(folder).as_posix())
         else:
             outcome.failed.append((output, err))
         if progress:
