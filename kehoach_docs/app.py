@@ -63,14 +63,41 @@ class RunResult:
 
 
 EXAMPLE = "data/tien-lu-2024"
+EXAMPLE_NAME = Path(EXAMPLE).name
+MAIN_FILE = "ke-hoach.yaml"
 
 
-def plan_dir_or_example(plan_dir: Path | None) -> Path:
-    """The plan folder given, or the built-in example."""
+def plan_folder(plan_dir: Path | None) -> Path:
+    """The plan to work on: the folder given; with none, the current folder when it is a plan.
+    The built-in example is used only when asked for by name (``tien-lu-2024``), never silently."""
     if plan_dir is not None:
-        return Path(plan_dir)
-    here = Path(EXAMPLE)
-    return here if here.is_dir() else documents.PACKAGE_ROOT / EXAMPLE
+        path = Path(plan_dir)
+        if not path.exists() and path.as_posix() == EXAMPLE_NAME:
+            return documents.PACKAGE_ROOT / EXAMPLE
+        return path
+    if (Path.cwd() / MAIN_FILE).is_file():
+        return Path.cwd()
+    raise UserError(
+        f"Chưa chỉ thư mục kế hoạch, và thư mục hiện tại ({Path.cwd()}) không có {MAIN_FILE}.\n"
+        "  - dựng một kế hoạch:        kehoach build THƯ_MỤC_KẾ_HOẠCH\n"
+        "  - bắt đầu kế hoạch mới:     kehoach init THƯ_MỤC --cap xã --dia-danh \"Tân Lập\" --nam 2027\n"
+        f"  - xem ví dụ có sẵn:         kehoach build {EXAMPLE_NAME}")
+
+
+def default_output(plan_dir: Path, output_dir: Path | None) -> Path:
+    """``-o`` as given; else ``output/`` beside the plan folder when working inside it (never inside
+    the plan), or ``output/`` in the current folder."""
+    if output_dir is not None:
+        return Path(output_dir)
+    if Path(plan_dir).resolve() == Path.cwd().resolve():
+        return Path(plan_dir).resolve().parent / "output"
+    return Path("output")
+
+
+def init(folder: Path, cap: str, dia_danh: str, year: int) -> list[Path]:
+    """Write a starter plan for a province or a commune into a new folder."""
+    from .starter import write_starter
+    return write_starter(folder, cap, dia_danh, year)
 
 
 def load(plan_dir: Path, reporter: Reporter):

@@ -103,9 +103,9 @@ def show_pdf(report) -> None:
 
 
 plan_argument = click.argument("plan_dir", required=False, type=click.Path(path_type=Path))
-output_option = click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path),
-                             default=Path("output"), show_default=True,
-                             help="Thư mục ghi kết quả (mỗi kế hoạch một thư mục con).")
+output_option = click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path), default=None,
+                             help="Thư mục ghi kết quả, mỗi kế hoạch một thư mục con (mặc định: output/ ở thư "
+                                  "mục hiện tại; cạnh thư mục kế hoạch khi đang đứng trong nó).")
 jobs_option = click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
                            help="Số tiến trình dựng song song (mặc định: số lõi CPU).")
 force_option = click.option("--force", is_flag=True, help="Dựng lại mọi tệp, kể cả tệp không đổi.")
@@ -135,7 +135,8 @@ def main():
 def build(plan_dir, output_dir, templates, force, jobs, pdf, pdf_timeout):
     """Dựng kế hoạch (ke-hoach.docx) và phụ lục (phu-luc-i.xlsx, phu-luc-ii.xlsx)."""
     from . import app
-    show_run(app.build(app.plan_dir_or_example(plan_dir), output_dir, templates, REPORTER, force=force,
+    plan = app.plan_folder(plan_dir)
+    show_run(app.build(plan, app.default_output(plan, output_dir), templates, REPORTER, force=force,
                        n_jobs=jobs, pdf=pdf, pdf_timeout=pdf_timeout))
 
 
@@ -152,7 +153,8 @@ def reports(plan_dir, output_dir, templates, agencies, force, jobs, pdf, pdf_tim
     """Dựng dự thảo báo cáo (bao-cao/<MÃ>.docx) và sổ nhập kết quả (bao-cao/<MÃ>.xlsx) cho từng cơ quan,
     cùng báo cáo tổng hợp (tong-hop.docx)."""
     from . import app
-    show_run(app.reports(app.plan_dir_or_example(plan_dir), output_dir, templates, REPORTER, agencies=agencies,
+    plan = app.plan_folder(plan_dir)
+    show_run(app.reports(plan, app.default_output(plan, output_dir), templates, REPORTER, agencies=agencies,
                          force=force, n_jobs=jobs, pdf=pdf, pdf_timeout=pdf_timeout))
 
 
@@ -173,7 +175,8 @@ def collect(paths, output_dir, templates, jobs):
         plan_dir, paths = paths[0], paths[1:]
     if not paths:
         raise click.UsageError("Cần ít nhất một sổ nhập kết quả (.xlsx).")
-    result = app.collect(app.plan_dir_or_example(plan_dir), list(paths), output_dir, templates, REPORTER, n_jobs=jobs)
+    plan = app.plan_folder(plan_dir)
+    result = app.collect(plan, list(paths), app.default_output(plan, output_dir), templates, REPORTER, n_jobs=jobs)
     for r in result.received:
         click.echo(f"Đã nhận kết quả của {r.name} ({r.code}) từ {r.source} → {r.stored}"
                    + (" (thay cho lần gửi trước)" if r.replaced else ""))
@@ -221,7 +224,7 @@ def _short(text: str, n: int = 60) -> str:
 def validate(plan_dir, fmt):
     """Kiểm tra dữ liệu kế hoạch; báo mọi lỗi một lần. Mã thoát: 0 hợp lệ, 1 có lỗi."""
     from . import app
-    problems = app.validate(app.plan_dir_or_example(plan_dir))
+    problems = app.validate(app.plan_folder(plan_dir))
     if fmt == "json":
         click.echo(json.dumps([p.as_dict() for p in problems.items], ensure_ascii=False, indent=1))
     else:
@@ -231,6 +234,22 @@ def validate(plan_dir, fmt):
         click.echo("Dữ liệu hợp lệ" + (f" ({n_warn} cảnh báo)." if n_warn else ".") if not n_err
                    else f"Có {n_err} lỗi, {n_warn} cảnh báo.")
     sys.exit(1 if problems.errors else 0)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--cap", type=click.Choice(["xã", "tỉnh"]), default="xã", show_default=True,
+              help="Cấp chính quyền ban hành kế hoạch.")
+@click.option("--dia-danh", required=True, help="Tên xã hoặc tỉnh, ví dụ «Tân Lập».")
+@click.option("--nam", type=click.IntRange(2000, 2100), required=True, help="Năm kế hoạch.")
+def init(folder, cap, dia_danh, nam):
+    """Tạo thư mục kế hoạch mới (có chú thích tiếng Việt) cho UBND xã hoặc tỉnh."""
+    from . import app
+    files = app.init(folder, cap, dia_danh, nam)
+    for f in files:
+        click.echo(f"  tạo   {f}")
+    click.echo(f"Đã tạo kế hoạch mẫu. Sửa các dòng «SỬA:», rồi chạy: kehoach validate {folder} && "
+               f"kehoach build {folder}")
 
 
 @main.command()

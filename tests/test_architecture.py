@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kehoach_docs"
 LAYERS = [
     {"__init__", "text", "problems", "located", "untrusted_zip", "atomic", "crash"},
     {"model"},
-    {"source"},
+    {"source", "starter"},
     {"results"},
     {"context"},
     {"compare"},

@@ -92,3 +92,47 @@ def test_a_pdf_never_outlives_its_document(tmp_path):
     assert res.exit_code == 0 and pdf.exists()
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "Số hóa toàn bộ hồ sơ hộ tịch" in text
+
+
+@pytest.mark.parametrize("cap, agency", [("xã", "Phòng Văn hóa - Xã hội"), ("tỉnh", "Sở Nông nghiệp và Môi trường")])
+def test_init_writes_a_starter_plan_that_builds(tmp_path, cap, agency):
+    from click.testing import CliRunner
+
+    from kehoach_docs.cli import main
+    run = CliRunner()
+    plan = tmp_path / "moi"
+    res = run.invoke(main, ["init", str(plan), "--cap", cap, "--dia-danh", "Tân Lập", "--nam", "2027"])
+    assert res.exit_code == 0, res.output
+    text = (plan / "ke-hoach.yaml").read_text("utf-8")
+    assert f"cap: {cap}" in text and "# SỬA:" in text and "Ủy ban nhân dân" in text
+    assert agency in (plan / "co-quan.yaml").read_text("utf-8")
+    assert run.invoke(main, ["validate", str(plan)]).exit_code == 0
+    res = run.invoke(main, ["build", str(plan), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    blocks = docx_text_blocks(tmp_path / "out" / "moi" / "ke-hoach.docx")
+    assert f"{cap.upper()} TÂN LẬP" in blocks and "KẾ HOẠCH" in blocks
+    # never over a folder that holds something
+    res = run.invoke(main, ["init", str(plan), "--dia-danh", "Khác", "--nam", "2027"])
+    assert res.exit_code == 1 and "không ghi đè" in res.output
+    assert "Tân Lập" in (plan / "ke-hoach.yaml").read_text("utf-8")
+
+
+def test_no_silent_example(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from kehoach_docs.cli import main
+    run = CliRunner()
+    monkeypatch.chdir(tmp_path)
+    for cmd in ("build", "reports", "validate"):
+        res = run.invoke(main, [cmd])
+        assert res.exit_code == 1 and "Chưa chỉ thư mục kế hoạch" in res.output and "kehoach init" in res.output
+    assert not (tmp_path / "output").exists()
+    # inside a plan folder, that plan (not the example), with the output beside it, not in it
+    assert run.invoke(main, ["init", "xa", "--dia-danh", "Tân Lập", "--nam", "2027"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "xa")
+    res = run.invoke(main, ["build"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "output" / "xa" / "ke-hoach.docx").exists() and not (tmp_path / "xa" / "output").exists()
+    # the example by name
+    monkeypatch.chdir(tmp_path)
+    assert run.invoke(main, ["validate", "tien-lu-2024"]).exit_code == 0
