@@ -16,7 +16,7 @@ from docx.shared import Twips
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docx_builder import (LAND_TEXT_W, TEXT_W, add_para, add_row, add_rule, add_runs,  # noqa: E402
-                          cell_paras, keep_together, new_document, page_break, page_number_header, para_style,
+                          cell_paras, keep_together, new_document, page_number_header, para_style,
                           set_page, schema_order, table, tag_row)
 
 OUT = Path(__file__).resolve().parent / "docx"
@@ -331,7 +331,11 @@ def build_quyet_dinh(path: Path):
     add_para(doc, "", style="KH Văn bản")
     signature_block(doc)
     para_block(doc, "if kem_theo")
-    page_break(doc)
+    # the attached text starts its own section: a new page, numbered from 1, no number on its first
+    # page; without it the section break goes too and the decision runs on as one section
+    attached = doc.add_section(WD_SECTION.NEW_PAGE)
+    set_page(attached, landscape=False, restart=True)
+    page_number_header(attached, PT["so_trang"])
     attached_plan(doc)
     para_block(doc, "endif")
     appendix_sections(doc)
@@ -396,7 +400,7 @@ def report_task_section(doc):
     para_block(doc, "endfor")
     para_block(doc, "endfor")
     para_block(doc, "if not nhom_nhiem_vu")
-    add_para(doc, "Cơ quan không được giao nhiệm vụ trong Phụ lục II của Kế hoạch.", style="KH Văn bản")
+    add_para(doc, "{{ khong_nhiem_vu }}", style="KH Văn bản")
     para_block(doc, "endif")
 
 
@@ -417,8 +421,7 @@ def build_bao_cao(path: Path):
     add_para(doc, "{{ tom_tat_chi_tieu }}", style="KH Văn bản", after=120)
     report_indicator_table(doc)
     para_block(doc, "else")
-    add_para(doc, "Cơ quan không được giao theo dõi chỉ tiêu trong Phụ lục I của Kế hoạch.",
-             style="KH Văn bản")
+    add_para(doc, "{{ khong_chi_tieu }}", style="KH Văn bản")
     para_block(doc, "endif")
     add_para(doc, "III. KHÓ KHĂN, VƯỚNG MẮC", style="KH Mục")
     paragraphs_or_mark(doc, "kho_khan")

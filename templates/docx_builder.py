@@ -11,7 +11,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, Twips
@@ -182,11 +182,6 @@ def add_para(container, text="", style=None, size=None, bold=None, italic=None, 
     if right is not None:
         pf.right_indent = Twips(right)
     return p
-
-
-def page_break(doc):
-    """An empty paragraph that starts a new page (the attached text of a QĐ)."""
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
 def add_rule(container, width: int, available: int, before: int = 0, after: int = 0):

@@ -80,12 +80,12 @@ def test_decision_with_the_plan_inside_article_1(built):
 
 
 def _body_kinds(path):
-    """The body's top-level elements in order: 'tbl', 'p' or 'break' (a paragraph with a page break)."""
+    """The body's top-level elements in order: 'tbl', 'p' or 'break' (a paragraph that ends a section)."""
     doc = Document(str(path))
     out = []
     for el in doc.element.body:
         tag = el.tag.rsplit("}", 1)[1]
-        if tag == "p" and el.xpath(".//w:br[@w:type='page']"):
+        if tag == "p" and el.xpath("./w:pPr/w:sectPr"):
             out.append("break")
         elif tag in ("p", "tbl"):
             out.append(tag)
@@ -105,6 +105,10 @@ def test_decision_that_issues_the_plan_attached(built):
     assert kinds.count("tbl") >= 4 and "break" in kinds
     after_break = kinds[kinds.index("break") + 1]
     assert after_break == "tbl"
+    # the attached plan is a section of its own: numbered from 1, no number on its first page
+    attached = doc.sections[1]
+    assert attached.different_first_page_header_footer and attached.orientation == 0
+    assert attached._sectPr.xpath("./w:pgNumType/@w:start") == ["1"]
     attached_header = tables[2]
     header_text = "\n".join(c.text for row in attached_header.rows for c in row.cells)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in header_text and "Số:" not in header_text
@@ -167,7 +171,9 @@ def test_decision_data_must_match_its_type(tmp_path):
     main_yaml.write_text(main_yaml.read_text("utf-8").replace("loai: QĐ", "loai: KH"), "utf-8")
     with pytest.raises(InvalidInput) as exc:
         load_plan(plan)
-    assert "có quyet_dinh thì van_ban.loai phải là QĐ" in str(exc.value.problems.errors[0])
+    msg = str(exc.value.problems.errors[0])
+    assert "có khối quyet_dinh thì loại văn bản phải là QĐ" in msg
+    assert "ke-hoach.yaml:7:" in msg and "van_ban.loai" in msg        # the line of the type, not of the file
 
 
 @pytest.mark.parametrize("old, new, rule", [
@@ -220,7 +226,7 @@ def test_summary_report_in_the_provinces_shape(built):
     assert any(b.endswith("(chi tiết tại bảng dưới đây).") for b in blocks)
     # the table is in the body: one portrait section, no appendix
     assert [wide for _, wide in _sections(path)] == [False] and "Phụ lục" not in blocks
-    assert "- Như trên;" in blocks
+    assert "- Như trên;" in blocks and "- Như Điều 3;" not in blocks     # a report has no articles
     assert rules(check_docx(path)) == set()
 
 
@@ -228,3 +234,55 @@ def test_district_summary_keeps_its_shape(built, reports_out):
     blocks = docx_text_blocks(reports_out / "tong-hop.docx")
     assert not any(b.startswith("Kính gửi") for b in blocks)
     assert "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU" in blocks and "Phụ lục" in blocks
+
+
+def _broken(tmp_path, name, replace=None, append=""):
+    plan = tmp_path / "p"
+    shutil.copytree(FIXTURES / name, plan)
+    main_yaml = plan / "ke-hoach.yaml"
+    text = main_yaml.read_text("utf-8")
+    if replace:
+        assert replace[0] in text
+        text = text.replace(replace[0], replace[1], 1)
+    main_yaml.write_text(text + append, "utf-8")
+    return plan
+
+
+def _messages(plan) -> list[str]:
+    try:
+        return [str(p) for p in load_plan(plan).problems.items]
+    except InvalidInput as exc:
+        return [str(p) for p in exc.problems.items]
+
+
+def test_clerk_mistakes_get_the_right_message(tmp_path):
+    # another error in ke-hoach.yaml: no phantom "missing phu-luc-ii.yaml" beside it
+    msgs = _messages(_broken(tmp_path, "tinh-qd-2026", ("thang: dat", "thang: dạt")))
+    assert len([m for m in msgs if "lỗi" in m]) == 1
+    assert "cần một trong: vuot_dat hoặc dat" in msgs[0] and " or " not in msgs[0]
+    # an article written with a key it does not have: the missing field is named
+    msgs = _messages(_broken(tmp_path / "b", "tinh-qd-2026", ("    - Quyết định này có hiệu lực kể từ ngày ký.",
+                                                              "    - noi_dung: Quyết định này có hiệu lực.")))
+    assert any("thiếu trường bắt buộc «doan»" in m for m in msgs)
+    assert not any("có phải ý bạn là «noi_dung»" in m for m in msgs)
+
+
+def test_decision_without_nhu_dieu_3_and_unmentioned_appendix_are_warned(tmp_path):
+    plan = _broken(tmp_path, "tinh-kem-theo-2026-2030", ("  - Như Điều 3\n", ""))
+    p = plan / "ke-hoach.yaml"
+    p.write_text(p.read_text("utf-8").replace("Chi tiết tại Phụ lục I; nhiệm vụ", "Chi tiết kèm theo; nhiệm vụ"), "utf-8")
+    msgs = _messages(plan)
+    assert any("«Như Điều 3»" in m and "cảnh báo" in m for m in msgs)
+    assert any("chưa nhắc tới «Phụ lục I»" in m for m in msgs)
+    assert not any("chưa nhắc tới «Phụ lục II»" in m for m in msgs)
+
+
+def test_percent_after_a_worded_figure_is_warned(tmp_path):
+    plan = _broken(tmp_path, "tinh-qd-2026", ("(GRDP) đạt {ct:grdp};", "(GRDP) đạt {ct:grdp}%;"))
+    msgs = _messages(plan)
+    assert any("«{ct:grdp}%» sẽ in «8,5% trở lên%»" in m for m in msgs)
+
+
+def test_no_task_wording_follows_the_appendices(built):
+    blocks = docx_text_blocks(built / "tinh-qd-2026" / "bao-cao" / "STC.docx")
+    assert "Kế hoạch không giao nhiệm vụ cụ thể cho cơ quan." in blocks

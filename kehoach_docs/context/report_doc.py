@@ -146,7 +146,21 @@ def report_context(plan: Plan, code: str) -> dict:
         "ky": {"dong_tham_quyen": [upper_vi(agency.thu_truong or "Thủ trưởng cơ quan")],
                "ho_ten": agency.ho_ten_thu_truong or NAME_MARK},
         "nam": year,
+        **_nothing_assigned(plan),
     }
+
+
+def _nothing_assigned(plan: Plan) -> dict:
+    """What the draft says where the agency has no task or no indicator, naming the appendix only
+    where the plan has one."""
+    numbers = plan.appendix_numbers
+
+    def where(part: str) -> str:
+        return f"Phụ lục {numbers[part]}".rstrip()
+    return {"khong_nhiem_vu": f"Cơ quan không được giao nhiệm vụ trong {where('phu_luc_ii')} của Kế hoạch."
+            if "phu_luc_ii" in numbers else "Kế hoạch không giao nhiệm vụ cụ thể cho cơ quan.",
+            "khong_chi_tieu": f"Cơ quan không được giao theo dõi chỉ tiêu trong {where('phu_luc_i')} của Kế hoạch."
+            if "phu_luc_i" in numbers else "Kế hoạch không giao chỉ tiêu cho cơ quan theo dõi."}
 
 
 def entry_context(plan: Plan, code: str) -> dict:

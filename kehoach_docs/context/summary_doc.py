@@ -6,6 +6,7 @@ agency and the agencies that have not reported, from the results stored beside t
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from ..model.bundle import Plan
@@ -126,12 +127,18 @@ def summary_context(plan: Plan) -> dict:
         "da_bao_cao": f"Đã có {len(agencies) - len(missing)}/{len(agencies)} cơ quan, đơn vị gửi báo cáo.",
         "chua_bao_cao": [f"{name};" for name in missing[:-1]] + [f"{missing[-1]}."] if missing else [],
         "kien_nghi": closing(views),
-        "noi_nhan": noi_nhan_lines((["Như trên"] if shape.kinh_gui and kh.noi_nhan[0] != "Như trên" else [])
-                                   + kh.noi_nhan),
+        "noi_nhan": noi_nhan_lines(_recipients(kh.noi_nhan, bool(shape.kinh_gui))),
         "ky": signer(kh.nguoi_ky),
         "bang": indicators if in_body else None,
         "phu_luc": None if in_body else indicators,
     }
+
+
+def _recipients(plan_recipients: list[str], addressed: bool) -> list[str]:
+    """The plan's recipients for the report: "Như trên" first when it is addressed (Kính gửi), and
+    never the decision's "Như Điều 3" (a report has no articles)."""
+    own = [r for r in plan_recipients if not re.match(r"^Như (Điều|trên)\b", r)]
+    return (["Như trên"] if addressed else []) + own
 
 
 def _addressees(names: list[str]) -> list[str]:

@@ -140,6 +140,17 @@ def check_plan(plan: Plan) -> Problems:
     for i, cc in enumerate(kh.can_cu):
         if hasattr(cc, "doan"):
             texts.append(("ke_hoach", ("can_cu", i, "doan"), cc.doan))
+    if (kh.quyet_dinh is not None) != (kh.van_ban.loai == "QĐ"):
+        _at(plan, "ke_hoach", ("van_ban", "loai"), ERROR,
+            f"có khối quyet_dinh thì loại văn bản phải là QĐ (gặp {kh.van_ban.loai})" if kh.quyet_dinh else
+            "loại văn bản là QĐ: cần khối quyet_dinh (theo_de_nghi, dieu; kem_theo nếu ban hành kèm theo kế hoạch)",
+            problems)
+    if kh.quyet_dinh is not None:
+        last = len(kh.quyet_dinh.dieu)
+        if not any(r.startswith("Như Điều") for r in kh.noi_nhan):
+            _at(plan, "ke_hoach", ("noi_nhan", 0), WARNING,
+                f"quyết định thường gửi trước hết «Như Điều {last}» (các cơ quan thi hành nêu ở Điều {last}); "
+                "hãy thêm dòng này vào đầu noi_nhan", problems)
     th = kh.tong_hop
     for i, lv in enumerate(th.linh_vuc):
         texts.append(("ke_hoach", ("tong_hop", "linh_vuc", i, "tieu_de"), lv.tieu_de))
@@ -207,10 +218,15 @@ def check_plan(plan: Plan) -> Problems:
                         f"không có; dùng một trong: {', '.join(k for k in CT_FIELDS if k)}", problems)
                 elif not ct_value(plan.chi_tieu[code], field, plan.council_if_blank).strip():
                     ref = "{ct:" + code + (f":{field}" if field else "") + "}"
-                    _at(plan, part, path, ERROR, f"tham chiếu {ref}: chỉ tiêu «{code}» chưa có "
-                        f"{CT_BLANK[CT_FIELDS[field]]}, câu văn sẽ in ra chỗ trống; hãy ghi số liệu ở Phụ lục I"
-                        + ("" if plan.council_if_blank else " hoặc đặt danh_gia.tham_chieu_trong: ke_hoach "
-                           "để in số Nghị quyết HĐND giao"), problems)
+                    attr = CT_FIELDS[field]
+                    no_column = attr in ("muc_tieu", "chu") and "muc_tieu" not in declared
+                    what = "số liệu" if no_column or plan.council_if_blank else CT_BLANK[attr]
+                    _at(plan, part, path, ERROR, f"tham chiếu {ref}: chỉ tiêu «{code}» chưa có {what}, câu văn sẽ in "
+                        "ra chỗ trống; hãy ghi số liệu ở Phụ lục I"
+                        + ("" if plan.council_if_blank or attr not in ("muc_tieu", "chu") else
+                           (" (Phụ lục I không có cột mục tiêu phấn đấu: " if no_column else " hoặc ")
+                           + "dùng {ct:" + code + ":ke_hoach} hay đặt danh_gia.tham_chieu_trong: ke_hoach để in "
+                           "số Nghị quyết HĐND giao" + (")" if no_column else "")), problems)
             else:
                 if code not in cites:
                     _at(plan, part, path, ERROR, f"tham chiếu {{vb:{code}}}: văn bản «{code}» chưa "
@@ -218,6 +234,26 @@ def check_plan(plan: Plan) -> Problems:
                 elif field not in VB_FIELDS:
                     _at(plan, part, path, ERROR, f"tham chiếu {{vb:{code}:{field}}}: chỉ dùng «ngan» "
                         "hoặc để trống", problems)
+
+    # "{ct:X}%" where X's figure ends in words ("95 trở lên") would print "95 trở lên%".
+    for part, path, text in texts:
+        for m in REF.finditer(text):
+            if m.group(1) == "ct" and text[m.end():m.end() + 1] == "%" and m.group(2) in plan.chi_tieu \
+                    and (m.group(3) or "") in CT_FIELDS:
+                shown = ct_value(plan.chi_tieu[m.group(2)], m.group(3) or "", plan.council_if_blank)
+                if shown and not shown[-1].isdigit():
+                    _at(plan, part, path, WARNING,
+                        f"«{m.group()}%» sẽ in «{shown}%»; hãy bỏ dấu % sau tham chiếu và ghi đơn vị trong giá trị "
+                        f"ở Phụ lục I (ví dụ «95% trở lên»)", problems)
+
+    # The body names each numbered appendix (ND30 Phụ lục I, III.1a; `kehoach check` rule 31).
+    numbers = [n for n in plan.appendix_numbers.values() if n]
+    body = " ".join(text for part, _, text in texts if part == "ke_hoach")
+    for n in numbers:
+        if not re.search(r"Phụ lục (số )?" + n + r"\b", body):
+            _at(plan, "ke_hoach", ("noi_dung",), WARNING,
+                f"phần nội dung chưa nhắc tới «Phụ lục {n}» (Nghị định 30: văn bản có phụ lục phải dẫn chiếu từng "
+                "phụ lục); hãy ghi ví dụ «… tại Phụ lục " + n + " kèm theo»", problems)
 
     # A reference anywhere else would print as typed ({ct:…} in a cited document's summary).
     prose = {(part, path) for part, path, _ in texts}

@@ -23,13 +23,14 @@ def _found(value: Any) -> str:
 def _message(err: dict, allowed: list[str]) -> str:
     t, ctx, inp = err["type"], err.get("ctx") or {}, err.get("input")
     if t == "missing":
-        return "thiếu trường bắt buộc"
+        key = err["loc"][-1] if err["loc"] else None
+        return f"thiếu trường bắt buộc «{key}»" if isinstance(key, str) else "thiếu trường bắt buộc"
     if t == "extra_forbidden":
         key = str(err["loc"][-1])
-        hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = [h for h in difflib.get_close_matches(key, allowed, n=2, cutoff=0.6) if h != key]
         if hint:
             return f"khóa «{key}» không được dùng ở đây; có phải ý bạn là «{hint[0]}»?"
-        if not key[:1].isalpha():
+        if not key[:1].isalpha() or " " in key:
             return (f"khóa «{key}» không được dùng ở đây; nếu giá trị có dấu phẩy trong dấu {{ }}, "
                     "hãy đặt giá trị trong dấu ngoặc kép")
         return f"khóa «{key}» không được dùng ở đây (có thể gõ sai tên khóa)"
@@ -55,7 +56,8 @@ def _message(err: dict, allowed: list[str]) -> str:
     if t == "string_too_short":
         return "không được để trống"
     if t in ("literal_error", "enum"):
-        return f"gặp {_found(inp)}, cần một trong: {ctx.get('expected', '')}".replace("'", "")
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", " hoặc ")
+        return f"gặp {_found(inp)}, cần một trong: {expected}"
     if t in ("union_tag_invalid", "union_tag_not_found"):
         return f"cần một dòng chữ hoặc một bảng khóa: giá trị, gặp {_found(inp)}"
     if t in ("float_type", "float_parsing", "decimal_type", "decimal_parsing", "finite_number"):

@@ -452,14 +452,9 @@ class KeHoach(Strict):
 
     @model_validator(mode="after")
     def _shape(self):
-        if self.quyet_dinh is not None and self.van_ban.loai != "QĐ":
-            raise ValueError(f"có quyet_dinh thì van_ban.loai phải là QĐ (gặp {self.van_ban.loai})")
         if self.quyet_dinh is not None and self.loi_dan:
             raise ValueError("Quyết định không dùng loi_dan: ghi lời dẫn vào Điều 1 (quyet_dinh.dieu) hoặc "
                              "quyet_dinh.kem_theo.loi_dan")
-        if self.quyet_dinh is None and self.van_ban.loai == "QĐ":
-            raise ValueError("van_ban.loai là QĐ: cần khối quyet_dinh (theo_de_nghi, dieu; kem_theo nếu ban hành "
-                             "kèm theo kế hoạch)")
         return self
 
     @field_validator("noi_nhan")

@@ -39,7 +39,18 @@ def _files_of(root: Path, stem: str) -> list[Path]:
     return [p for p in (root / f"{stem}.yaml", root / f"{stem}.xlsx") if p.exists()]
 
 
-def _appendix_source(root: Path, stem: str, part: str, registry, problems: Problems) -> Located | None:
+def _declared_appendices(main, src: Located | None) -> list[str] | None:
+    """The appendices ke-hoach.yaml declares; from its raw data when it failed to validate, None
+    when even that cannot tell."""
+    names = [n for _, n in APPENDICES.values()]
+    if main is not None:
+        return main.phu_luc
+    raw = src.data.get("phu_luc", names) if src is not None and isinstance(src.data, dict) else None
+    return raw if isinstance(raw, list) and all(x in names for x in raw) else None
+
+
+def _appendix_source(root: Path, stem: str, part: str, registry, problems: Problems,
+                     others: list[str]) -> Located | None:
     yml, xlsx = root / f"{stem}.yaml", root / f"{stem}.xlsx"
     if yml.exists() and xlsx.exists():
         problems.add(Problem(ERROR, rel(xlsx), None, (),
@@ -51,7 +62,7 @@ def _appendix_source(root: Path, stem: str, part: str, registry, problems: Probl
     if yml.exists():
         return read_yaml(yml, problems)
     problems.add(Problem(ERROR, rel(root), None, (), f"thiếu tệp {stem}.yaml (hoặc {stem}.xlsx); kế hoạch không có phụ lục này thì "
-                         "khai báo trong ke-hoach.yaml, ví dụ «phu_luc: [nhiem_vu]» hoặc «phu_luc: []»"))
+                         f"khai báo trong ke-hoach.yaml «phu_luc: [{', '.join(others)}]»"))
     return None
 
 
@@ -74,17 +85,19 @@ def load_plan(root: Path | str, *, with_results: bool = True) -> Plan:
             sources[part] = src
             models[part] = _validate(cls, src, problems)
     registry = models.get("co_quan")
-    declared = models["ke_hoach"].phu_luc if models.get("ke_hoach") else [n for _, n in APPENDICES.values()]
+    declared = _declared_appendices(models.get("ke_hoach"), sources.get("ke_hoach"))
     for part, (stem, name) in APPENDICES.items():
         cls = m.PhuLucI if part == "phu_luc_i" else m.PhuLucII
-        if name not in declared:
+        if declared is None and not _files_of(root, stem):
+            continue    # ke-hoach.yaml is invalid: which appendices it wants is unknown, say nothing more
+        if declared is not None and name not in declared:
             models[part] = cls.model_construct(tieu_de="", **{cls.ROWS: []})   # a plan without this appendix
             for found in _files_of(root, stem):
                 problems.add(Problem(ERROR, rel(found), None, (),
                                      f"có tệp {found.name} nhưng ke-hoach.yaml không khai báo phụ lục này "
                                      f"(phu_luc: [{', '.join([*declared, name])}]); thêm vào phu_luc hoặc bỏ tệp"))
             continue
-        src = _appendix_source(root, stem, part, registry, problems)
+        src = _appendix_source(root, stem, part, registry, problems, [n for n in declared or [] if n != name])
         if src is not None:
             sources[part] = src
             models[part] = _validate(cls, src, problems)
