@@ -136,3 +136,17 @@ def test_no_silent_example(tmp_path, monkeypatch):
     # the example by name
     monkeypatch.chdir(tmp_path)
     assert run.invoke(main, ["validate", "tien-lu-2024"]).exit_code == 0
+
+
+def test_look_alike_files_are_not_silently_ignored(tmp_path, example_out):
+    plan = tmp_path / "tien-lu-2024"
+    shutil.copytree(EXAMPLE, plan)
+    for name in ("phu-luc-i (1).xlsx", "Phu-Luc-I - Copy.xlsx", "ke-hoach.yml"):
+        shutil.copy(example_out / "phu-luc-i.xlsx" if name.endswith("xlsx") else EXAMPLE / "ke-hoach.yaml", plan / name)
+    (plan / "ghi-chu.txt").write_text("không liên quan", "utf-8")
+    (plan / "ket-qua").mkdir()
+    (plan / "ket-qua" / "TCKH.xlsx").write_bytes(b"")
+    warned = {p.file.rsplit("/", 1)[-1]: p.message for p in load_plan(plan).problems.items if "không được" in p.message}
+    assert set(warned) == {"phu-luc-i (1).xlsx", "Phu-Luc-I - Copy.xlsx", "ke-hoach.yml", "TCKH.xlsx"}
+    assert "«phu-luc-i.xlsx»" in warned["phu-luc-i (1).xlsx"] and "«ke-hoach.yaml»" in warned["ke-hoach.yml"]
+    assert "kehoach collect" in warned["TCKH.xlsx"]

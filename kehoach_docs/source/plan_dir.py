@@ -14,7 +14,7 @@ from ..model import plan as m
 from ..model.bundle import Plan
 from ..model.crossref import check_plan
 from ..model.errors_vi import translate
-from ..problems import ERROR, InvalidInput, Problem, Problems, rel
+from ..problems import ERROR, WARNING, InvalidInput, Problem, Problems, rel
 from ..located import Located
 from .yaml_file import read_yaml
 
@@ -33,6 +33,39 @@ def _validate(model_cls, src: Located, problems: Problems):
     except ValidationError as exc:
         translate(exc, src, problems, lambda _path: _ALL_KEYS)
         return None
+
+
+def look_alikes(root: Path) -> list[Problem]:
+    """Files in the plan folder that look like its data files but are not read («phu-luc-i (1).xlsx»,
+    «Phu-Luc-I.xlsx», «ke-hoach.yml»): a change made there would silently not apply."""
+    import difflib
+    import re
+
+    from ..model.results import RESULTS_FOLDER
+    read = {MAIN, REGISTRY, *(f"{stem}.{ext}" for stem, _ in APPENDICES.values() for ext in ("yaml", "xlsx"))}
+    stems = [Path(n).stem for n in read]
+    out = []
+    candidates = [p for p in root.iterdir() if p.is_file()] if root.is_dir() else []
+    results = root / RESULTS_FOLDER
+    if results.is_dir():
+        out += [Problem(WARNING, rel(p), None, (), f"tệp {p.name} trong {RESULTS_FOLDER}/ không được đọc: kết quả "
+                        "phải là <MÃ>.yaml (sổ Excel thì nhận bằng «kehoach collect»)")
+                for p in sorted(results.iterdir()) if p.is_file() and p.suffix != ".yaml"
+                and not p.name.startswith((".", "~$"))]
+    for p in sorted(candidates):
+        if p.name in read or p.name.startswith((".", "~$")):
+            continue
+        bare = re.sub(r"(\s*\(\d+\)|\s*-?\s*(copy|bản sao|sao chép)( \d+)?)$", "", Path(p.name).stem.strip(),
+                      flags=re.I).replace("_", "-").replace(" ", "-").casefold()
+        like = difflib.get_close_matches(bare, stems, n=1, cutoff=0.85)
+        if like:
+            want = next(n for n in sorted(read) if Path(n).stem == like[0] and Path(n).suffix in (p.suffix, ".yaml"))
+            if (root / want).exists() and (root / want).samefile(p):
+                continue    # a file system that ignores case (Windows): this is the data file itself
+            out.append(Problem(WARNING, rel(p), None, (), f"tệp «{p.name}» giống tệp dữ liệu «{want}» nhưng không được "
+                               "đọc; chỉ tệp đúng tên (chữ thường, không có « (1)», đuôi .yaml hoặc .xlsx) mới được "
+                               "dùng: đổi tên hoặc xóa tệp này"))
+    return out
 
 
 def _files_of(root: Path, stem: str) -> list[Path]:
@@ -75,6 +108,8 @@ def load_plan(root: Path | str, *, with_results: bool = True) -> Plan:
         raise InvalidInput(problems)
     sources: dict[str, Located] = {}
     models: dict[str, object] = {}
+    for p in look_alikes(root):
+        problems.add(p)
     for part, name, cls in (("ke_hoach", MAIN, m.KeHoach), ("co_quan", REGISTRY, m.DanhBaCoQuan)):
         path = root / name
         if not path.exists():
