@@ -39,6 +39,8 @@ TRICH_YEU_RULE_W = 2800
 def body_styles(doc):
     """The named styles of the body; clerks change fonts and spacing here."""
     para_style(doc, "KH Văn bản", size=PT["noi_dung"], first_line=567, before=120, line=264)
+    # the body's last paragraph and the line before the signature: never leave the signature alone
+    para_style(doc, "KH Đoạn cuối", size=PT["noi_dung"], first_line=567, before=120, line=264, keep_next=True)
     para_style(doc, "KH Căn cứ", size=PT["noi_dung"], italic=True, first_line=567, before=120, line=264)
     para_style(doc, "KH Mục", size=PT["noi_dung"], bold=True, first_line=567, before=120, line=264, keep_next=True)
     para_style(doc, "KH Khoản", size=PT["noi_dung"], bold=True, first_line=567, before=120, line=264, keep_next=True)
@@ -100,10 +102,15 @@ def body_loop(doc, key="noi_dung", articles=False):
     add_para(doc, "{%p for d in " + key + " %}", style="KH Văn bản")
     if articles:
         add_para(doc, "{%p if d.loai == 'dieu' %}", style="KH Văn bản")
-        add_runs(doc, [("{{ d.so }}", {"bold": True}), (" {{ d.text }}", {})], style="KH Văn bản")
+        add_runs(doc, [("{{ d.so }}", {"bold": True}), (" {{ d.text }}", {})],
+                 style="KH Văn bản")
+        add_para(doc, "{%p elif loop.last and d.loai == 'doan' %}", style="KH Văn bản")
+        add_para(doc, "{{ d.text }}", style="KH Đoạn cuối")
         add_para(doc, "{%p elif d.loai == 'muc' %}", style="KH Văn bản")
     else:
-        add_para(doc, "{%p if d.loai == 'muc' %}", style="KH Văn bản")
+        add_para(doc, "{%p if loop.last and d.loai == 'doan' %}", style="KH Văn bản")
+        add_para(doc, "{{ d.text }}", style="KH Đoạn cuối")
+        add_para(doc, "{%p elif d.loai == 'muc' %}", style="KH Văn bản")
     add_para(doc, "{{ d.text }}", style="KH Mục")
     add_para(doc, "{%p elif d.loai == 'khoan' %}", style="KH Văn bản")
     add_para(doc, "{{ d.text }}", style="KH Khoản")
@@ -235,7 +242,7 @@ def declared_table(doc, columns, key: str, available: int, *, rows: str = "dong"
 
 
 def indicator_table(doc):
-    declared_table(doc, INDICATORS.printed, "phu_luc_i", LAND_TEXT_W)
+    declared_table(doc, INDICATORS.printed, "phu_luc_i", LAND_TEXT_W, keep=True)
     footnotes(doc, "phu_luc_i.chu_thich")
 
 
@@ -252,9 +259,9 @@ def task_table(doc):
     align = [c.align for c in TASKS.printed]
     texts = ["{{ r." + c.key + " }}" for c in TASKS.printed]
     tag_row(t, "{%tr if r.loai == 'nhom' %}")
-    add_row(t, texts[:2] + [""] * (len(texts) - 2), style="KH Bảng", bold=True, align=align)
+    keep_together(add_row(t, texts[:2] + [""] * (len(texts) - 2), style="KH Bảng", bold=True, align=align))
     tag_row(t, "{%tr else %}")
-    add_row(t, texts, style="KH Bảng", align=align)
+    keep_together(add_row(t, texts, style="KH Bảng", align=align))   # a row never splits across pages
     tag_row(t, "{%tr endif %}")
     tag_row(t, "{%tr endfor %}")
 
@@ -303,7 +310,7 @@ def build_ke_hoach(path: Path):
     legal_bases(doc)
     lead_in(doc)
     body_loop(doc)
-    add_para(doc, "", style="KH Văn bản")
+    add_para(doc, "", style="KH Đoạn cuối")
     signature_block(doc)
     appendix_sections(doc)
     _clean_core(doc, "Kế hoạch")
@@ -328,7 +335,7 @@ def build_quyet_dinh(path: Path):
     legal_bases(doc)
     add_para(doc, "QUYẾT ĐỊNH:", size=PT["ten_loai"], bold=True, align="center", before=120, after=120)
     body_loop(doc, "dieu", articles=True)
-    add_para(doc, "", style="KH Văn bản")
+    add_para(doc, "", style="KH Đoạn cuối")
     signature_block(doc)
     para_block(doc, "if kem_theo")
     # the attached text starts its own section: a new page, numbered from 1, no number on its first
@@ -375,10 +382,19 @@ def para_block(doc, tag: str, style="KH Văn bản"):
 def paragraphs_or_mark(doc, key: str, end: str = ""):
     """Each paragraph of list ``key``; when it is empty, one fill-in paragraph."""
     para_block(doc, f"for x in {key}")
-    add_para(doc, "{{ x }}", style="KH Văn bản")
+    last_kept(doc, "{{ x }}")
     para_block(doc, "endfor")
     para_block(doc, f"if not {key}")
-    add_runs(doc, [(FILL, MARK), (end, {})], style="KH Văn bản")
+    add_runs(doc, [(FILL, MARK), (end, {})], style="KH Đoạn cuối")
+    para_block(doc, "endif")
+
+
+def last_kept(doc, text: str):
+    """A looped paragraph whose last repetition stays on the page of what follows (the signature)."""
+    para_block(doc, "if loop.last")
+    add_para(doc, text, style="KH Đoạn cuối")
+    para_block(doc, "else")
+    add_para(doc, text, style="KH Văn bản")
     para_block(doc, "endif")
 
 
@@ -427,7 +443,7 @@ def build_bao_cao(path: Path):
     paragraphs_or_mark(doc, "kho_khan")
     add_para(doc, "IV. ĐỀ XUẤT, KIẾN NGHỊ", style="KH Mục")
     paragraphs_or_mark(doc, "de_xuat", end="./.")
-    add_para(doc, "", style="KH Văn bản")
+    add_para(doc, "", style="KH Đoạn cuối")
     signature_block(doc)
     _clean_core(doc, "Báo cáo")
     save(doc, path)
@@ -488,12 +504,12 @@ def build_tong_hop(path: Path):
     bullet_list(doc, "chua_bao_cao", "Các cơ quan, đơn vị chưa gửi báo cáo:")
     add_para(doc, "{{ so_muc.kien_nghi }} KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ", style="KH Mục")
     para_block(doc, "for x in kien_nghi")
-    add_para(doc, "- {{ x }}", style="KH Văn bản")
+    last_kept(doc, "- {{ x }}")
     para_block(doc, "endfor")
     para_block(doc, "if not kien_nghi")
-    add_para(doc, "Các cơ quan, đơn vị chưa nêu khó khăn, vướng mắc, đề xuất, kiến nghị./.", style="KH Văn bản")
+    add_para(doc, "Các cơ quan, đơn vị chưa nêu khó khăn, vướng mắc, đề xuất, kiến nghị./.", style="KH Đoạn cuối")
     para_block(doc, "endif")
-    add_para(doc, "", style="KH Văn bản")
+    add_para(doc, "", style="KH Đoạn cuối")
     signature_block(doc)
     sec = doc.add_section(WD_SECTION.NEW_PAGE)
     set_page(sec, landscape=True, restart=True)

@@ -263,7 +263,7 @@ def _template_copy(tmp_path, old: str, new: str) -> Path:
     ("{{ loi_dan }}", "{{ loi_dan }", "chưa đóng"),
     ("{{ loi_dan }}", "{{ loi_dan ] }}", "cú pháp thẻ sai"),
     ("{{ loi_dan }}", "{{ loi_dan_moi }}", "biến «loi_dan_moi»"),
-    ("{%p if d.loai == 'muc' %}", "{%p if d.loai == ‘muc’ %}", "dấu nháy cong"),
+    ("{%p elif d.loai == 'muc' %}", "{%p elif d.loai == ‘muc’ %}", "dấu nháy cong"),
     ("{{ trich_yeu }}", "{{ trich_</w:t></w:r><w:r><w:rPr><w:b/><w:i/></w:rPr><w:t>yeu }}", "bị Word tách"),
 ])
 def test_bad_template(plan_copy, tmp_path, old, new, expected):

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import openpyxl
+from docx import Document
 import pytest
 
 from conftest import EXAMPLE, build_plan, docx_text_blocks
@@ -150,3 +151,34 @@ def test_look_alike_files_are_not_silently_ignored(tmp_path, example_out):
     assert set(warned) == {"phu-luc-i (1).xlsx", "Phu-Luc-I - Copy.xlsx", "ke-hoach.yml", "TCKH.xlsx"}
     assert "«phu-luc-i.xlsx»" in warned["phu-luc-i (1).xlsx"] and "«ke-hoach.yaml»" in warned["ke-hoach.yml"]
     assert "kehoach collect" in warned["TCKH.xlsx"]
+
+
+def test_signature_never_alone_and_rows_never_split(example_out, reports_out, tmp_path):
+    from kehoach_docs.nd30.check import check_docx
+    from test_nd30_check import corrupt
+    path = example_out / "ke-hoach.docx"
+    levels = {(f.level, f.rule) for f in check_docx(path)}
+    assert ("warning", 37) not in levels and ("warning", 38) not in levels
+    doc = Document(str(path))
+    appendix = next(t for t in doc.tables if t.rows[0].cells[0].text == "STT")
+    assert all(r._tr.xpath("./w:trPr/w:cantSplit") for r in appendix.rows[1:])
+    # on paper: the page with the signature also holds the end of the text
+    proc = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                          capture_output=True, text=True, timeout=180)
+    pages = subprocess.run(["pdftotext", "-layout", str(tmp_path / "ke-hoach.pdf"), "-"], capture_output=True,
+                           text=True).stdout.split("\f")
+    signed = next(p for p in pages if "Nơi nhận:" in p)
+    assert "./." in signed, proc.stderr
+    # a document whose last paragraph is not kept with the signature is warned
+    bad = corrupt(path, tmp_path / "bad.docx", "word/styles.xml", "<w:keepNext/>", "", count=99)
+    assert ("warning", 37) in {(f.level, f.rule) for f in check_docx(bad)}
+    # the agency's name breaks where a reader would
+    header = Document(str(reports_out / "bao-cao" / "TCKH.docx")).tables[0].rows[0].cells[0].text
+    assert "PHÒNG TÀI CHÍNH -\nKẾ HOẠCH" in header
+
+
+def test_header_lines_break_between_words_a_reader_keeps_together():
+    from kehoach_docs.context.common import header_lines
+    assert header_lines("PHÒNG GIÁO DỤC VÀ ĐÀO TẠO") == ["PHÒNG GIÁO DỤC", "VÀ ĐÀO TẠO"]
+    assert header_lines("SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH") == ["SỞ VĂN HÓA, THỂ THAO", "VÀ DU LỊCH"]
+    assert header_lines("SỞ Y TẾ") == ["SỞ Y TẾ"]

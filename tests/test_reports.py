@@ -88,7 +88,7 @@ def test_draft_holds_exactly_the_agencys_tasks_and_indicators(reports_out, code)
 def test_draft_header_signature_and_fill_in_marks(reports_out):
     blocks = docx_text_blocks(reports_out / "bao-cao" / "TCKH.docx")
     body = "\n".join(blocks)
-    assert blocks[:2] == ["UBND HUYỆN TIÊN LỮ", "PHÒNG TÀI CHÍNH - KẾ HOẠCH"]
+    assert blocks[:3] == ["UBND HUYỆN TIÊN LỮ", "PHÒNG TÀI CHÍNH -", "KẾ HOẠCH"]   # broken where a reader would
     assert re.search(r"^Số:\s+/BC-TCKH$", body, re.M)
     assert "BÁO CÁO" in blocks
     assert "Kết quả thực hiện Kế hoạch hành động số" in body and "của Ủy ban nhân dân huyện Tiên Lữ" in body
@@ -110,7 +110,7 @@ def test_draft_header_signature_and_fill_in_marks(reports_out):
 
 def test_agency_outside_the_district_keeps_its_own_parent_body(reports_out):
     blocks = docx_text_blocks(reports_out / "bao-cao" / "BHXH.docx")
-    assert blocks[:2] == ["BẢO HIỂM XÃ HỘI TỈNH HƯNG YÊN", "BẢO HIỂM XÃ HỘI HUYỆN TIÊN LỮ"]
+    assert blocks[:3] == ["BẢO HIỂM XÃ HỘI TỈNH HƯNG YÊN", "BẢO HIỂM XÃ HỘI", "HUYỆN TIÊN LỮ"]
     assert "GIÁM ĐỐC" in blocks
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..model.bundle import Plan
 from ..model.plan import NguoiKy
 from ..text.vn import BLANK, upper_vi
@@ -26,6 +28,33 @@ def plan_reference(plan: Plan) -> str:
     vb = plan.ke_hoach.van_ban
     return (f"{vb.ten_loai_day_du} số {so_van_ban(vb.so)}/{plan.ky_hieu} {vb.ngay.dong_ngay()} "
             f"của {plan.ke_hoach.co_quan_ban_hanh.ten}")
+
+
+#: Characters of a line in the header's left column at 13 pt bold capitals (6,5 cm).
+HEADER_LINE = 22
+
+
+# Before the level of a place, so that «HUYỆN TIÊN LỮ» stays on one line.
+_PLACE = r" (?=(TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG|THỊ TRẤN|ĐẶC KHU) \S)"
+
+
+def header_lines(name: str, width: int = HEADER_LINE) -> list[str]:
+    """An agency's name in the header's narrow column, broken where a reader would: after " - ",
+    before a place («HUYỆN TIÊN LỮ»), before " VÀ " or after a comma when both parts fit, else after as many words as fit («PHÒNG TÀI
+    CHÍNH -» / «KẾ HOẠCH», «PHÒNG GIÁO DỤC» / «VÀ ĐÀO TẠO»; never inside «GIÁO DỤC»)."""
+    if len(name) <= width:
+        return [name]
+    for pattern in (r"(?<= -) ", _PLACE, r" (?=VÀ )", r"(?<=,) "):
+        for m in reversed(list(re.finditer(pattern, name))):   # the last one: «… XÃ HỘI» / «HUYỆN TIÊN LỮ»
+            head, tail = name[:m.start()], name[m.end():]
+            if len(head) <= width and len(tail) <= width:
+                return [head, tail]
+    words, line = name.split(), ""
+    for k, word in enumerate(words):
+        if line and len(line) + 1 + len(word) > width:
+            return [line, *header_lines(" ".join(words[k:]), width)]
+        line = f"{line} {word}".strip()
+    return [line]
 
 
 def issuer_header(plan: Plan) -> dict:

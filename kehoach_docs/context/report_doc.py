@@ -18,7 +18,7 @@ from ..model.results import KetQuaCoQuan
 from ..results.entry import entry_data
 from ..text.vn import upper_vi
 from .plan_doc import column_titles
-from .common import (closing, noi_nhan_lines, one_line, paragraphs, plan_reference, report_date,
+from .common import (closing, header_lines, noi_nhan_lines, one_line, paragraphs, plan_reference, report_date,
                      so_van_ban)
 
 #: The order verdicts are counted in, everywhere a report sums them up.
@@ -108,7 +108,7 @@ def agency_header(plan: Plan, agency: CoQuan) -> dict:
     """The parent body (``UBND HUYỆN TIÊN LỮ``) over the agency's name."""
     issuer = plan.ke_hoach.co_quan_ban_hanh
     return {"co_quan_chu_quan": upper_vi(agency.cap_tren or issuer.ten_cap_tren),
-            "dong_ten_co_quan": [upper_vi(agency.ten)]}
+            "dong_ten_co_quan": header_lines(upper_vi(agency.ten))}
 
 
 def agency_abbr(agency: CoQuan) -> str:

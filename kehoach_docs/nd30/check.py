@@ -410,6 +410,7 @@ class Checker:
             self.add("error", 26, "cuối văn bản", "thiếu khối chữ ký và nơi nhận (bảng hai cột)")
             return
         tr = sig.find(W + "tr")
+        self.check_signature_kept(sig, tr)
         left, right = tr.findall(W + "tc")[:2]
         rp = [p for p in right.iter(W + "p") if text_of(p).strip()]
         lines = [text_of(p).strip() for p in rp]
@@ -460,12 +461,43 @@ class Checker:
             if not items or text_of(items[0]).strip() != "- Như trên;":
                 self.add("error", 28, "nơi nhận", "có «Kính gửi» thì nơi nhận đầu tiên là «- Như trên;»")
 
+    def check_signature_kept(self, sig, tr):
+        """Rule 37: what precedes the signature table, up to the last text, is kept with it."""
+        para = {p.el: p for p in self.v.paragraphs}
+        before = sig.getprevious()
+        while before is not None and before.tag == W + "p":
+            if self.v.ppr(before, "keepNext") is None or not _on_el(self.v.ppr(before, "keepNext")):
+                self.add("warning", 37, self.at(para.get(before)), "khối chữ ký có thể bị đẩy sang trang riêng: "
+                         "đặt «Keep with next» cho đoạn cuối của nội dung (và dòng trống trước chữ ký)")
+                return
+            if text_of(before).strip():
+                break
+            before = before.getprevious()
+        if tr.find(f"{W}trPr/{W}cantSplit") is None:
+            self.add("warning", 37, "khối chữ ký", "dòng bảng chữ ký có thể bị tách sang hai trang: bật «Allow row "
+                     "to break across pages» = tắt (cantSplit)")
+
+    def check_rows_kept(self, heads):
+        """Rule 38: the rows of each appendix table do not split across pages."""
+        for p in heads:
+            tbl = p.el.getnext()
+            while tbl is not None and tbl.tag != W + "tbl":
+                tbl = tbl.getnext()
+            if tbl is None:
+                continue
+            rows = tbl.findall(W + "tr")[1:]
+            loose = [r for r in rows if r.find(f"{W}trPr/{W}cantSplit") is None]
+            if loose:
+                self.add("warning", 38, self.at(p), f"{len(loose)} dòng của bảng phụ lục có thể bị tách sang trang sau; "
+                         "tắt «Allow row to break across pages» cho các dòng bảng")
+
     # -- 7.6 appendices ---------------------------------------------------------------
     def check_appendices(self, content):
         body = [p for p in self.v.paragraphs if not p.in_table and p.text.strip()]
         heads = [p for p in body if re.match(r"^Phụ lục( [IVXLC]+)?$", p.text.strip())]
         if not heads:
             return
+        self.check_rows_kept(heads)
         secs = self.sections()
         numerals = []
         for p in heads:
@@ -517,6 +549,11 @@ class Checker:
             self.check_attached()
         self.check_appendices(content)
         return self.findings
+
+
+def _on_el(el) -> bool:
+    """A toggle element (``w:keepNext``) that is on: present, and not ``w:val="0"/"false"``."""
+    return el is not None and el.get(W + "val", "true") not in ("0", "false", "off")
 
 
 def _instr(el) -> str:

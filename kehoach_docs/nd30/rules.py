@@ -93,6 +93,9 @@ RULES: dict[int, Rule] = {r.number: r for r in [
     Rule(34, "Phụ lục III, Mẫu 1.2", "thẩm quyền ban hành và «QUYẾT ĐỊNH:»", frozenset({"QĐ"})),
     Rule(35, "Phụ lục I, II.6đ; Mẫu 1.2", "điều", frozenset({"QĐ"})),
     Rule(36, "Phụ lục III, Mẫu 1.3", "văn bản ban hành kèm theo quyết định", frozenset({"QĐ", "KT"})),
+    # Page layout a program can check without laying out pages (added by kehoach-docs).
+    Rule(37, "Phụ lục I, II.7-9 (thực tiễn)", "khối chữ ký không đứng riêng một trang", SIGNED),
+    Rule(38, "Phụ lục I, III.1 (thực tiễn)", "dòng bảng phụ lục không tách trang"),
 ]}
 
 #: The sizes of ND30's elements (§7 rules 4, 9, 14-21, 26-28, 30), in points.
