@@ -15,39 +15,40 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cli_vi import Group, Number, Whole
 from .problems import Problems, UserError
 
 
-class _Guarded(click.Group):
-    """The command group with a last-resort handler: no input, however hostile, shows a traceback."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
-            raise
-        except OSError as exc:   # a disk full, a file locked by Word: the user can act on it
-            raise UserError(f"Lỗi tệp: {exc.filename or ''}: {exc.strerror or exc}") from None
-        except Exception as exc:  # noqa: BLE001 - the point of a last resort
-            from .crash import message, write_report
-            click.echo(message(exc, write_report(exc)), err=True)
-            sys.exit(70)
-
-
 class ClickReporter:
-    """What the application reports, printed: problems and notes to stderr, a progress bar."""
+    """What the application reports, printed: problems and notes to stderr, a progress bar.
+
+    ``level`` is 0 with ``--quiet`` (errors and the summary only), 1 by default (data warnings
+    counted, not repeated on every command), 2 with ``--verbose`` (everything)."""
+
+    level = 1
 
     def problems(self, problems: Problems) -> None:
-        for p in problems.items:
-            click.echo(str(p), err=True)
+        for p in problems.errors:
+            click.secho(str(p), err=True, fg="red")
+        warnings = problems.warnings
+        if self.level >= 2:
+            for p in warnings:
+                click.secho(str(p), err=True, fg="yellow")
+        elif self.level == 1 and warnings:
+            click.secho(f"Dữ liệu có {len(warnings)} cảnh báo (xem chi tiết: kehoach validate, hoặc thêm -v).",
+                        err=True, fg="yellow")
 
     @contextlib.contextmanager
     def progress(self, total: int, label: str):
-        with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True) as bar:
+        if self.level == 0:
+            yield lambda n: None
+            return
+        with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True, show_eta=True) as bar:
             yield bar.update
 
     def note(self, text: str) -> None:
-        click.echo(text, err=True)
+        if self.level:
+            click.echo(text, err=True)
 
 
 REPORTER = ClickReporter()
@@ -61,13 +62,15 @@ def show_run(result) -> None:
                    "vẫn đúng.")
     else:
         show_outcome(result.outcome, result.folder)
-        for output, why in result.outcome.built:
+        for output, why in result.outcome.built if REPORTER.level else []:
             click.echo(f"  dựng  {result.folder / output}  ({REASONS[why]})")
+        for output in result.outcome.unchanged if REPORTER.level >= 2 else []:
+            click.echo(f"  giữ nguyên  {result.folder / output}")
         o = result.outcome
         click.echo(f"Đã dựng {len(o.built)}, không đổi {len(o.unchanged)}, lỗi {len(o.failed)}.")
     if result.waiting:
-        click.echo("  CHỜ   chưa dựng lại tài liệu của " + ", ".join(result.waiting)
-                   + ": tệp kết quả bị từ chối (xem lỗi ở trên); sửa tệp rồi chạy lại", err=True)
+        click.secho("  CHỜ   chưa dựng lại tài liệu của " + ", ".join(result.waiting)
+                    + ": tệp kết quả bị từ chối (xem lỗi ở trên); sửa tệp rồi chạy lại", err=True, fg="red")
     if result.pdf is not None:
         show_pdf(result.pdf)
     if not result.ok:
@@ -84,7 +87,7 @@ def show_outcome(outcome, folder: Path) -> None:
         click.echo(f"  xóa   {folder / pdf}: bản PDF cũ không còn khớp với .docx vừa dựng "
                    "(dựng lại bằng --pdf)", err=True)
     for output, msg in outcome.failed:
-        click.echo(f"  LỖI   {folder / output}: {msg}", err=True)
+        click.secho(f"  LỖI   {folder / output}: {msg}", err=True, fg="red")
 
 
 def show_pdf(report) -> None:
@@ -102,29 +105,37 @@ def show_pdf(report) -> None:
         click.echo(f"PDF: không đổi {report.unchanged}.")
 
 
-plan_argument = click.argument("plan_dir", required=False, type=click.Path(path_type=Path))
+plan_argument = click.argument("plan_dir", required=False, type=click.Path(path_type=Path),
+                               metavar="[THƯ_MỤC_KẾ_HOẠCH]")
 output_option = click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path), default=None,
+                             metavar="THƯ_MỤC",
                              help="Thư mục ghi kết quả, mỗi kế hoạch một thư mục con (mặc định: output/ ở thư "
                                   "mục hiện tại; cạnh thư mục kế hoạch khi đang đứng trong nó).")
-jobs_option = click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
+jobs_option = click.option("-j", "--jobs", type=Whole(1, 256), default=None, metavar="SỐ",
                            help="Số tiến trình dựng song song (mặc định: số lõi CPU).")
 force_option = click.option("--force", is_flag=True, help="Dựng lại mọi tệp, kể cả tệp không đổi.")
-templates_option = click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
+templates_option = click.option("--templates", type=click.Path(path_type=Path, file_okay=False), metavar="THƯ_MỤC",
                                 default=None, help="Thư mục mẫu .docx (mặc định: templates/docx).")
 pdf_option = click.option("--pdf", is_flag=True, help="Xuất thêm PDF cạnh mỗi tệp .docx (cần LibreOffice).")
-pdf_timeout_option = click.option("--pdf-timeout", type=click.FloatRange(1), default=120, show_default=True,
+pdf_timeout_option = click.option("--pdf-timeout", type=Number(1), default=120, show_default=True, metavar="GIÂY",
                                   help="Số giây chờ LibreOffice trước khi coi là treo và khởi động lại.")
 agency_option = click.option("--agency", "agencies", multiple=True, metavar="MÃ",
                              help="Chỉ dựng báo cáo của cơ quan này (có thể ghi nhiều lần).")
 
 
-@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kehoach")
-def main():
+@click.group(name="kehoach", cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kehoach", message="%(prog)s, phiên bản %(version)s")
+@click.option("-q", "--quiet", is_flag=True, help="Chỉ in lỗi và dòng tổng kết.")
+@click.option("-v", "--verbose", is_flag=True, help="In mọi cảnh báo và mọi tệp, kể cả tệp không đổi.")
+def main(quiet, verbose):
     """kehoach: dựng Kế hoạch (KH-UBND), phụ lục và báo cáo theo Nghị định 30/2020/NĐ-CP."""
+    REPORTER.level = 0 if quiet else 2 if verbose else 1
 
 
-@main.command()
+main.order = ("init", "validate", "build", "reports", "collect", "diff", "check", "info")
+
+
+@main.command(short_help="Dựng kế hoạch (hoặc quyết định) và các phụ lục.")
 @plan_argument
 @output_option
 @templates_option
@@ -140,7 +151,7 @@ def build(plan_dir, output_dir, templates, force, jobs, pdf, pdf_timeout):
                        n_jobs=jobs, pdf=pdf, pdf_timeout=pdf_timeout))
 
 
-@main.command()
+@main.command(short_help="Dựng dự thảo báo cáo, sổ nhập kết quả và báo cáo tổng hợp.")
 @plan_argument
 @output_option
 @templates_option
@@ -158,8 +169,9 @@ def reports(plan_dir, output_dir, templates, agencies, force, jobs, pdf, pdf_tim
                          force=force, n_jobs=jobs, pdf=pdf, pdf_timeout=pdf_timeout))
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@main.command(short_help="Nhận sổ nhập kết quả đã điền, dựng lại báo cáo.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path),
+                metavar="[THƯ_MỤC_KẾ_HOẠCH] SỔ.xlsx...")
 @output_option
 @templates_option
 @jobs_option
@@ -185,10 +197,11 @@ def collect(paths, output_dir, templates, jobs):
     show_run(result.run)
 
 
-@main.command()
-@click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
+@main.command(short_help="So sánh hai phiên bản kế hoạch (Bảng so sánh).")
+@click.argument("old", type=click.Path(path_type=Path), metavar="CŨ")
+@click.argument("new", type=click.Path(path_type=Path), metavar="MỚI")
 @click.option("-o", "--output", "out_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              metavar="TỆP.docx",
               help="Tệp .docx ghi bảng so sánh (tệp .xlsx cùng tên ghi bên cạnh). "
                    "Mặc định: output/<kế-hoạch>/so-sanh.docx.")
 @templates_option
@@ -218,9 +231,10 @@ def _short(text: str, n: int = 60) -> str:
     return "«" + (text if len(text) <= n else text[: n - 1] + "…") + "»" if text else "(không có)"
 
 
-@main.command()
+@main.command(short_help="Kiểm tra dữ liệu kế hoạch, báo mọi lỗi một lần.")
 @plan_argument
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="json: danh sách vấn đề cho máy đọc.")
 def validate(plan_dir, fmt):
     """Kiểm tra dữ liệu kế hoạch; báo mọi lỗi một lần. Mã thoát: 0 hợp lệ, 1 có lỗi."""
     from . import app
@@ -236,12 +250,12 @@ def validate(plan_dir, fmt):
     sys.exit(1 if problems.errors else 0)
 
 
-@main.command()
-@click.argument("folder", type=click.Path(path_type=Path))
+@main.command(short_help="Tạo thư mục kế hoạch mới cho UBND xã hoặc tỉnh.")
+@click.argument("folder", type=click.Path(path_type=Path), metavar="THƯ_MỤC")
 @click.option("--cap", type=click.Choice(["xã", "tỉnh"]), default="xã", show_default=True,
               help="Cấp chính quyền ban hành kế hoạch.")
-@click.option("--dia-danh", required=True, help="Tên xã hoặc tỉnh, ví dụ «Tân Lập».")
-@click.option("--nam", type=click.IntRange(2000, 2100), required=True, help="Năm kế hoạch.")
+@click.option("--dia-danh", required=True, metavar="TÊN", help="Tên xã hoặc tỉnh, ví dụ «Tân Lập».")
+@click.option("--nam", type=Whole(2000, 2100), required=True, metavar="NĂM", help="Năm kế hoạch.")
 def init(folder, cap, dia_danh, nam):
     """Tạo thư mục kế hoạch mới (có chú thích tiếng Việt) cho UBND xã hoặc tỉnh."""
     from . import app
@@ -252,8 +266,8 @@ def init(folder, cap, dia_danh, nam):
                f"kehoach build {folder}")
 
 
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@main.command(short_help="In mã băm dữ liệu, mẫu và phiên bản ghi trong tệp.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="TỆP...")
 def info(files):
     """In các mã băm (dữ liệu, mẫu) và phiên bản ghi trong tệp do kehoach tạo."""
     from . import app
@@ -274,8 +288,8 @@ def info(files):
     sys.exit(status)
 
 
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@main.command(short_help="Kiểm tra tệp .docx theo thể thức Nghị định 30.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="TỆP.docx...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="json: danh sách phát hiện cho máy đọc.")
 def check(files, fmt):

@@ -149,6 +149,8 @@ def test_tcvn3_text_converted_with_warning(plan_copy, tmp_path):
     path.write_text(path.read_text("utf-8").replace(
         "- UBND tỉnh\n", "- Céng hßa x· héi chñ nghÜa ViÖt Nam\n"), "utf-8")
     res, _ = _ok(plan_copy, tmp_path, "- Cộng hòa xã hội chủ nghĩa Việt Nam;")
+    assert "Dữ liệu có 3 cảnh báo" in res.output       # build counts; validate names each
+    res = CliRunner().invoke(main, ["validate", str(plan_copy)])
     assert "TCVN3" in res.output and "ke-hoach.yaml:" in res.output
 
 

@@ -182,3 +182,36 @@ def test_header_lines_break_between_words_a_reader_keeps_together():
     assert header_lines("PHÒNG GIÁO DỤC VÀ ĐÀO TẠO") == ["PHÒNG GIÁO DỤC", "VÀ ĐÀO TẠO"]
     assert header_lines("SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH") == ["SỞ VĂN HÓA, THỂ THAO", "VÀ DU LỊCH"]
     assert header_lines("SỞ Y TẾ") == ["SỞ Y TẾ"]
+
+
+ENGLISH = ("Usage", "Options", "Commands", "Show this", "Missing", "Error", "Try '", "No such", "Did you mean",
+           "default:", "Invalid value", "is not", "PLAN_DIR", "TEXT", "INTEGER", "PATH")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["build", "--help"], ["reports", "--help"], ["buidl"], ["init"],
+                                  ["build", "--jobs", "x"], ["check"], ["validate", "--format", "xml"],
+                                  ["diff", "a"], ["build", "--khong-co"]])
+def test_the_command_line_speaks_vietnamese_only(args):
+    from click.testing import CliRunner
+
+    from kehoach_docs.cli import main
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code in (0, 2), res.output
+    assert not [w for w in ENGLISH if w in res.output], res.output
+    assert ("Cách dùng: kehoach" in res.output) and (res.exit_code == 0 or "Lỗi: " in res.output)
+
+
+def test_commands_in_working_order_and_quiet_or_verbose(tmp_path):
+    from click.testing import CliRunner
+
+    from kehoach_docs.cli import main
+    run = CliRunner()
+    listed = [line.split()[0] for line in run.invoke(main, ["--help"]).output.split("Lệnh:")[1].splitlines()
+              if line.strip()]
+    assert listed == ["init", "validate", "build", "reports", "collect", "diff", "check", "info"]
+    normal = run.invoke(main, ["build", str(EXAMPLE), "-o", str(tmp_path / "a")]).output
+    assert "Dữ liệu có 2 cảnh báo" in normal and "  dựng  " in normal and "ký hiệu nhóm" not in normal
+    quiet = run.invoke(main, ["-q", "build", str(EXAMPLE), "-o", str(tmp_path / "b")]).output
+    assert quiet.strip() == "Đã dựng 3, không đổi 0, lỗi 0."
+    loud = run.invoke(main, ["-v", "build", str(EXAMPLE), "-o", str(tmp_path / "a"), "--force"]).output
+    assert "ký hiệu nhóm chỉ tiêu là I, B, C, D" in loud

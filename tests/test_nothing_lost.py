@@ -424,6 +424,8 @@ def test_template_escapes_and_invisible_characters(plan_copy, tmp_path):
     kh.write_text(text, "utf-8")
     res = build(plan_copy, tmp_path / "out")
     assert res.exit_code == 0, res.output
+    assert "Dữ liệu có 3 cảnh báo" in res.output          # counted on build, each named by validate
+    res = cli("validate", plan_copy)
     assert "đã xóa 2 ký tự định dạng vô hình (U+202E, U+200B)" in res.output
     blocks = docx_text_blocks(tmp_path / "out" / "tien-lu-2024" / "ke-hoach.docx")
     assert "- Giữ {_{ x }_} và {_% y %_};" in blocks
