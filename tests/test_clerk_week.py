@@ -215,3 +215,30 @@ def test_commands_in_working_order_and_quiet_or_verbose(tmp_path):
     assert quiet.strip() == "Đã dựng 3, không đổi 0, lỗi 0."
     loud = run.invoke(main, ["-v", "build", str(EXAMPLE), "-o", str(tmp_path / "a"), "--force"]).output
     assert "ký hiệu nhóm chỉ tiêu là I, B, C, D" in loud
+
+
+def test_workbooks_print_as_they_are(reports_out, example_out, tmp_path):
+    """The largest agency's workbook on at most 5 A4 pages, no sheet split sideways, every row tall
+    enough for its wrapped text (LibreOffice Calc lays the pages out)."""
+    sizes = {p.name: p.stat().st_size for p in (reports_out / "bao-cao").glob("*.xlsx")}
+    largest = reports_out / "bao-cao" / max(sizes, key=sizes.get)
+    pdf = tmp_path / (largest.stem + ".pdf")
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(largest)],
+                   capture_output=True, timeout=180)
+    pages = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
+                text=True).stdout.splitlines() if line.startswith("Pages:")))
+    assert pages <= 5
+    for path in (largest, example_out / "phu-luc-i.xlsx", example_out / "phu-luc-ii.xlsx"):
+        wb = openpyxl.load_workbook(path)
+        for ws in wb.worksheets:
+            if ws.sheet_state == "hidden":
+                continue
+            assert int(ws.page_setup.paperSize) == 9 and int(ws.page_setup.fitToWidth) == 1, (path, ws.title)  # A4
+            assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_area, (path, ws.title)
+    from kehoach_docs.render.xlsx_print import lines_of
+    ws = openpyxl.load_workbook(example_out / "phu-luc-ii.xlsx").active
+    width = ws.column_dimensions["B"].width
+    for row in ws.iter_rows(min_row=TASKS.header_row + 1):
+        text = row[1].value or ""
+        need = lines_of(text, width)
+        assert need == 1 or (ws.row_dimensions[row[0].row].height or 0) >= need * 15, (row[0].row, text)

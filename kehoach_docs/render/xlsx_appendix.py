@@ -13,10 +13,10 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
 
 from ..model.tables import COLUMNS_LABEL, NOTES_LABEL, appendix_table
 from ..text.hygiene import MAX_CELL_TEXT
+from .xlsx_print import fit_rows, print_setup
 
 FONT = "Times New Roman"
 THIN = Side(style="thin", color="000000")
@@ -91,16 +91,8 @@ def write_appendix(part: str, appendix: dict, year: int) -> bytes:
             c.border = BORDER if j <= n_print else Border()
             c.alignment = Alignment(horizontal=col.align, vertical="center", wrap_text=True)
     ws.freeze_panes = ws.cell(row=head_row + 1, column=1)
-    ws.print_title_rows = f"{head_row}:{head_row}"
-    ws.print_area = f"A1:{last}{max(head_row, head_row + len(appendix['dong']))}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_margins.left, ws.page_margins.right = 0.79, 0.59
-    ws.page_margins.top, ws.page_margins.bottom = 0.79, 0.79
-    ws.oddFooter.center.text = "&P"
+    fit_rows(ws, head_row + 1)
+    print_setup(ws, landscape=True, title_rows=head_row, last_col=n_print)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

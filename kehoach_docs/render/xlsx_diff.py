@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from .xlsx_appendix import BORDER, FONT, set_text
+from .xlsx_print import fit_rows, print_setup
 
 COLUMNS = [("stt", "STT", 6), ("phan", "Phần", 22), ("vi_tri", "Mã / vị trí", 16), ("noi_dung", "Nội dung", 36),
            ("cu", "Kế hoạch đã ban hành", 50), ("moi", "Nội dung điều chỉnh", 50), ("thay_doi", "Thay đổi", 10)]
@@ -41,8 +42,8 @@ def write_diff(ctx: dict) -> bytes:
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
     if rows:
         ws.auto_filter.ref = f"A{HEADER_ROW}:G{HEADER_ROW + len(rows)}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
+    fit_rows(ws, HEADER_ROW + 1)
+    print_setup(ws, landscape=True, title_rows=HEADER_ROW)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

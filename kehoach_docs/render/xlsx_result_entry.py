@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ..model.tables import (ENTRY_FORMAT, ENTRY_INDICATORS, ENTRY_TASKS, entry_indicators, indicator_table, GENERAL_ROWS, GENERAL_SHEET, GUIDE_SHEET,
                             META_ROWS, META_SHEET, STATUSES)
 from ..text.vn import parse_number
+from .xlsx_print import fit_rows, print_setup
 from .xlsx_appendix import BORDER, FONT, set_text
 
 INDICATORS, TASKS = ENTRY_INDICATORS.sheet, ENTRY_TASKS.sheet
@@ -61,6 +62,8 @@ def _table(ws, columns, rows: list[dict], validate) -> None:
                 c.fill = INPUT_FILL
             validate(c, key, r)
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
+    fit_rows(ws, 1)
+    print_setup(ws, landscape=True, title_rows=HEADER_ROW, last_col=len(columns))
     ws.protection.sheet = True
     # Clerks may still widen columns and rows to read long texts.
     ws.protection.formatColumns = False
@@ -152,6 +155,8 @@ def _general_sheet(wb, ctx: dict) -> None:
         else:
             ws.row_dimensions[row].height = 90
         set_text(b, value or None)
+    fit_rows(ws, 1)
+    print_setup(ws, landscape=False)
     ws.protection.sheet = True
     ws.protection.formatColumns = ws.protection.formatRows = False
 
@@ -181,6 +186,8 @@ def _guide(wb, ctx: dict) -> None:
         set_text(c, text or None)
         c.font = Font(name=FONT, size=13 if row == 1 else 12, bold=bold)
         c.alignment = Alignment(wrap_text=True, vertical="top")
+    fit_rows(ws, 1)
+    print_setup(ws, landscape=False)
     ws.protection.sheet = True
 
 
