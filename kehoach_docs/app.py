@@ -133,9 +133,22 @@ def _render(command: str, plan, output_dir: Path, templates: Path, reporter: Rep
     _check_templates(samples)
     with reporter.progress(documents.count_jobs(command, plan, agencies), "Đang dựng") as advance:
         outcome = run(plan, jobs, output_dir, force=force, n_jobs=n_jobs, progress=advance)
+    _hint_hand_edits(plan, output_folder(plan, output_dir), outcome, reporter)
     if fresh is not None and not outcome.failed and not plan.refused:
         fresh.mark(outcome)     # with a refused file, the next run must say so again
     return outcome
+
+
+def _hint_hand_edits(plan, folder: Path, outcome: Outcome, reporter: Reporter) -> None:
+    """For each document moved aside as edited by hand, the data lines to change so the edit lasts."""
+    from .hand_edits import where_to_edit
+    for output, backup in outcome.kept:
+        if output.endswith(".docx"):
+            hints = where_to_edit(plan.root, folder / Path(output).parent / backup, folder / output)
+            if hints:
+                reporter.note(f"  {backup}: để sửa đổi không mất khi dựng lại, hãy sửa trong dữ liệu:")
+                for h in hints:
+                    reporter.note(f"    {h}")
 
 
 def _run_command(command: str, plan_dir: Path, output_dir: Path, templates: str | Path | None, reporter: Reporter,

@@ -242,3 +242,23 @@ def test_workbooks_print_as_they_are(reports_out, example_out, tmp_path):
         text = row[1].value or ""
         need = lines_of(text, width)
         assert need == 1 or (ws.row_dimensions[row[0].row].height or 0) >= need * 15, (row[0].row, text)
+
+
+def test_a_hand_edit_says_which_data_line_to_change(plan_copy, tmp_path):
+    from click.testing import CliRunner
+
+    from kehoach_docs.cli import main
+    run = CliRunner()
+    out = tmp_path / "out"
+    assert run.invoke(main, ["build", str(plan_copy), "-o", str(out)]).exit_code == 0
+    path = out / "tien-lu-2024" / "ke-hoach.docx"
+    doc = Document(str(path))
+    target = next(p for p in doc.paragraphs if p.text.startswith("Yêu cầu các phòng, ban, ngành"))
+    target.runs[0].text = "Yêu cầu các phòng, ban (đã sửa trong Word)" + target.runs[0].text[30:]
+    doc.save(str(path))
+    res = run.invoke(main, ["build", str(plan_copy), "-o", str(out), "--force"])
+    assert res.exit_code == 0, res.output
+    assert "ke-hoach.sua-tay.docx" in res.output and "hãy sửa trong dữ liệu" in res.output
+    line = next(n for n, text in enumerate((plan_copy / "ke-hoach.yaml").read_text("utf-8").splitlines(), 1)
+                if "Yêu cầu các phòng, ban, ngành" in text)
+    assert f"ke-hoach.yaml:{line}" in res.output

@@ -1,0 +1,53 @@
+"""Where a hand edit should have been made: for a document kept aside as ``.sua-tay``, the data
+lines that print what the clerk changed, so the change can be made where it lasts."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+#: Data files searched for the text a changed paragraph was printed from.
+DATA_SUFFIXES = (".yaml",)
+#: How many characters of a paragraph identify it in the data (references and punctuation aside).
+PROBE = 40
+
+
+def _paragraphs(path: Path) -> list[str]:
+    from .nd30.docx_model import DocxView, NotADocx
+    try:
+        return [p.text.strip() for p in DocxView(path).paragraphs if p.text.strip()]
+    except (NotADocx, OSError):
+        return []
+
+
+def _lines_with(plan_dir: Path, text: str) -> list[str]:
+    """``file:line`` of the data lines that contain the start of ``text``."""
+    probe = " ".join(text.split())[:PROBE].rstrip(" .;:")
+    if len(probe) < 8:
+        return []
+    hits = []
+    for path in sorted(Path(plan_dir).glob("*")):
+        if path.suffix not in DATA_SUFFIXES:
+            continue
+        for n, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
+            if probe[:24] in line:
+                hits.append(f"{path.name}:{n}")
+    return hits
+
+
+def where_to_edit(plan_dir: Path, edited: Path, rebuilt: Path, most: int = 5) -> list[str]:
+    """For each paragraph the clerk changed (edited copy against the rebuilt document), the data
+    lines that print it: ``«đoạn» → ke-hoach.yaml:57``; at most ``most`` of them."""
+    old, new = _paragraphs(edited), _paragraphs(rebuilt)
+    hints = []
+    matcher = difflib.SequenceMatcher(a=new, b=old, autojunk=False)
+    for op, i1, i2, _, _ in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        for text in new[i1:i2]:
+            lines = _lines_with(plan_dir, text)
+            short = text if len(text) <= 50 else text[:49] + "…"
+            hints.append(f"«{short}» → " + (", ".join(lines) if lines else "không thấy trong dữ liệu (có thể do mẫu)"))
+            if len(hints) >= most:
+                return hints
+    return hints
