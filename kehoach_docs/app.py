@@ -21,8 +21,9 @@ from .problems import ERROR, InvalidInput, Problem, Problems, UserError
 class Reporter:
     """Where the application says what happens; the default says nothing (tests, the web)."""
 
-    def problems(self, problems: Problems) -> None:
-        """Warnings (or errors) found in input that did not stop the command."""
+    def problems(self, problems: Problems, full: bool = False) -> None:
+        """Warnings (or errors) found in input that did not stop the command; ``full``: each one
+        matters to this command (the workbooks ``collect`` just read), not only their count."""
 
     @contextlib.contextmanager
     def progress(self, total: int, label: str) -> Iterator[Callable[[int], None]]:
@@ -227,7 +228,8 @@ class CollectResult:
 
 
 def collect(plan_dir: Path, workbooks: list[Path], output_dir: Path, templates=None,
-            reporter: Reporter | None = None, *, n_jobs: int | None = None) -> CollectResult:
+            reporter: Reporter | None = None, *, n_jobs: int | None = None,
+            accept_changed: bool = False) -> CollectResult:
     """Check every returned workbook against the plan; store them all or none; rebuild the reports."""
     from .results.store import save_results
     from .results.workbook import read_workbook
@@ -239,14 +241,14 @@ def collect(plan_dir: Path, workbooks: list[Path], output_dir: Path, templates=N
         if not Path(path).is_file():
             problems.add(Problem(ERROR, str(path), None, (), "không có tệp này"))
             continue
-        res = read_workbook(plan, Path(path), problems)
+        res = read_workbook(plan, Path(path), problems, accept_changed)
         if res is not None:
             if res.co_quan in received:
                 reporter.note(f"{path}: thay cho sổ của {res.co_quan} đã đọc trước ({received[res.co_quan][0]}).")
             received[res.co_quan] = (Path(path), res)
     if problems.errors:
         raise InvalidInput(problems, "chưa lưu kết quả nào, hãy sửa sổ rồi gửi lại")
-    reporter.problems(problems)
+    reporter.problems(problems, full=True)
     done = []
     for code, (path, res) in received.items():
         again = code in plan.results

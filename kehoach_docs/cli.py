@@ -27,11 +27,11 @@ class ClickReporter:
 
     level = 1
 
-    def problems(self, problems: Problems) -> None:
+    def problems(self, problems: Problems, full: bool = False) -> None:
         for p in problems.errors:
             click.secho(str(p), err=True, fg="red")
         warnings = problems.warnings
-        if self.level >= 2:
+        if self.level >= 2 or (full and self.level):
             for p in warnings:
                 click.secho(str(p), err=True, fg="yellow")
         elif self.level == 1 and warnings:
@@ -175,7 +175,9 @@ def reports(plan_dir, output_dir, templates, agencies, force, jobs, pdf, pdf_tim
 @output_option
 @templates_option
 @jobs_option
-def collect(paths, output_dir, templates, jobs):
+@click.option("--nhan-ket-qua-ban-cu", "accept_changed", is_flag=True,
+              help="Sổ làm từ bản kế hoạch trước khi điều chỉnh: vẫn nhận kết quả của các dòng kế hoạch đã đổi.")
+def collect(paths, output_dir, templates, jobs, accept_changed):
     """Nhận sổ nhập kết quả đã điền: kehoach collect [THƯ_MỤC_KẾ_HOẠCH] SỔ.xlsx...
 
     Kiểm tra từng sổ với kế hoạch, lưu kết quả vào <kế hoạch>/ket-qua/<MÃ>.yaml,
@@ -188,7 +190,8 @@ def collect(paths, output_dir, templates, jobs):
     if not paths:
         raise click.UsageError("Cần ít nhất một sổ nhập kết quả (.xlsx).")
     plan = app.plan_folder(plan_dir)
-    result = app.collect(plan, list(paths), app.default_output(plan, output_dir), templates, REPORTER, n_jobs=jobs)
+    result = app.collect(plan, list(paths), app.default_output(plan, output_dir), templates, REPORTER, n_jobs=jobs,
+                         accept_changed=accept_changed)
     for r in result.received:
         click.echo(f"Đã nhận kết quả của {r.name} ({r.code}) từ {r.source} → {r.stored}"
                    + (" (thay cho lần gửi trước)" if r.replaced else ""))

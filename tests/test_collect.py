@@ -198,3 +198,34 @@ def test_workbook_of_another_plan(setup, tmp_path):
     assert res.exit_code == 0
     res = cli("collect", plan, tmp_path / "xa" / "xa-2027" / "bao-cao" / "KT.xlsx", "-o", out.parent)
     assert res.exit_code == 1 and "[kehoach!B1]" in res.output and "«xa-2027»" in res.output
+
+
+def test_workbook_from_before_an_amendment(setup, tmp_path):
+    """Filled before a target changed: what still matches is accepted, the change is said plainly
+    (old and new target, the cell), and --nhan-ket-qua-ban-cu takes the changed row too."""
+    plan, out, blank = setup
+    filled = fill(blank / "TCKH.xlsx", tmp_path / "tckh.xlsx",
+                  indicators={"thu-ns": (600, ""), "chi-ns": (650, "")})
+    pl1 = plan / "phu-luc-i.yaml"
+    text = pl1.read_text("utf-8")
+    old = '{ma: thu-ns, ten: Thu ngân sách trên địa bàn, don_vi: tỷ đồng, ke_hoach: "559,8", muc_tieu: "559,8"'
+    assert old in text
+    pl1.write_text(text.replace(old, old.replace('muc_tieu: "559,8"', 'muc_tieu: "580"')), "utf-8")
+    res = cli("collect", plan, filled, "-o", out.parent)
+    assert res.exit_code == 0, res.output
+    assert "kế hoạch đã điều chỉnh sau khi gửi sổ này" in res.output
+    assert "kế hoạch ghi «580», sổ nhập ghi «559,8»" in res.output and "[Chỉ tiêu!E" in res.output
+    stored = (plan / "ket-qua" / "TCKH.yaml").read_text("utf-8")
+    assert "chi-ns" in stored and "thu-ns" not in stored          # the unchanged row only
+    res = cli("collect", plan, filled, "-o", out.parent, "--nhan-ket-qua-ban-cu")
+    assert res.exit_code == 0, res.output
+    assert "thu-ns" in (plan / "ket-qua" / "TCKH.yaml").read_text("utf-8")
+
+
+def test_an_edited_locked_cell_is_still_an_error(setup, tmp_path):
+    plan, out, blank = setup
+    wb = openpyxl.load_workbook(blank / "TCKH.xlsx")
+    wb["Chỉ tiêu"].cell(row=row_of(wb["Chỉ tiêu"], "thu-ns"), column=5).value = "1000"
+    wb.save(tmp_path / "bad.xlsx")
+    res = cli("collect", plan, tmp_path / "bad.xlsx", "-o", out.parent)
+    assert res.exit_code == 1 and "cột khóa «Mục tiêu phấn đấu»" in res.output

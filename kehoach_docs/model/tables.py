@@ -248,7 +248,7 @@ GUIDE_SHEET, GENERAL_SHEET, META_SHEET = "Hướng dẫn", "Khó khăn - Đề x
 GENERAL_ROWS = [(4, "ngay_bao_cao", "Ngày báo cáo (dd/mm/yyyy)"), (5, "kho_khan", "Khó khăn, vướng mắc"),
                 (6, "de_xuat", "Đề xuất, kiến nghị")]
 #: The hidden sheet that names the plan and the agency a workbook belongs to.
-META_ROWS = [(1, "ke_hoach"), (2, "co_quan"), (3, "dinh_dang")]
+META_ROWS = [(1, "ke_hoach"), (2, "co_quan"), (3, "dinh_dang"), (4, "ban_ke_hoach")]
 ENTRY_FORMAT = "1"
 
 APPENDICES = {t.key: t for t in (INDICATORS, TASKS)}

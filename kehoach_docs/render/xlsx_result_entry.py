@@ -193,7 +193,8 @@ def _guide(wb, ctx: dict) -> None:
 
 def _meta(wb, ctx: dict) -> None:
     ws = wb.create_sheet(META_SHEET)
-    values = {"ke_hoach": ctx["ke_hoach"], "co_quan": ctx["co_quan"], "dinh_dang": ENTRY_FORMAT}
+    values = {"ke_hoach": ctx["ke_hoach"], "co_quan": ctx["co_quan"], "dinh_dang": ENTRY_FORMAT,
+              "ban_ke_hoach": ctx["ban_ke_hoach"]}
     for row, key in META_ROWS:
         set_text(ws.cell(row=row, column=1), key)
         set_text(ws.cell(row=row, column=2), values[key])

@@ -16,6 +16,20 @@ def entry_kind(ct: ChiTieu, policy: DanhGia) -> str:
     return "so" if target.is_numeric else "chu"
 
 
+#: The row keys an agency may fill in; every other key of a row is the plan's, locked.
+FILLED = {"uoc", "ghi_chu", "trang_thai", "ket_qua", "nhap"}
+
+
+def plan_version(data: dict) -> str:
+    """A fingerprint of what the plan says in an agency's workbook (its locked cells): written into
+    the workbook, so a workbook made before an amendment is told from one an agency edited."""
+    import hashlib
+    import json
+    locked = [data["co_quan"], *[[{k: str(v) for k, v in r.items() if k not in FILLED} for r in data[part]]
+                                 for part in ("chi_tieu", "nhiem_vu")]]
+    return hashlib.sha256(json.dumps(locked, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def entry_data(plan: Plan, code: str) -> dict:
     """The rows of an agency's result-entry workbook, pre-filled with results already stored.
 
@@ -37,7 +51,7 @@ def entry_data(plan: Plan, code: str) -> dict:
         task_rows.append({"ma": nv.ma, "noi_dung": plan.text(nv.noi_dung),
                           "vai_tro": "Chủ trì" if nv.chu_tri == code else "Phối hợp", "thoi_han": nv.thoi_han,
                           "trang_thai": (r.trang_thai or "") if r else "", "ket_qua": r.ket_qua if r else ""})
-    return {
+    data = {
         "ke_hoach": plan.name, "co_quan": code, "ten_co_quan": agency.ten,
         "nam": plan.ke_hoach.van_ban.nam_ke_hoach,
         "nhan_khoang": plan.ke_hoach.danh_gia.ket_qua_khoang != RangeRule.REFUSE,
@@ -47,3 +61,5 @@ def entry_data(plan: Plan, code: str) -> dict:
         "ngay_bao_cao": res.ngay_bao_cao.isoformat() if res and res.ngay_bao_cao else "",
         "kho_khan": res.kho_khan if res else "", "de_xuat": res.de_xuat if res else "",
     }
+    data["ban_ke_hoach"] = plan_version(data)
+    return data

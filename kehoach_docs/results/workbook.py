@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from decimal import Decimal
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from ..model.bundle import Plan
-from ..problems import ERROR, Problem, Problems, rel
+from ..problems import ERROR, WARNING, Problem, Problems, rel
 from ..model.tables import (ENTRY_INDICATORS, ENTRY_TASKS, GENERAL_ROWS, META_ROWS, STATUSES, entry_indicators)
 from ..model.tables import GENERAL_SHEET as GENERAL
 from ..model.tables import META_SHEET as META
 from ..untrusted_zip import zip_ok
-from ..source.xlsx_appendix import extent_ok
+from ..source.xlsx_appendix import cell_text, extent_ok
 from ..text.hygiene import clean_text
-from ..text.vn import format_number
 from ..model.evaluation import unmeasurable
-from .entry import entry_data
+from .entry import entry_data, plan_version
 from ..model.results import KetQuaCoQuan
 
 
@@ -32,31 +30,36 @@ def _norm(v) -> str:
     return unicodedata.normalize("NFC", " ".join(str(v).split())) if v is not None else ""
 
 
-def _cell_text(v) -> str:
-    """A cell as the text a plan writes: numbers the Vietnamese way (8.7 -> ``8,7``)."""
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, (int, float, Decimal)):
-        return format_number(Decimal(repr(v)) if isinstance(v, float) else Decimal(v), max_decimals=6)
-    if isinstance(v, (dt.datetime, dt.date)):
-        return v.strftime("%d/%m/%Y")
-    return unicodedata.normalize("NFC", str(v).strip())
-
-
 class _Reader:
-    def __init__(self, plan: Plan, path: Path, problems: Problems):
+    def __init__(self, plan: Plan, path: Path, problems: Problems, accept_changed: bool = False):
         self.plan, self.file, self.problems = plan, rel(path), problems
         self.path = path
+        self.accept_changed = accept_changed
+        self.plan_changed = False       # the workbook was made from an earlier version of the plan
 
     def error(self, sheet: str, cell: str | None, path: tuple, message: str) -> None:
         where = f"{sheet}!{cell}" if cell else sheet
         self.problems.add(Problem(ERROR, self.file, where, path, message))
 
+    def warn(self, sheet: str, cell: str | None, path: tuple, message: str) -> None:
+        where = f"{sheet}!{cell}" if cell else sheet
+        self.problems.add(Problem(WARNING, self.file, where, path, message))
+
+    def changed(self, sheet: str, cell: str | None, path: tuple, message: str) -> bool:
+        """A locked cell that differs from the plan: the agency's edit (an error), or, in a workbook
+        made before an amendment, the plan's change (said plainly). Returns whether to keep the row."""
+        if not self.plan_changed:
+            self.error(sheet, cell, path, message)
+            return False
+        self.warn(sheet, cell, path, "kế hoạch đã điều chỉnh sau khi gửi sổ này: " + message + (
+            "; vẫn nhận kết quả dòng này (--nhan-ket-qua-ban-cu)" if self.accept_changed else
+            "; chưa nhận kết quả dòng này: gửi sổ mới cho cơ quan, hoặc nếu kết quả vẫn đúng thì chạy lại "
+            "collect với --nhan-ket-qua-ban-cu"))
+        return self.accept_changed
+
     def text(self, ws, cell, path) -> str:
         try:
-            raw = _cell_text(cell.value)
+            raw = cell_text(cell)
         except ValueError as exc:   # a number too large to be real
             self.error(ws.title, cell.coordinate, path, str(exc))
             return ""
@@ -90,7 +93,12 @@ class _Reader:
         if code is None:
             return None
         before = len(self.problems.errors)
-        expected = entry_data(self.plan, code)    # what the workbook was made with
+        expected = entry_data(self.plan, code)    # what the workbook would be made with today
+        made_with = _norm(wb[META].cell(row=dict((k, r) for r, k in META_ROWS)["ban_ke_hoach"], column=2).value)
+        # An amendment, not an edit: the workbook's locked cells are still exactly what it was made
+        # with (their fingerprint), and that is not what the plan says today.
+        self.plan_changed = (bool(made_with) and made_with != expected["ban_ke_hoach"]
+                             and made_with == self.own_version(wb, code))
         data = {"co_quan": code, **self.general(wb[GENERAL]),
                 "chi_tieu": self.indicators(wb[ENTRY_INDICATORS.sheet], expected["chi_tieu"]),
                 "nhiem_vu": self.tasks(wb[ENTRY_TASKS.sheet], expected["nhiem_vu"])}
@@ -102,6 +110,20 @@ class _Reader:
             for e in exc.errors():
                 self.problems.add(Problem(ERROR, self.file, None, tuple(str(x) for x in e["loc"]), e["msg"]))
             return None
+
+    def own_version(self, wb, code: str) -> str:
+        """The fingerprint of the workbook's own locked cells, computed as :func:`plan_version` does."""
+        data = {"co_quan": code}
+        for part, table in (("chi_tieu", entry_indicators(self.plan.indicator_table)), ("nhiem_vu", ENTRY_TASKS)):
+            ws, rows = wb[table.sheet], []
+            keys = {_norm(ws.cell(row=table.header_row, column=j).value): j for j in range(1, ws.max_column + 1)}
+            locked = [c for c in table.columns if not c.editable]
+            for r in range(table.header_row + 1, ws.max_row + 1):
+                if _norm(ws.cell(row=r, column=1).value):
+                    rows.append({c.key: _norm(ws.cell(row=r, column=keys.get(c.header, 0) or 1).value)
+                                 for c in locked})
+            data[part] = rows
+        return plan_version(data)
 
     def identity(self, ws) -> str | None:
         values = {key: _norm(ws.cell(row=row, column=2).value) for row, key in META_ROWS}
@@ -134,23 +156,33 @@ class _Reader:
             if not code and all(c.value in (None, "") for c in cells.values()):
                 continue
             if code not in expected:
-                self.error(ws.title, cells["ma"].coordinate, (sheet_key,),
-                           f"mã {what} «{code}» không thuộc phần giao cho cơ quan này (cột khóa đã bị sửa?)")
+                if self.plan_changed:
+                    self.warn(ws.title, cells["ma"].coordinate, (sheet_key,), f"kế hoạch đã điều chỉnh sau khi gửi "
+                              f"sổ này: {what} «{code}» không còn giao cho cơ quan; bỏ qua dòng này")
+                else:
+                    self.error(ws.title, cells["ma"].coordinate, (sheet_key,),
+                               f"mã {what} «{code}» không thuộc phần giao cho cơ quan này (cột khóa đã bị sửa?)")
                 continue
             if code in seen:
                 self.error(ws.title, cells["ma"].coordinate, (sheet_key, code), f"mã {what} «{code}» lặp lại")
                 continue
             seen.add(code)
+            keep = True
             for col in columns:
                 key = col.key
-                if not col.editable and key != "ma" and _norm(cells[key].value) != _norm(expected[code][key]):
-                    self.error(ws.title, cells[key].coordinate, (sheet_key, code),
-                               f"cột khóa «{col.header}» đã bị sửa: kế hoạch ghi «{expected[code][key]}», "
-                               f"sổ nhập ghi «{_norm(cells[key].value)}»")
-            yield code, cells
+                if not col.editable and key != "ma" and _norm(cells[key].value) != _norm(expected[code].get(key)):
+                    keep &= self.changed(ws.title, cells[key].coordinate, (sheet_key, code),
+                                         f"cột khóa «{col.header}»: kế hoạch ghi «{expected[code].get(key, '')}», "
+                                         f"sổ nhập ghi «{_norm(cells[key].value)}»")
+            if keep:
+                yield code, cells
         for code in expected:
             if code not in seen:
-                self.error(ws.title, None, (sheet_key, code), f"thiếu dòng của {what} «{code}» (dòng đã bị xóa?)")
+                if self.plan_changed:
+                    self.warn(ws.title, None, (sheet_key, code), f"kế hoạch đã điều chỉnh sau khi gửi sổ này: {what} "
+                              f"«{code}» mới giao, sổ chưa có dòng này")
+                else:
+                    self.error(ws.title, None, (sheet_key, code), f"thiếu dòng của {what} «{code}» (dòng đã bị xóa?)")
 
     def indicators(self, ws, rows: list[dict]) -> dict:
         expected = {r["ma"]: r for r in rows}
@@ -191,7 +223,7 @@ class _Reader:
                 if isinstance(v, dt.datetime):
                     out[key] = v.date()
                 elif v not in (None, ""):
-                    text = _cell_text(v)
+                    text = cell_text(cell)
                     try:
                         out[key] = dt.datetime.strptime(text, "%d/%m/%Y").date()
                     except ValueError:
@@ -202,6 +234,8 @@ class _Reader:
         return out
 
 
-def read_workbook(plan: Plan, path: Path, problems: Problems) -> KetQuaCoQuan | None:
-    """Read one filled workbook; problems go to ``problems`` with their sheet!cell."""
-    return _Reader(plan, Path(path), problems).read()
+def read_workbook(plan: Plan, path: Path, problems: Problems, accept_changed: bool = False) -> KetQuaCoQuan | None:
+    """Read one filled workbook; problems go to ``problems`` with their sheet!cell. A workbook made
+    from an earlier version of the plan gives what still matches, says what the plan changed, and
+    gives the changed rows too with ``accept_changed``."""
+    return _Reader(plan, Path(path), problems, accept_changed).read()
