@@ -277,30 +277,35 @@ class DiffResult:
     run: RunResult
 
 
+#: How the comparison names the two versions unless the clerk gives names.
+VERSION_LABELS = ("bản đã ban hành", "bản điều chỉnh")
+
+
 def diff(old: Path, new: Path, out_file: Path | None = None, templates=None,
-         reporter: Reporter | None = None) -> DiffResult:
-    """Compare two versions of a plan (two folders, or a folder and a git revision of it)."""
+         reporter: Reporter | None = None, labels: tuple[str | None, str | None] = (None, None)) -> DiffResult:
+    """Compare two versions of a plan (two folders, or a folder and a git revision of it). The
+    versions are named as an official document names them (``labels``, else «bản đã ban hành» and
+    «bản điều chỉnh»), never by a folder or a revision."""
     import tempfile
 
     from .compare.git_rev import RevisionError, export_revision
     from .source.plan_dir import load_plan
     with tempfile.TemporaryDirectory(prefix="kehoach-diff-") as tmp:
-        folders, labels = [], []
+        folders = []
         for arg, other in ((Path(old), Path(new)), (Path(new), Path(old))):
             if arg.is_dir():
                 folders.append(arg)
-                labels.append(str(arg))
             elif other.is_dir():
                 try:
                     folders.append(export_revision(other, str(arg), Path(tmp) / f"rev{len(folders)}"))
                 except RevisionError as exc:
                     raise UserError(f"«{arg}» không phải thư mục kế hoạch, cũng không đọc được như phiên bản git "
                                     f"của {other}: {exc.format_message()}") from None
-                labels.append(f"{other} @ {arg}")
             else:
                 raise UserError(f"Cần ít nhất một thư mục kế hoạch; «{old}» và «{new}» đều không phải thư mục.")
         # warnings are the data's own business (validate shows them); a comparison stays quiet
-        pair = documents.Comparison(load_plan(folders[0]), load_plan(folders[1]), (labels[0], labels[1]))
+        names = tuple(given or default for given, default in zip(labels, VERSION_LABELS))
+        pair = documents.Comparison(load_plan(folders[0]), load_plan(folders[1]), names)
         target = Path(out_file) if out_file else Path("output") / pair.new.name / "so-sanh.docx"
         for plan_dir in folders:
             guard_output(plan_dir, target)

@@ -207,8 +207,12 @@ def collect(paths, output_dir, templates, jobs, accept_changed):
               metavar="TỆP.docx",
               help="Tệp .docx ghi bảng so sánh (tệp .xlsx cùng tên ghi bên cạnh). "
                    "Mặc định: output/<kế-hoạch>/so-sanh.docx.")
+@click.option("--ten-ban-cu", metavar="TÊN", default=None,
+              help="Tên bản cũ trong bảng so sánh (mặc định: «bản đã ban hành»).")
+@click.option("--ten-ban-moi", metavar="TÊN", default=None,
+              help="Tên bản mới trong bảng so sánh (mặc định: «bản điều chỉnh»).")
 @templates_option
-def diff(old, new, out_file, templates):
+def diff(old, new, out_file, ten_ban_cu, ten_ban_moi, templates):
     """So sánh hai phiên bản kế hoạch: kehoach diff CŨ MỚI.
 
     CŨ, MỚI là hai thư mục kế hoạch, hoặc một thư mục và một phiên bản git của nó
@@ -216,7 +220,7 @@ def diff(old, new, out_file, templates):
     """
     from . import app
     from .compare.plan_diff import summary
-    result = app.diff(old, new, out_file, templates, REPORTER)
+    result = app.diff(old, new, out_file, templates, REPORTER, labels=(ten_ban_cu, ten_ban_moi))
     show_outcome(result.run.outcome, result.run.folder)
     if result.run.outcome.failed:
         sys.exit(1)

@@ -28,9 +28,9 @@ EXPECTED = [
     ("Nội dung", "Mục II.1.", "Sửa", "- Thu ngân sách Nhà nước trên địa bàn huyện 559,8 tỷ đồng",
      "- Thu ngân sách Nhà nước trên địa bàn huyện 600 tỷ đồng"),
     ("Nội dung", "Mục III.2.1.", "Sửa", "- Đẩy mạnh thanh tra, kiểm tra thuế.", "- Đẩy mạnh thanh tra, kiểm tra về thuế."),
-    ("Chỉ tiêu (Phụ lục I)", "thu-ns", "Sửa", "559,8", "600"),
-    ("Nhiệm vụ (Phụ lục II)", "nv07", "Sửa", "Phòng Tài chính - KH", "Phòng Nội vụ huyện"),
-    ("Nhiệm vụ (Phụ lục II)", "nv34", "Thêm", "", "Tổ chức Đại hội Thể dục thể thao huyện lần thứ X & <giải> \"bóng đá\""),
+    ("Chỉ tiêu (Phụ lục I)", "Phụ lục I, I.3", "Sửa", "559,8", "600"),
+    ("Nhiệm vụ (Phụ lục II)", "Phụ lục II, STT 7", "Sửa", "Phòng Tài chính - KH", "Phòng Nội vụ huyện"),
+    ("Nhiệm vụ (Phụ lục II)", "Phụ lục II, STT 34", "Thêm", "", "Tổ chức Đại hội Thể dục thể thao huyện lần thứ X & <giải> \"bóng đá\""),
 ]
 
 
@@ -71,7 +71,13 @@ def test_diff_lists_exactly_the_changes(amended, tmp_path):
     assert res.exit_code == 0, res.output
     assert "Chỉ tiêu (Phụ lục I): 1 sửa" in res.output
     assert "Nhiệm vụ (Phụ lục II): 1 sửa, 1 thêm" in res.output
-    assert "[Sửa] thu-ns – Thu ngân sách trên địa bàn: Mục tiêu phấn đấu: «559,8» → «600»" in res.output
+    assert "[Sửa] Phụ lục I, I.3 – Thu ngân sách trên địa bàn: Mục tiêu phấn đấu: «559,8» → «600»" in res.output
+    # an official attachment: versions named as documents, no folder, revision or internal code
+    blocks = docx_text_blocks(out)
+    assert "So sánh bản đã ban hành với bản điều chỉnh: có 6 nội dung thay đổi, cụ thể:" in blocks
+    text = "\n".join(blocks)
+    assert str(EXAMPLE) not in text and "thu-ns" not in text and "nv07" not in text and "@" not in text
+    assert "- Nhiệm vụ (Phụ lục II): 1 sửa, 1 thêm./." in blocks     # the text ends as ND30 asks
 
     table = Document(str(out)).tables[-1]
     rows, part = [], None
@@ -108,7 +114,12 @@ def test_diff_against_a_git_revision(amended, tmp_path):
     res = CliRunner().invoke(main, ["diff", "HEAD", str(plan), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "Nhiệm vụ (Phụ lục II): 1 sửa, 1 thêm" in res.output
-    assert any(b.startswith("So sánh bản «") and "@ HEAD»" in b for b in docx_text_blocks(out))
+    # the versions carry the clerk's names, not the revision
+    res = CliRunner().invoke(main, ["diff", "HEAD", str(plan), "-o", str(out), "--ten-ban-cu",
+                                    "Kế hoạch số 05/KH-UBND", "--ten-ban-moi", "dự thảo điều chỉnh lần 1"])
+    blocks = docx_text_blocks(out)
+    assert any(b.startswith("So sánh Kế hoạch số 05/KH-UBND với dự thảo điều chỉnh lần 1:") for b in blocks)
+    assert not any("HEAD" in b for b in blocks)
 
     res = CliRunner().invoke(main, ["diff", "khong-co-phien-ban", str(plan), "-o", str(out)])
     assert res.exit_code == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from ..context.common import issuer_header, plan_reference, report_date
+from ..context.common import closing, issuer_header, plan_reference, report_date
 from ..model.bundle import Plan
 from ..text.vn import roman
 from .plan_diff import EDIT, PARTS, Change, summary
@@ -59,9 +59,9 @@ def diff_context(old: Plan, new: Plan, changes: list[Change], old_label: str, ne
         "dong_ngay": report_date(issuer.dia_danh_ngay, new.ke_hoach.van_ban.nam_ke_hoach),
         "ten_loai": "BẢNG SO SÁNH",
         "trich_yeu": f"Nội dung điều chỉnh {plan_reference(new)}",
-        "mo_dau": (f"So sánh bản «{old_label}» với bản «{new_label}»: {len(changes)} nội dung thay đổi."
-                   if changes else f"Bản «{old_label}» và bản «{new_label}» không khác nhau."),
-        "tom_tat": [line + ";" for line in summary(changes)[:-1]] + [summary(changes)[-1] + "."]
+        "mo_dau": (f"So sánh {old_label} với {new_label}: có {len(changes)} nội dung thay đổi, cụ thể:"
+                   if changes else f"{old_label[:1].upper() + old_label[1:]} và {new_label} không khác nhau./."),
+        "tom_tat": closing([line + ";" for line in summary(changes)[:-1]] + [summary(changes)[-1] + "."])
         if changes else [],
         "dong": diff_rows(changes),
     }

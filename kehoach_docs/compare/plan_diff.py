@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass
 
 from ..context.common import plan_reference
-from ..context.plan_doc import body_paragraphs, legal_bases
+from ..context.plan_doc import body_paragraphs, indicator_rows, legal_bases, task_rows
 from ..model.bundle import Plan
 from ..model.tables import TASKS
 
@@ -63,22 +63,45 @@ def _agency_values(plan: Plan, a) -> dict[str, str]:
     return {k: getattr(a, k) or "" for k, _ in AGENCY_FIELDS}
 
 
-def _keyed(part, old: dict, new: dict, fields, values_old, values_new, name) -> list[Change]:
-    """Compare items matched by code, field by field; added and removed items in one row each."""
+def _keyed(part, old: dict, new: dict, fields, values_old, values_new, name, where) -> list[Change]:
+    """Compare items matched by code, field by field; added and removed items in one row each.
+    ``where(code)`` names an item's place as the documents print it (never its code)."""
     out = []
     for code in [*old, *[c for c in new if c not in old]]:
         if code not in new:
             v = values_old(old[code])
-            out.append(Change(part, code, name(old[code]), "; ".join(v[k] for k, _ in fields if v[k]), "", REMOVE))
+            out.append(Change(part, where(code), name(old[code]), "; ".join(v[k] for k, _ in fields if v[k]), "",
+                              REMOVE))
         elif code not in old:
             v = values_new(new[code])
-            out.append(Change(part, code, name(new[code]), "", "; ".join(v[k] for k, _ in fields if v[k]), ADD))
+            out.append(Change(part, where(code), name(new[code]), "", "; ".join(v[k] for k, _ in fields if v[k]),
+                              ADD))
         else:
             a, b = values_old(old[code]), values_new(new[code])
             for key, label in fields:
                 if a[key] != b[key]:
-                    out.append(Change(part, code, f"{name(new[code])}: {label}", a[key], b[key], EDIT))
+                    out.append(Change(part, where(code), f"{name(new[code])}: {label}", a[key], b[key], EDIT))
     return out
+
+
+def _places(old: Plan, new: Plan) -> dict[str, str]:
+    """Where each indicator and task prints, by code: ``Phụ lục I, A.3``, ``Phụ lục II, STT 5``
+    (the new version's place, the old one's for what was removed)."""
+    places: dict[str, str] = {}
+    for plan in (old, new):
+        group, number = "", ""
+        for row in indicator_rows(plan, plan.indicator_table.columns):
+            if row["loai"] == "nhom":
+                group = row["stt"]
+            elif row["loai"] == "chi_tieu":
+                number = row["stt"] or number
+                places[row["ma"]] = f"Phụ lục I, {group}.{number}"
+            else:
+                places[row["ma"]] = f"Phụ lục I, {group}.{number} (dòng con)"
+        for row in task_rows(plan, TASKS.columns):
+            if row["loai"] != "nhom":
+                places[row["ma"]] = f"Phụ lục II, STT {row['stt']}"
+    return places
 
 
 def _aligned(part, old: list[str], new: list[str], where_old, where_new, what) -> list[Change]:
@@ -141,14 +164,17 @@ def compare_plans(old: Plan, new: Plan) -> list[Change]:
     changes += _aligned(PARTS[2], [p["text"] for p in po], [p["text"] for p in pn],
                         lambda i: f"Mục {so[i]}", lambda j: f"Mục {sn[j]}", "Đoạn văn")
     columns = _indicator_columns(old, new)
+    places = _places(old, new)
     changes += _keyed(PARTS[3], old.chi_tieu, new.chi_tieu, [(c.key, c.label) for c in columns],
                       lambda ct: _indicator_values(old, ct, columns), lambda ct: _indicator_values(new, ct, columns),
-                      lambda ct: ct.ten)
+                      lambda ct: ct.ten, places.get)
     changes += _keyed(PARTS[4], old.nhiem_vu, new.nhiem_vu, [(c.key, c.label) for c in TASKS.compared],
                       lambda nv: _task_values(old, nv), lambda nv: _task_values(new, nv),
-                      lambda nv: f"Nhiệm vụ «{_excerpt(old.text(nv.noi_dung) if nv.ma in old.nhiem_vu else new.text(nv.noi_dung))}»")
+                      lambda nv: f"Nhiệm vụ «{_excerpt(old.text(nv.noi_dung) if nv.ma in old.nhiem_vu else new.text(nv.noi_dung))}»",
+                      places.get)
     changes += _keyed(PARTS[5], old.co_quan, new.co_quan, AGENCY_FIELDS,
-                      lambda c: _agency_values(old, c), lambda c: _agency_values(new, c), lambda c: c.ten)
+                      lambda c: _agency_values(old, c), lambda c: _agency_values(new, c), lambda c: c.ten,
+                      lambda code: "Danh bạ cơ quan")
     changes += _aligned(PARTS[6], old.ke_hoach.noi_nhan, new.ke_hoach.noi_nhan,
                         lambda i: f"Nơi nhận thứ {i + 1}", lambda j: f"Nơi nhận thứ {j + 1}", "Nơi nhận")
     if _signer(old) != _signer(new):
