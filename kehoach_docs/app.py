@@ -327,8 +327,8 @@ def export_pdf(docx: list[Path], n_jobs: int | None, timeout: float, reporter: R
     report = PdfReport(unchanged=len(docx) - len(todo))
     if not todo:
         return report
-    reporter.note(f"PDF: đang chuyển {len(todo)} tệp bằng LibreOffice…")
-    result = convert(todo, n_jobs or default_jobs(), timeout)
+    with reporter.progress(len(todo), "PDF (LibreOffice)") as advance:
+        result = convert(todo, n_jobs or default_jobs(), timeout, progress=advance)
     for f in sorted(result.converted):
         odd = foreign_fonts(f.with_suffix(".pdf"))
         if odd:

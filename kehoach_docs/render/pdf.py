@@ -17,6 +17,7 @@ import sys
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -150,7 +151,7 @@ def _settled(path: Path) -> bool:
     return size > 0 and path.stat().st_size == size
 
 
-def _convert_share(exe: str, files: list[Path], timeout: float, work: Path, n: int) -> PdfOutcome:
+def _convert_share(exe: str, files: list[Path], timeout: float, work: Path, n: int, progress=None) -> PdfOutcome:
     outcome = PdfOutcome()
     profile = work / f"profile-{n}"
     for batch in _batches(files):
@@ -168,11 +169,15 @@ def _convert_share(exe: str, files: list[Path], timeout: float, work: Path, n: i
             outcome.converted += [f for f in batch if f in done]
         finally:
             shutil.rmtree(outdir, ignore_errors=True)
+        if progress:
+            progress(len(batch))
     return outcome
 
 
-def convert(files: list[Path], n_jobs: int = 1, timeout: float = 120, exe: str | None = None) -> PdfOutcome:
-    """Write ``X.pdf`` beside each ``X.docx`` of ``files``: one LibreOffice process per job."""
+def convert(files: list[Path], n_jobs: int = 1, timeout: float = 120, exe: str | None = None,
+            progress=None) -> PdfOutcome:
+    """Write ``X.pdf`` beside each ``X.docx`` of ``files``: one LibreOffice process per job;
+    ``progress(n)`` is told after each batch of ``n`` files."""
     exe = exe or soffice()
     files = [Path(f).resolve() for f in files]
     n_jobs = max(1, min(n_jobs, len(files)))
@@ -180,7 +185,14 @@ def convert(files: list[Path], n_jobs: int = 1, timeout: float = 120, exe: str |
     outcome = PdfOutcome()
     with tempfile.TemporaryDirectory(prefix="kehoach-lo-") as work:
         with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            for part in pool.map(lambda a: _convert_share(exe, a[1], timeout, Path(work), a[0]), enumerate(shares)):
+            lock = threading.Lock()
+
+            def advance(n: int) -> None:
+                if progress:
+                    with lock:      # the converters run in threads; one bar
+                        progress(n)
+            for part in pool.map(lambda a: _convert_share(exe, a[1], timeout, Path(work), a[0], advance),
+                                 enumerate(shares)):
                 outcome.converted += part.converted
                 outcome.failed += part.failed
     return outcome
