@@ -39,18 +39,22 @@ class Problem:
     where: str | None
     path: tuple
     message: str
+    #: What a clerk sees there (``Phụ lục I, chỉ tiêu «…», cột «…»``), printed before the key path.
+    label: str = ""
 
     def __str__(self) -> str:
         loc = self.file
         if self.where:
             loc += f":{self.where}" if self.where[:1].isdigit() else f" [{self.where}]"
         key = format_path(self.path)
-        return escape_invisible(f"{loc}: {_LEVEL_VI[self.level]}: " + (f"{key}: " if key else "") + self.message)
+        where = f"{self.label} ({key}): " if self.label and key else f"{key}: " if key else ""
+        return escape_invisible(f"{loc}: {_LEVEL_VI[self.level]}: " + where + self.message)
 
     def as_dict(self) -> dict:
         return {
             "level": self.level, "file": escape_invisible(self.file), "where": self.where,
             "path": escape_invisible(format_path(self.path)), "message": escape_invisible(self.message),
+            "label": escape_invisible(self.label),
         }
 
 

@@ -262,3 +262,31 @@ def test_a_hand_edit_says_which_data_line_to_change(plan_copy, tmp_path):
     line = next(n for n, text in enumerate((plan_copy / "ke-hoach.yaml").read_text("utf-8").splitlines(), 1)
                 if "Yêu cầu các phòng, ban, ngành" in text)
     assert f"ke-hoach.yaml:{line}" in res.output
+
+
+def test_messages_name_the_row_and_column_a_clerk_sees(tmp_path, example_out):
+    plan = tmp_path / "tien-lu-2024"
+    shutil.copytree(EXAMPLE, plan)
+    p = plan / "phu-luc-i.yaml"
+    p.write_text(p.read_text("utf-8").replace('muc_tieu: "559,8", co_quan: TCKH}', 'muc_tieu: "559,8", co_quan: TCKX}'),
+                 "utf-8")
+    from kehoach_docs.problems import InvalidInput
+    with pytest.raises(InvalidInput) as exc:
+        load_plan(plan)
+    msg = str(exc.value.problems.errors[0])
+    assert ("Phụ lục I, nhóm «Kinh tế», chỉ tiêu «Thu ngân sách trên địa bàn», cột «Cơ quan chủ trì theo dõi, "
+            "đánh giá» (nhom[1].chi_tieu[3].co_quan): mã cơ quan «TCKX»") in msg
+    # the same from the workbook: the cell, the row and the column
+    (plan / "phu-luc-i.yaml").unlink()
+    wb = openpyxl.load_workbook(example_out / "phu-luc-ii.xlsx")
+    ws = wb.active
+    row = _row_of(ws, TASKS, "nv01")
+    row[[c.key for c in TASKS.columns].index("ma_chu_tri")].value = "KHONG"
+    row[[c.key for c in TASKS.columns].index("chu_tri")].value = "KHONG"
+    (plan / "phu-luc-ii.yaml").unlink()
+    wb.save(plan / "phu-luc-ii.xlsx")
+    shutil.copy(example_out / "phu-luc-i.xlsx", plan / "phu-luc-i.xlsx")
+    with pytest.raises(InvalidInput) as exc:
+        load_plan(plan)
+    msg = next(str(p) for p in exc.value.problems.errors if "KHONG" in p.message)
+    assert "[Phụ lục II!" in msg and "Phụ lục II, nhiệm vụ «" in msg and "cột «Cơ quan chủ trì»" in msg

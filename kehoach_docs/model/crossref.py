@@ -11,6 +11,7 @@ import re
 from ..problems import ERROR, WARNING, Problem, Problems
 from .bundle import Plan
 from .plan import Muc
+from .labels import label
 from .refs import CT_BLANK, CT_FIELDS, REF, VB_FIELDS, ct_value, find_refs
 
 LUU = re.compile(r"^Lưu: VT(, .+)?$")
@@ -21,7 +22,8 @@ def _at(plan: Plan, part: str, path: tuple, level: str, message: str, problems: 
     if src is None:
         problems.add(Problem(level, part, None, path, message))
         return
-    problems.add(Problem(level, src.file, src.locate(path), src.prefix + path, message))
+    problems.add(Problem(level, src.file, src.locate(path), src.prefix + path, message,
+                         label(src.file, src.data, path)))
 
 
 def _walk_body(nodes: list, path: tuple):

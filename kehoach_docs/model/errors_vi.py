@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .labels import label
 from ..problems import ERROR, Problem, Problems
 from ..located import Located
 
@@ -103,5 +104,5 @@ def translate(exc: ValidationError, source: Located, problems: Problems,
         allowed: list[str] = []
         if err["type"] == "extra_forbidden" and model_for_path is not None:
             allowed = model_for_path(path[:-1])
-        problems.add(Problem(ERROR, source.file, source.locate(path), source.prefix + path,
-                             _message(err, allowed)))
+        problems.add(Problem(ERROR, source.file, source.locate(path), source.prefix + path, _message(err, allowed),
+                             label(source.file, source.data, path)))

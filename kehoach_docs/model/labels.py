@@ -1,0 +1,55 @@
+"""What a clerk sees where a key path points: the row's name and the column's header.
+
+``nhom[2].chi_tieu[4].ma`` means nothing to a clerk; «Phụ lục I, chỉ tiêu «Thu ngân sách trên địa
+bàn», cột «Mã chỉ tiêu»» does. Messages print this label, then the key path for whoever edits YAML.
+"""
+
+from __future__ import annotations
+
+from .tables import INDICATORS, TASKS
+
+#: The appendices' file stems and the names a clerk reads them by.
+PARTS = {"phu-luc-i": ("Phụ lục I", INDICATORS), "phu-luc-ii": ("Phụ lục II", TASKS)}
+
+
+def _excerpt(text: str, n: int = 40) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _header(table, key) -> str | None:
+    if key == "cot_them":
+        return None
+    col = next((c for c in table.columns if c.field == key or c.key == key), None)
+    return col.header.split("{nam")[0].strip() if col else None
+
+
+def label(file: str, data, path: tuple) -> str:
+    """``Phụ lục I, chỉ tiêu «…», cột «…»`` for ``path`` in the data of ``file``; empty when the
+    file is not an appendix or the path does not reach a row."""
+    stem = file.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if stem not in PARTS or not isinstance(data, dict):
+        return ""
+    name, table = PARTS[stem]
+    parts, cur, key = [name], data, None
+    for i, step in enumerate(path):
+        if isinstance(cur, dict) and step in cur:
+            cur = cur[step]
+            if isinstance(step, str) and i == len(path) - 1:
+                key = step
+        elif isinstance(cur, list) and isinstance(step, int) and step < len(cur):
+            cur = cur[step]
+            if isinstance(cur, dict):
+                if "noi_dung" in cur and stem == "phu-luc-ii":
+                    parts.append(f"nhiệm vụ «{_excerpt(cur['noi_dung'])}»")
+                elif "chi_tieu" in cur and "ten" in cur:
+                    parts.append(f"nhóm «{_excerpt(cur['ten'])}»")
+                elif "ten" in cur:
+                    parts.append(f"chỉ tiêu «{_excerpt(cur['ten'])}»")
+        else:
+            key = step if isinstance(step, str) else key
+            break
+    if len(parts) == 1:
+        return ""
+    header = _header(table, key) if key else None
+    return ", ".join(parts) + (f", cột «{header}»" if header else "")
