@@ -103,9 +103,34 @@ def share_loop_width(source: str) -> str:
                           source)
 
 
+_GRID = re.compile(r"<w:tblGrid>(?:(?!</w:tblGrid>).)*</w:tblGrid>", re.S)
+_FIRST_ROW = re.compile(r"<w:tr[ >](?:(?!</w:tr>).)*</w:tr>", re.S)
+_CELL_W = re.compile(r"<w:tc>(?:(?!</w:tc>).)*?<w:tcW\b[^>]*?\bw:w=\"(\d+)\"(?:(?!</w:tc>).)*?</w:tc>", re.S)
+
+
 def fit_grid(xml: str) -> str:
     """Make each table's grid (``w:tblGrid``) follow its first row's cell widths, after a column
-    loop changed how many cells a row has (docxtpl's own ``fix_tables`` only counts them)."""
+    loop changed how many cells a row has (docxtpl's own ``fix_tables`` only counts them).
+
+    Runs for every report draft, so the usual case is plain string work; a table that needs its
+    columns rebalanced (:func:`_make_room`), spans or nests cells takes the full XML path."""
+    out, pos = [], 0
+    for grid in _GRID.finditer(xml):
+        row = _FIRST_ROW.search(xml, grid.end())
+        first = row.group() if row else ""
+        if not row or "<w:tbl>" in first or "gridSpan" in first:
+            return _fit_grid_tree(xml)
+        widths = [int(w) for w in _CELL_W.findall(first)]
+        cells = first.count("<w:tc>") + first.count("<w:tc ")
+        if not widths or len(widths) != cells or _make_room(widths) != widths:
+            return _fit_grid_tree(xml)
+        out += [xml[pos:grid.start()], "<w:tblGrid>", *(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid>"]
+        pos = grid.end()
+    return "".join(out) + xml[pos:]
+
+
+def _fit_grid_tree(xml: str) -> str:
+    """:func:`fit_grid` on the parsed XML: spans, nested tables, columns rebalanced."""
     from lxml import etree
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     root = etree.fromstring(xml.encode("utf-8"))
