@@ -20,32 +20,32 @@ def _paragraphs(path: Path) -> list[str]:
         return []
 
 
-def _lines_with(plan_dir: Path, text: str) -> list[str]:
+def _data_lines(plan_dir: Path) -> list[tuple[str, int, str]]:
+    """Every line of the plan's data files, read once: (file name, line number, text)."""
+    return [(path.name, n, line) for path in sorted(Path(plan_dir).glob("*")) if path.suffix in DATA_SUFFIXES
+            for n, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1)]
+
+
+def _lines_with(lines: list[tuple[str, int, str]], text: str) -> list[str]:
     """``file:line`` of the data lines that contain the start of ``text``."""
     probe = " ".join(text.split())[:PROBE].rstrip(" .;:")
     if len(probe) < 8:
         return []
-    hits = []
-    for path in sorted(Path(plan_dir).glob("*")):
-        if path.suffix not in DATA_SUFFIXES:
-            continue
-        for n, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
-            if probe[:24] in line:
-                hits.append(f"{path.name}:{n}")
-    return hits
+    return [f"{name}:{n}" for name, n, line in lines if probe[:24] in line]
 
 
 def where_to_edit(plan_dir: Path, edited: Path, rebuilt: Path, most: int = 5) -> list[str]:
     """For each paragraph the clerk changed (edited copy against the rebuilt document), the data
     lines that print it: ``«đoạn» → ke-hoach.yaml:57``; at most ``most`` of them."""
     old, new = _paragraphs(edited), _paragraphs(rebuilt)
+    data = _data_lines(plan_dir)
     hints = []
     matcher = difflib.SequenceMatcher(a=new, b=old, autojunk=False)
     for op, i1, i2, _, _ in matcher.get_opcodes():
         if op == "equal":
             continue
         for text in new[i1:i2]:
-            lines = _lines_with(plan_dir, text)
+            lines = _lines_with(data, text)
             short = text if len(text) <= 50 else text[:49] + "…"
             hints.append(f"«{short}» → " + (", ".join(lines) if lines else "không thấy trong dữ liệu (có thể do mẫu)"))
             if len(hints) >= most:
