@@ -282,33 +282,23 @@ VERSION_LABELS = ("bản đã ban hành", "bản điều chỉnh")
 
 
 def diff(old: Path, new: Path, out_file: Path | None = None, templates=None,
-         reporter: Reporter | None = None, labels: tuple[str | None, str | None] = (None, None)) -> DiffResult:
-    """Compare two versions of a plan (two folders, or a folder and a git revision of it). The
-    versions are named as an official document names them (``labels``, else «bản đã ban hành» and
-    «bản điều chỉnh»), never by a folder or a revision."""
+         reporter: Reporter | None = None, labels: tuple[str | None, str | None] = (None, None),
+         plan_dir: Path | None = None) -> DiffResult:
+    """Compare two versions of a plan: two folders, two appendix workbooks (read into ``plan_dir``,
+    else the folder beside them), a folder and a workbook, or a folder and a git revision of it.
+    The versions are named as an official document names them (``labels``, else «bản đã ban hành»
+    and «bản điều chỉnh»), never by a folder, a file or a revision."""
     import tempfile
 
-    from .compare.git_rev import RevisionError, export_revision
-    from .source.plan_dir import load_plan
     with tempfile.TemporaryDirectory(prefix="kehoach-diff-") as tmp:
-        folders = []
-        for arg, other in ((Path(old), Path(new)), (Path(new), Path(old))):
-            if arg.is_dir():
-                folders.append(arg)
-            elif other.is_dir():
-                try:
-                    folders.append(export_revision(other, str(arg), Path(tmp) / f"rev{len(folders)}"))
-                except RevisionError as exc:
-                    raise UserError(f"«{arg}» không phải thư mục kế hoạch, cũng không đọc được như phiên bản git "
-                                    f"của {other}: {exc.format_message()}") from None
-            else:
-                raise UserError(f"Cần ít nhất một thư mục kế hoạch; «{old}» và «{new}» đều không phải thư mục.")
+        sides = [_diff_side(Path(arg), Path(other), plan_dir, Path(tmp) / f"rev{i}")
+                 for i, (arg, other) in enumerate(((old, new), (new, old)))]
         # warnings are the data's own business (validate shows them); a comparison stays quiet
         names = tuple(given or default for given, default in zip(labels, VERSION_LABELS))
-        pair = documents.Comparison(load_plan(folders[0]), load_plan(folders[1]), names)
+        pair = documents.Comparison(*(load_side() for load_side in sides), names)
         target = Path(out_file) if out_file else Path("output") / pair.new.name / "so-sanh.docx"
-        for plan_dir in folders:
-            guard_output(plan_dir, target)
+        for plan in (pair.old, pair.new):
+            guard_output(plan.root, target)
         jobs = documents.comparison_jobs(pair, target.name, documents.templates_dir(templates))
         _check_templates(jobs)
         from .atomic import folder_lock
@@ -317,6 +307,41 @@ def diff(old: Path, new: Path, out_file: Path | None = None, templates=None,
             outcome = run_jobs(jobs, target.parent, n_jobs=1)
     return DiffResult(pair.changes, target, target.with_suffix(".xlsx"),
                       RunResult(target.parent, outcome, [j.output for j in jobs]))
+
+
+def _diff_side(arg: Path, other: Path, plan_dir: Path | None, scratch: Path):
+    """How to load one side of a comparison; every argument is checked before anything is read."""
+    from .source.plan_dir import load_plan
+    if arg.is_dir():
+        return lambda: load_plan(arg)
+    if arg.suffix.lower() == ".xlsx":
+        if not arg.is_file():
+            raise UserError(f"Không có tệp «{arg}».")
+        base = plan_dir or (other if other.is_dir() else
+                            arg.parent if (arg.parent / MAIN_FILE).is_file() else None)
+        try:
+            base = plan_folder(base)
+        except UserError:
+            raise UserError(f"«{arg}» là một sổ phụ lục; cần biết nó thuộc kế hoạch nào: ghi "
+                            "--ke-hoach THƯ_MỤC_KẾ_HOẠCH, hoặc chạy lệnh trong thư mục kế hoạch.") from None
+        from .source.xlsx_appendix import appendix_part
+        problems = Problems()
+        part = appendix_part(arg, problems)
+        if part is None:
+            raise InvalidInput(problems)
+        return lambda: load_plan(base, workbooks={part: arg})
+    if other.is_dir():
+        from .compare.git_rev import RevisionError, export_revision
+        try:
+            folder = export_revision(other, str(arg), scratch)
+        except RevisionError as exc:
+            raise UserError(f"«{arg}» không phải thư mục kế hoạch hay sổ phụ lục (.xlsx), cũng không đọc được "
+                            f"như phiên bản git của {other}: {exc.format_message()}") from None
+        return lambda: load_plan(folder)
+    if not (other.is_file() and other.suffix.lower() == ".xlsx"):
+        raise UserError(f"«{arg}» và «{other}» đều không phải thư mục kế hoạch hay sổ phụ lục (.xlsx); "
+                        "một phiên bản git chỉ so được với thư mục kế hoạch của nó.")
+    raise UserError(f"«{arg}» không phải thư mục kế hoạch hay sổ phụ lục (.xlsx).")
 
 
 def export_pdf(docx: list[Path], n_jobs: int | None, timeout: float, reporter: Reporter) -> PdfReport:

@@ -211,16 +211,22 @@ def collect(paths, output_dir, templates, jobs, accept_changed):
               help="Tên bản cũ trong bảng so sánh (mặc định: «bản đã ban hành»).")
 @click.option("--ten-ban-moi", metavar="TÊN", default=None,
               help="Tên bản mới trong bảng so sánh (mặc định: «bản điều chỉnh»).")
+@click.option("--ke-hoach", "plan_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              metavar="THƯ_MỤC_KẾ_HOẠCH",
+              help="Kế hoạch mà hai sổ phụ lục thuộc về (mặc định: thư mục hiện tại, hoặc thư mục chứa sổ).")
 @templates_option
-def diff(old, new, out_file, ten_ban_cu, ten_ban_moi, templates):
+def diff(old, new, out_file, ten_ban_cu, ten_ban_moi, plan_dir, templates):
     """So sánh hai phiên bản kế hoạch: kehoach diff CŨ MỚI.
 
-    CŨ, MỚI là hai thư mục kế hoạch, hoặc một thư mục và một phiên bản git của nó
-    (ví dụ: kehoach diff HEAD~1 data/tien-lu-2024). Ghi «Bảng so sánh» (.docx, .xlsx).
+    CŨ, MỚI là hai thư mục kế hoạch (kehoach diff ban-cu ban-moi); hoặc hai sổ phụ lục .xlsx
+    của cùng một kế hoạch (kehoach diff phu-luc-i-cu.xlsx phu-luc-i.xlsx); hoặc một thư mục
+    và một phiên bản git của nó (kehoach diff HEAD~1 data/tien-lu-2024).
+    Ghi «Bảng so sánh» (.docx, .xlsx).
     """
     from . import app
     from .compare.plan_diff import summary
-    result = app.diff(old, new, out_file, templates, REPORTER, labels=(ten_ban_cu, ten_ban_moi))
+    result = app.diff(old, new, out_file, templates, REPORTER, labels=(ten_ban_cu, ten_ban_moi),
+                      plan_dir=plan_dir)
     show_outcome(result.run.outcome, result.run.folder)
     if result.run.outcome.failed:
         sys.exit(1)

@@ -136,4 +136,69 @@ def test_same_plan_has_no_changes(tmp_path):
 
 def test_neither_argument_is_a_folder(tmp_path):
     res = CliRunner().invoke(main, ["diff", "HEAD", "HEAD~1"])
-    assert res.exit_code == 1 and "đều không phải thư mục" in res.output
+    assert res.exit_code == 1 and "đều không phải thư mục" in res.output, res.output
+
+
+def _received_workbook(example_out, dst, target):
+    """The example's Phụ lục I as a clerk receives it back: «thu-ns» set to ``target``, saved elsewhere."""
+    from kehoach_docs.model.tables import INDICATORS
+    keys = [c.key for c in INDICATORS.columns]
+    wb = openpyxl.load_workbook(example_out / "phu-luc-i.xlsx")
+    ws = wb.active
+    row = next(r for r in ws.iter_rows(min_row=INDICATORS.header_row + 1) if r[keys.index("ma")].value == "thu-ns")
+    row[keys.index("muc_tieu")].value = target
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    return dst
+
+
+def test_diff_of_two_workbooks_without_git(example_out, tmp_path, monkeypatch):
+    """Two versions of phu-luc-i.xlsx received by mail, compared without a folder per version and
+    without git; the file names do not decide which appendix a workbook is."""
+    mail = tmp_path / "thu-den"
+    old = mail / "phu-luc-i.xlsx"
+    shutil.copy(example_out / "phu-luc-i.xlsx", mail.mkdir() or old)
+    new = _received_workbook(example_out, mail / "phu-luc-i (2).xlsx", "600")
+    out = tmp_path / "so-sanh.docx"
+    res = CliRunner().invoke(main, ["diff", str(old), str(new), "--ke-hoach", str(EXAMPLE), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "Chỉ tiêu (Phụ lục I): 1 sửa" in res.output
+    # the section text quotes the target through {ct:thu-ns}, so it changes with it; nothing else does
+    assert "Nội dung: 1 sửa" in res.output and "Phụ lục II" not in res.output
+    rows = [[c.text for c in r.cells] for r in Document(str(out)).tables[-1].rows]
+    assert any(r[1].startswith("Phụ lục I, I.3") and r[2] == "559,8" and r[3] == "600" for r in rows), rows
+    assert not any("thu-den" in b or ".xlsx" in b for b in docx_text_blocks(out))
+
+    # inside the plan folder, the plan is the current one; a folder against a workbook works too
+    plan = tmp_path / "tien-lu-2024"
+    shutil.copytree(EXAMPLE, plan, ignore=shutil.ignore_patterns("ket-qua"))
+    monkeypatch.chdir(plan)
+    res = CliRunner().invoke(main, ["diff", str(old), str(new), "-o", str(out)])
+    assert res.exit_code == 0 and "Chỉ tiêu (Phụ lục I): 1 sửa" in res.output, res.output
+    res = CliRunner().invoke(main, ["diff", str(plan), str(new), "-o", str(out)])
+    assert res.exit_code == 0 and "Chỉ tiêu (Phụ lục I): 1 sửa" in res.output, res.output
+
+
+def test_diff_of_workbooks_says_what_is_wrong(example_out, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    old = tmp_path / "phu-luc-i.xlsx"
+    shutil.copy(example_out / "phu-luc-i.xlsx", old)
+    # no plan to read them into
+    res = CliRunner().invoke(main, ["diff", str(old), str(old)])
+    assert res.exit_code != 0 and "--ke-hoach THƯ_MỤC_KẾ_HOẠCH" in res.output, res.output
+    # a workbook that is no appendix, and a damaged one
+    other = tmp_path / "khac.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Danh sách"
+    wb.save(other)
+    res = CliRunner().invoke(main, ["diff", str(other), str(old), "--ke-hoach", str(EXAMPLE)])
+    assert res.exit_code != 0 and "khac.xlsx" in res.output and "không phải sổ phụ lục" in res.output, res.output
+    (tmp_path / "hong.xlsx").write_bytes(b"PK\x03\x04 not a zip")
+    res = CliRunner().invoke(main, ["diff", "hong.xlsx", str(old), "--ke-hoach", str(EXAMPLE)])
+    assert res.exit_code != 0 and "hong.xlsx" in res.output, res.output
+    # a bad figure in the received workbook is named by its cell in that workbook
+    bad = _received_workbook(example_out, tmp_path / "moi.xlsx", "=A1*2")
+    res = CliRunner().invoke(main, ["diff", str(old), str(bad), "--ke-hoach", str(EXAMPLE)])
+    assert res.exit_code != 0 and "moi.xlsx" in res.output, res.output
+    for r in (res,):
+        assert "Traceback" not in r.output

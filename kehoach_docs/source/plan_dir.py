@@ -83,7 +83,10 @@ def _declared_appendices(main, src: Located | None) -> list[str] | None:
 
 
 def _appendix_source(root: Path, stem: str, part: str, registry, problems: Problems,
-                     others: list[str]) -> Located | None:
+                     others: list[str], replacement: Path | None = None) -> Located | None:
+    if replacement is not None:
+        from .xlsx_appendix import read_appendix
+        return read_appendix(replacement, part, registry, problems)
     yml, xlsx = root / f"{stem}.yaml", root / f"{stem}.xlsx"
     if yml.exists() and xlsx.exists():
         problems.add(Problem(ERROR, rel(xlsx), None, (),
@@ -99,9 +102,15 @@ def _appendix_source(root: Path, stem: str, part: str, registry, problems: Probl
     return None
 
 
-def load_plan(root: Path | str, *, with_results: bool = True) -> Plan:
-    """Read and validate the plan in ``root``; raise :class:`InvalidInput` with every problem."""
+def load_plan(root: Path | str, *, with_results: bool = True,
+              workbooks: dict[str, Path] | None = None) -> Plan:
+    """Read and validate the plan in ``root``; raise :class:`InvalidInput` with every problem.
+
+    ``workbooks`` reads an appendix (``phu_luc_i``/``phu_luc_ii``) from another workbook instead of
+    the folder's own file: the plan as it would be with a version of its appendix a clerk received.
+    """
     root = Path(root)
+    workbooks = workbooks or {}
     problems = Problems()
     if not root.is_dir():
         problems.add(Problem(ERROR, rel(root), None, (), "không có thư mục kế hoạch này"))
@@ -127,12 +136,13 @@ def load_plan(root: Path | str, *, with_results: bool = True) -> Plan:
             continue    # ke-hoach.yaml is invalid: which appendices it wants is unknown, say nothing more
         if declared is not None and name not in declared:
             models[part] = cls.model_construct(tieu_de="", **{cls.ROWS: []})   # a plan without this appendix
-            for found in _files_of(root, stem):
+            for found in _files_of(root, stem) + ([workbooks[part]] if part in workbooks else []):
                 problems.add(Problem(ERROR, rel(found), None, (),
                                      f"có tệp {found.name} nhưng ke-hoach.yaml không khai báo phụ lục này "
                                      f"(phu_luc: [{', '.join([*declared, name])}]); thêm vào phu_luc hoặc bỏ tệp"))
             continue
-        src = _appendix_source(root, stem, part, registry, problems, [n for n in declared or [] if n != name])
+        src = _appendix_source(root, stem, part, registry, problems, [n for n in declared or [] if n != name],
+                               workbooks.get(part))
         if src is not None:
             sources[part] = src
             models[part] = _validate(cls, src, problems)

@@ -81,6 +81,31 @@ def _plain_percent(values: dict) -> None:
             values[key] = (text[:-1], where)
 
 
+def appendix_part(path: Path, problems: Problems) -> str | None:
+    """Which appendix a workbook holds (``phu_luc_i`` or ``phu_luc_ii``), told by its sheet, not its
+    file name: a copy mailed back as «phu-luc-i (2).xlsx» is still Phụ lục I."""
+    import openpyxl
+
+    file = rel(path)
+    if not zip_ok(path, file, problems):
+        return None
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True)
+        names = wb.sheetnames
+        wb.close()
+    except Exception as exc:  # openpyxl raises many kinds on damaged files
+        problems.add(Problem(ERROR, file, None, (), f"không mở được tệp Excel ({type(exc).__name__})"))
+        return None
+    found = [t.key for t in APPENDICES.values() if t.sheet in names]
+    if len(found) != 1:
+        problems.add(Problem(ERROR, file, None, (),
+                             "không phải sổ phụ lục của kế hoạch: cần đúng một trang tính "
+                             + " hoặc ".join(f"«{t.sheet}»" for t in APPENDICES.values())
+                             + f" (có: {', '.join(names)})"))
+        return None
+    return found[0]
+
+
 def read_appendix(path: Path, part: str, registry, problems: Problems) -> Located | None:
     """Read ``phu-luc-i.xlsx`` / ``phu-luc-ii.xlsx`` into the same data as the YAML form.
 
