@@ -132,7 +132,7 @@ def main(quiet, verbose):
     REPORTER.level = 0 if quiet else 2 if verbose else 1
 
 
-main.order = ("init", "validate", "build", "reports", "collect", "diff", "check", "info")
+main.order = ("init", "validate", "build", "reports", "collect", "serve", "clerk", "diff", "check", "info")
 
 
 @main.command(short_help="Dựng kế hoạch (hoặc quyết định) và các phụ lục.")
@@ -277,6 +277,49 @@ def init(folder, cap, dia_danh, nam):
         click.echo(f"  tạo   {f}")
     click.echo(f"Đã tạo kế hoạch mẫu. Sửa các dòng «SỬA:», rồi chạy: kehoach validate {folder} && "
                f"kehoach build {folder}")
+
+
+@main.command(short_help="Mở trang web nhập kết quả cho cơ quan và theo dõi cho văn thư.")
+@click.argument("plan_dirs", nargs=-1, type=click.Path(path_type=Path, file_okay=False),
+                metavar="[THƯ_MỤC_KẾ_HOẠCH]...")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ĐỊA_CHỈ",
+              help="Địa chỉ nghe; 0.0.0.0 để máy khác trong mạng nội bộ truy cập.")
+@click.option("--port", type=Whole(1, 65535), default=8000, show_default=True, metavar="CỔNG", help="Cổng.")
+@click.option("--db", metavar="URL", default=None,
+              help="Cơ sở dữ liệu: sqlite:///ĐƯỜNG_DẪN hoặc postgresql://NGƯỜI_DÙNG:MẬT_KHẨU@MÁY:CỔNG/TÊN "
+                   "(mặc định: SQLite trong thư mục .kehoach/ của kế hoạch đầu tiên).")
+@click.option("--ten-mien", "hosts", multiple=True, metavar="TÊN",
+              help="Tên miền hoặc địa chỉ người dùng gõ vào trình duyệt (nhắc lại được); mặc định: localhost "
+                   "và địa chỉ --host.")
+@click.option("--https", is_flag=True, help="Máy chủ đứng sau HTTPS (cookie chỉ gửi qua HTTPS).")
+@output_option
+@templates_option
+def serve(plan_dirs, host, port, db, hosts, https, output_dir, templates):
+    """Mở trang web: cơ quan nhập kết quả qua liên kết riêng, văn thư theo dõi và tải báo cáo.
+
+    Không ghi thư mục: dùng thư mục hiện tại nếu là thư mục kế hoạch.
+    """
+    from . import app
+    from .web import server
+    plans = [app.plan_folder(p) for p in plan_dirs] or [app.plan_folder(None)]
+    server.start(plans, host, port, db, list(hosts), https, app.default_output(plans[0], output_dir), templates,
+                 echo=click.echo)
+
+
+@main.command(short_help="Tạo tài khoản văn thư cho trang web, hoặc đặt lại mật khẩu.")
+@click.argument("name", metavar="TÊN_ĐĂNG_NHẬP")
+@click.option("--ke-hoach", "plan_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+              metavar="THƯ_MỤC_KẾ_HOẠCH", help="Kế hoạch văn thư này quản lý (nhắc lại được).")
+@click.option("--db", metavar="URL", default=None, help="Cơ sở dữ liệu, như ở lệnh serve.")
+@click.option("--mat-khau-stdin", "from_stdin", is_flag=True, help="Đọc mật khẩu từ đầu vào chuẩn (cho kịch bản).")
+def clerk(name, plan_dirs, db, from_stdin):
+    """Tạo tài khoản văn thư (mật khẩu hỏi khi chạy) và giao kế hoạch cho tài khoản đó."""
+    from . import app
+    from .web import server
+    plans = [app.plan_folder(p) for p in plan_dirs] or [app.plan_folder(None)]
+    password = (sys.stdin.readline().rstrip("\r\n") if from_stdin
+                else click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhắc lại mật khẩu"))
+    click.echo(server.create_clerk(plans, db, name, password))
 
 
 @main.command(short_help="In mã băm dữ liệu, mẫu và phiên bản ghi trong tệp.")

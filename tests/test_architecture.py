@@ -65,6 +65,6 @@ def test_the_command_layer_only_declares_and_prints():
     tree = ast.parse((PACKAGE / "cli.py").read_text("utf-8"))
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert imported <= {None, "__future__", "contextlib", "json", "sys", "pathlib", "click", "", "problems",
-                        "batch.manifest", "compare.plan_diff", "nd30.check", "crash", "cli_vi"}, imported
+                        "batch.manifest", "compare.plan_diff", "nd30.check", "crash", "cli_vi", "web"}, imported
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     assert not names & {"load_plan", "plan_context", "report_context", "run_jobs", "jobs_for", "Freshness"}

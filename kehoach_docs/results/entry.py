@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ..model.bundle import Plan
-from ..model.evaluation import target_of
+from ..model.evaluation import target_of, unmeasurable
 from ..model.plan import ChiTieu, DanhGia
+from ..model.tables import STATUSES
 from ..model.values import Kind, RangeRule
 
 
@@ -14,6 +15,19 @@ def entry_kind(ct: ChiTieu, policy: DanhGia) -> str:
     if target.kind in (Kind.RANK, Kind.RATIO):
         return "hang"
     return "so" if target.is_numeric else "chu"
+
+
+def figure_problem(plan: Plan, ma: str, text: str) -> str | None:
+    """Why ``text`` cannot be the result of indicator ``ma`` (None when it can): one check for the
+    workbook, the web form and the results file alike."""
+    return unmeasurable(plan.chi_tieu[ma], text, plan.ke_hoach.danh_gia)
+
+
+def status_problem(text: str) -> str | None:
+    """Why ``text`` is not a task status (None when it is one, or blank)."""
+    if text and text not in STATUSES:
+        return f"tình trạng «{text}» không hợp lệ; chọn một trong: " + ", ".join(STATUSES)
+    return None
 
 
 #: The row keys an agency may fill in; every other key of a row is the plan's, locked.

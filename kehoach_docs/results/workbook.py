@@ -15,14 +15,13 @@ from pydantic import ValidationError
 
 from ..model.bundle import Plan
 from ..problems import ERROR, WARNING, Problem, Problems, rel
-from ..model.tables import (ENTRY_INDICATORS, ENTRY_TASKS, GENERAL_ROWS, META_ROWS, STATUSES, entry_indicators)
+from ..model.tables import (ENTRY_INDICATORS, ENTRY_TASKS, GENERAL_ROWS, META_ROWS, entry_indicators)
 from ..model.tables import GENERAL_SHEET as GENERAL
 from ..model.tables import META_SHEET as META
 from ..untrusted_zip import zip_ok
 from ..source.xlsx_appendix import cell_text, extent_ok
 from ..text.hygiene import clean_text
-from ..model.evaluation import unmeasurable
-from .entry import entry_data, plan_version
+from .entry import entry_data, figure_problem, plan_version, status_problem
 from ..model.results import KetQuaCoQuan
 
 
@@ -192,7 +191,7 @@ class _Reader:
             path = ("chi_tieu", ma, "uoc_thuc_hien")
             uoc = self.text(ws, cells["uoc"], path)
             ghi_chu = self.text(ws, cells["ghi_chu"], ("chi_tieu", ma, "ghi_chu"))
-            why = unmeasurable(self.plan.chi_tieu[ma], uoc, self.plan.ke_hoach.danh_gia)
+            why = figure_problem(self.plan, ma, uoc)
             if why:
                 self.error(ws.title, cells["uoc"].coordinate, path, why)
                 continue
@@ -206,9 +205,9 @@ class _Reader:
         for ma, cells in self._rows(ws, ENTRY_TASKS.columns, expected, "nhiệm vụ", "nhiem_vu"):
             status = self.text(ws, cells["trang_thai"], ("nhiem_vu", ma, "trang_thai"))
             result = self.text(ws, cells["ket_qua"], ("nhiem_vu", ma, "ket_qua"))
-            if status and status not in STATUSES:
-                self.error(ws.title, cells["trang_thai"].coordinate, ("nhiem_vu", ma, "trang_thai"),
-                           f"tình trạng «{status}» không hợp lệ; chọn một trong: " + ", ".join(STATUSES))
+            why = status_problem(status)
+            if why:
+                self.error(ws.title, cells["trang_thai"].coordinate, ("nhiem_vu", ma, "trang_thai"), why)
                 continue
             if status or result:
                 out[ma] = {"trang_thai": status or None, "ket_qua": result}
