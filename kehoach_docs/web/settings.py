@@ -69,7 +69,7 @@ if _HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS]
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"      # an agency's link must not leak through the Referer header
+SECURE_REFERRER_POLICY = "same-origin"    # an agency's link never leaves the site in a Referer header
 X_FRAME_OPTIONS = "DENY"
 
 #: A returned workbook is a few hundred kB; anything far larger is refused before it is read.
