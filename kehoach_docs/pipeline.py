@@ -20,7 +20,9 @@ def fingerprint(plan_dir: Path, templates: list[Path], scope: str) -> str:
     from . import __version__
     h = hashlib.sha256(f"{__version__}\0{scope}\0".encode())
     root = Path(plan_dir)
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    # hidden files and folders are tools' own (locks, the web app's database in .kehoach/), not data
+    files = sorted(p for p in root.rglob("*")
+                   if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
     for p in [*files, *templates]:
         name = p.relative_to(root).as_posix() if p.is_relative_to(root) else f"template:{p.name}"
         h.update(name.encode() + b"\0")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
 from docx import Document
 
@@ -70,3 +71,28 @@ def reports_out(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out-bc")
     build_reports(EXAMPLE, out)
     return out / "tien-lu-2024"
+
+
+def row_of(ws, code):
+    for r in range(5, ws.max_row + 1):
+        if ws.cell(row=r, column=1).value == code:
+            return r
+    raise KeyError(code)
+
+
+def fill(src, dst, indicators=None, tasks=None, general=None):
+    """Fill a blank workbook the way an agency does in Excel, and save it under ``dst``."""
+    wb = openpyxl.load_workbook(src)
+    ind, tk, gen = wb["Chỉ tiêu"], wb["Nhiệm vụ"], wb["Khó khăn - Đề xuất"]
+    for code, (value, note) in (indicators or {}).items():
+        r = row_of(ind, code)
+        ind.cell(row=r, column=6).value = value
+        ind.cell(row=r, column=7).value = note
+    for code, (status, result) in (tasks or {}).items():
+        r = row_of(tk, code)
+        tk.cell(row=r, column=5).value = status
+        tk.cell(row=r, column=6).value = result
+    for row, value in (general or {}).items():
+        gen.cell(row=row, column=2).value = value
+    wb.save(dst)
+    return dst

@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 from docx import Document
 
-from conftest import FIXTURES, docx_text_blocks
+from conftest import FIXTURES, docx_text_blocks, fill, row_of
 from kehoach_docs.cli import main
 from kehoach_docs.nd30.check import check_docx
 
@@ -36,31 +36,6 @@ def setup(plan_copy, tmp_path):
     blank = tmp_path / "blank"
     shutil.copytree(out / "tien-lu-2024" / "bao-cao", blank)
     return plan_copy, out / "tien-lu-2024", blank
-
-
-def row_of(ws, code):
-    for r in range(5, ws.max_row + 1):
-        if ws.cell(row=r, column=1).value == code:
-            return r
-    raise KeyError(code)
-
-
-def fill(src, dst, indicators=None, tasks=None, general=None):
-    """Fill a blank workbook the way an agency does in Excel, and save it under ``dst``."""
-    wb = openpyxl.load_workbook(src)
-    ind, tk, gen = wb["Chỉ tiêu"], wb["Nhiệm vụ"], wb["Khó khăn - Đề xuất"]
-    for code, (value, note) in (indicators or {}).items():
-        r = row_of(ind, code)
-        ind.cell(row=r, column=6).value = value
-        ind.cell(row=r, column=7).value = note
-    for code, (status, result) in (tasks or {}).items():
-        r = row_of(tk, code)
-        tk.cell(row=r, column=5).value = status
-        tk.cell(row=r, column=6).value = result
-    for row, value in (general or {}).items():
-        gen.cell(row=row, column=2).value = value
-    wb.save(dst)
-    return dst
 
 
 def test_round_trip(setup, tmp_path):

@@ -15,19 +15,12 @@ import yaml
 from docx import Document
 
 from conftest import EXAMPLE
-from web_support import CLERK, PASSWORD, Http, browser, database_url, start_server
+from web_support import CLERK, PASSWORD, Http, browser, server  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.skipif(not shutil.which("chromedriver"), reason="chromium-driver chưa cài (.ci/run cài)")
 
 A, B = "TCKH", "GDDT"
 SCREENSHOTS = os.environ.get("KEHOACH_SCREENSHOTS")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def server(request, tmp_path):
-    srv = start_server(EXAMPLE, tmp_path, database_url(request.param, tmp_path))
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

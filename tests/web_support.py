@@ -155,3 +155,38 @@ def browser(screen=(1280, 900)):
         options.add_argument(flag)
     return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"),
                             options=options)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server(request, tmp_path):
+    """The example plan served by ``kehoach serve``, on each database the app supports."""
+    from conftest import EXAMPLE
+    srv = start_server(EXAMPLE, tmp_path, database_url(request.param, tmp_path))
+    yield srv
+    srv.stop()
+
+
+def issue_links(clerk: "Http", plan: str, codes: list[str]) -> dict[str, str]:
+    """The clerk issues links for ``codes`` (as the links page's form does); code -> URL."""
+    import re
+    status, _, page = clerk.post(f"/ke-hoach/{plan}/lien-ket/", [("hanh_dong", "cap"), *[("co_quan", c) for c in codes]])
+    assert status == 200, status
+    return dict(re.findall(r'<tr data-ma="([^"]+)"><td>[^<]*</td><td><input type="text" readonly value="([^"]+)"',
+                           page.decode()))
+
+
+def token_of(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[1]
+
+
+def submissions(srv: Server) -> list[tuple]:
+    """(id, code, kind, results) of every history row, oldest first, read from the database itself."""
+    import json
+    sql = "SELECT id, code, kind, results FROM kehoach_web_submission ORDER BY id"
+    if srv.db is None:
+        import sqlite3
+        with sqlite3.connect(srv.plan / ".kehoach" / "web.sqlite3") as conn:
+            return [(i, c, k, json.loads(r) if r else None) for i, c, k, r in conn.execute(sql)]
+    import psycopg
+    with psycopg.connect(srv.db) as conn:
+        return list(conn.execute(sql))

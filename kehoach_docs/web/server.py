@@ -67,6 +67,15 @@ def add_clerk(name: str, password: str, slugs: list[str]) -> bool:
     return created
 
 
+def database_name() -> str:
+    """Where the accounts, links and history are kept, as a clerk should be told."""
+    from django.conf import settings
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"SQLite {db['NAME']}"
+    return f"PostgreSQL {db['NAME']} trên {db['HOST'] or 'máy này'}"
+
+
 def clerks_exist() -> bool:
     from django.contrib.auth import get_user_model
     return get_user_model().objects.exists()
@@ -87,7 +96,8 @@ def start(plans: list[Path], host: str, port: int, db: str | None, hosts: list[s
               https, templates)
     rows = prepare()
     echo(f"Trang web: http://{'localhost' if host in ('0.0.0.0', '::', '127.0.0.1') else host}:{port}/  "
-         f"({len(rows)} kế hoạch: {', '.join(r.slug for r in rows)}; kết quả lưu trong ket-qua/ của từng kế hoạch)")
+         f"({len(rows)} kế hoạch: {', '.join(r.slug for r in rows)}; kết quả lưu trong ket-qua/ của từng kế hoạch; "
+         f"tài khoản, liên kết và lịch sử gửi: {database_name()})")
     if not clerks_exist():
         echo("Chưa có tài khoản văn thư: tạo bằng «kehoach clerk TÊN --ke-hoach THƯ_MỤC_KẾ_HOẠCH».")
     echo("Dừng bằng Ctrl+C.")
@@ -106,4 +116,5 @@ def create_clerk(plans: list[Path], db: str | None, name: str, password: str) ->
     except ValidationError as exc:
         raise UserError("Mật khẩu chưa dùng được: " + " ".join(exc.messages)) from None
     return (f"Đã tạo tài khoản «{name}»" if created else f"Đã đặt lại mật khẩu cho «{name}»") + \
-        f", quản lý: {', '.join(r.slug for r in rows)}."
+        f", quản lý: {', '.join(r.slug for r in rows)} (lưu trong {database_name()}; chạy kehoach serve với " \
+        "cùng kế hoạch đầu tiên hoặc cùng --db)."

@@ -98,11 +98,12 @@ def save_draft(row: Plan, code: str, values: dict, link=None, user=None) -> Subm
                                      user=user)
 
 
-def submit(row: Plan, plan, res: KetQuaCoQuan, kind: str, values: dict, *, link=None, user=None,
+def submit(row: Plan, res: KetQuaCoQuan, kind: str, values: dict, *, link=None, user=None,
            source: str = "") -> Submission:
     """Store accepted results where ``collect`` stores them, and append them to the history."""
     with _lock(row):
-        sync_history(row, plan)
+        plan = load(row)        # read under the lock: another submission may just have landed
+        _record_outside_changes(row, plan)
         with transaction.atomic():
             sub = Submission.objects.create(plan=row, code=res.co_quan, kind=kind, values=values,
                                             results=res.model_dump(mode="json"), link=link, user=user,
@@ -111,9 +112,14 @@ def submit(row: Plan, plan, res: KetQuaCoQuan, kind: str, values: dict, *, link=
     return sub
 
 
-def sync_history(row: Plan, plan) -> None:
+def sync_history(row: Plan) -> None:
     """Results stored outside the web (``kehoach collect``, a hand edit of ``ket-qua/<MA>.yaml``) enter
     the history too, so it shows every version the reports were made from."""
+    with _lock(row):
+        _record_outside_changes(row, load(row))
+
+
+def _record_outside_changes(row: Plan, plan) -> None:
     for code, res in plan.results.items():
         last = row.submissions.filter(code=code, kind__in=(Submission.SENT, Submission.WORKBOOK)).first()
         stored = res.model_dump(mode="json")

@@ -83,7 +83,7 @@ def agency_home(request, link, plan):
         values, errors, warnings = form.values, form.errors, form.warnings
         if request.POST.get("hanh_dong") == "gui":
             if form.results is not None:
-                service.submit(row, plan, form.results, Submission.SENT, form.values, link=link)
+                service.submit(row, form.results, Submission.SENT, form.values, link=link)
                 messages.success(request, "Đã gửi báo cáo. Có thể sửa và gửi lại cho đến khi văn thư đóng kỳ báo cáo.")
                 return redirect(request.path)
             messages.error(request, f"Chưa gửi: có {len(errors)} ô cần sửa (ghi ngay dưới ô).")
@@ -145,7 +145,7 @@ def agency_upload(request, link, plan):
             elif res is None or found.errors:
                 problems = [str(p).replace(str(path), name) for p in found.items]
             else:
-                service.submit(row, plan, res, Submission.WORKBOOK, form_values(plan, code, res), link=link,
+                service.submit(row, res, Submission.WORKBOOK, form_values(plan, code, res), link=link,
                                source=name)
                 messages.success(request, f"Đã nhận sổ {name} và lưu kết quả.")
                 for p in found.warnings:
@@ -187,8 +187,8 @@ def home(request):
 
 @clerk_view
 def plan_page(request, row):
+    service.sync_history(row)
     plan = service.load(row)
-    service.sync_history(row, plan)
     last = {}
     for sub in row.submissions.exclude(kind=Submission.DRAFT).order_by("at", "id"):
         last[sub.code] = sub
@@ -245,6 +245,7 @@ def links(request, row):
 
 @clerk_view
 def history(request, row):
+    service.sync_history(row)
     subs = row.submissions.select_related("link", "user")
     code = request.GET.get("co_quan", "")
     if code:
