@@ -78,31 +78,17 @@ def test_the_results_loop_in_a_browser(server, driver, tmp_path):
     assert set(links) == {A, B} and all(u.startswith(srv.url + "/co-quan/") for u in links.values())
     assert links[A] != links[B]
 
-    # agency A: one figure refused with the message collect gives for that cell, then corrected
-    driver.get(links[A])
-    assert by_css(driver, "h1").text == "Phòng Tài chính - Kế hoạch"
-    assert "Chưa gửi" in by_css(driver, "main").text
-    by_css(driver, "#" + field("ct", "uoc", "thu-ns")).send_keys("khoảng sáu trăm")
-    by_css(driver, "#" + field("ct", "uoc", "chi-ns")).send_keys("700,1")
-    from selenium.webdriver.support.ui import Select
-    Select(by_css(driver, "#" + field("nv", "trang_thai", "nv07"))).select_by_visible_text("Hoàn thành")
-    by_css(driver, "#" + field("nv", "ket_qua", "nv07")).send_keys("Đã xong & <đúng hạn> \"quý II\"")
-    submit(driver, "button[value=gui]")
-    error = by_css(driver, f"#{field('ct', 'uoc', 'thu-ns')}-loi").text
-    assert error == ("«khoảng sáu trăm» không phải kết quả đo được để so với mục tiêu «559,8»; "
-                     "cần dạng 8,7 (giải thích ghi ở ghi chú)")
-    assert "Chưa gửi: có 1 ô cần sửa" in by_css(driver, ".messages").text
-    assert not (srv.plan / "ket-qua" / f"{A}.yaml").exists()       # nothing stored from a refused form
-    # what was typed is kept for the correction
-    assert by_css(driver, "#" + field("ct", "uoc", "chi-ns")).get_attribute("value") == "700,1"
-    box = by_css(driver, "#" + field("ct", "uoc", "thu-ns"))
-    box.clear()
-    box.send_keys("612,5")
-    submit(driver, "button[value=gui]")
-    assert "Đã gửi báo cáo" in by_css(driver, ".messages").text
-    assert "Đã gửi" in by_css(driver, "main p[role=status]").text
-    if SCREENSHOTS:
-        driver.save_screenshot(str(Path(SCREENSHOTS) / "co-quan.png"))
+    # agency A, in a browser of its own (no clerk session)
+    agency = browser()
+    try:
+        agency_reports(srv, agency, links[A])
+        agency.set_window_size(390, 844)        # and on a phone: one card per row, nothing cut
+        agency.get(links[A])
+        assert agency.execute_script("return document.documentElement.scrollWidth") <= 390
+        if SCREENSHOTS:
+            agency.save_screenshot(str(Path(SCREENSHOTS) / "co-quan-dien-thoai.png"))
+    finally:
+        agency.quit()
     stored = yaml.safe_load((srv.plan / "ket-qua" / f"{A}.yaml").read_text("utf-8"))
     assert stored["chi_tieu"]["thu-ns"]["uoc_thuc_hien"] == "612,5"
     assert stored["nhiem_vu"]["nv07"] == {"trang_thai": "Hoàn thành", "ket_qua": "Đã xong & <đúng hạn> \"quý II\""}
@@ -135,6 +121,35 @@ def test_the_results_loop_in_a_browser(server, driver, tmp_path):
 
     # agency B's link shows B only, on every route
     check_isolation(srv, links)
+
+
+def agency_reports(srv, driver, link):
+    """Agency A: one figure refused with the message ``collect`` gives for it, then corrected and sent."""
+    from selenium.webdriver.support.ui import Select
+    driver.get(link)
+    assert by_css(driver, "h1").text == "Phòng Tài chính - Kế hoạch"
+    assert "Chưa gửi" in by_css(driver, "main").text and "Đăng xuất" not in by_css(driver, "body").text
+    by_css(driver, "#" + field("ct", "uoc", "thu-ns")).send_keys("khoảng sáu trăm")
+    by_css(driver, "#" + field("ct", "uoc", "chi-ns")).send_keys("700,1")
+    Select(by_css(driver, "#" + field("nv", "trang_thai", "nv07"))).select_by_visible_text("Hoàn thành")
+    by_css(driver, "#" + field("nv", "ket_qua", "nv07")).send_keys("Đã xong & <đúng hạn> \"quý II\"")
+    submit(driver, "button[value=gui]")
+    error = by_css(driver, f"#{field('ct', 'uoc', 'thu-ns')}-loi")
+    assert error.text == ("«khoảng sáu trăm» không phải kết quả đo được để so với mục tiêu «559,8»; "
+                          "cần dạng 8,7 (giải thích ghi ở ghi chú)")
+    assert "Chưa gửi: có 1 ô cần sửa" in by_css(driver, ".messages").text
+    assert not (srv.plan / "ket-qua" / f"{A}.yaml").exists()       # nothing stored from a refused form
+    if SCREENSHOTS:
+        driver.execute_script("document.getElementById('chi-tieu').scrollIntoView()")
+        driver.save_screenshot(str(Path(SCREENSHOTS) / "co-quan.png"))
+    # what was typed is kept for the correction
+    assert by_css(driver, "#" + field("ct", "uoc", "chi-ns")).get_attribute("value") == "700,1"
+    box = by_css(driver, "#" + field("ct", "uoc", "thu-ns"))
+    box.clear()
+    box.send_keys("612,5")
+    submit(driver, "button[value=gui]")
+    assert "Đã gửi báo cáo" in by_css(driver, ".messages").text
+    assert "Đã gửi" in by_css(driver, "main p[role=status]").text
 
 
 def check_isolation(srv, links):

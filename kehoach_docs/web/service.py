@@ -72,7 +72,8 @@ def register_plans(folders: list[Path]) -> list[Plan]:
     for folder in folders:
         plan = load_plan(folder, with_results=False)
         row, _ = Plan.objects.update_or_create(
-            slug=plan.name, defaults={"path": str(Path(folder).resolve()), "title": plan.ke_hoach.van_ban.trich_yeu})
+            slug=plan.name, defaults={"path": str(Path(folder).resolve()),
+                                                     "title": plan.text(plan.ke_hoach.van_ban.trich_yeu)[:500]})
         rows.append(row)
     return rows
 
