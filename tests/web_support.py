@@ -66,9 +66,15 @@ def start_server(plan_src: Path, tmp_path: Path, db: str | None) -> Server:
     extra = ["--db", db] if db else []
     subprocess.run([*cmd, "clerk", CLERK, "--ke-hoach", str(plan), "--mat-khau-stdin", *extra],
                    input=PASSWORD + "\n", text=True, check=True, capture_output=True, cwd=tmp_path)
-    port = free_port()
-    output = tmp_path / "output"
-    log = open(tmp_path / "serve.log", "w")
+    return launch(plan, tmp_path / "output", db, free_port())
+
+
+def launch(plan: Path, output: Path, db: str | None, port: int) -> Server:
+    """``kehoach serve`` on an existing plan folder (and database); returns once it answers."""
+    tmp_path = plan.parent
+    cmd = [sys.executable, "-m", "kehoach_docs"]
+    extra = ["--db", db] if db else []
+    log = open(tmp_path / "serve.log", "a")
     proc = subprocess.Popen([*cmd, "serve", str(plan), "--port", str(port), "-o", str(output), *extra],
                             stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
     url = f"http://127.0.0.1:{port}"
