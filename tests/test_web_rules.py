@@ -203,3 +203,31 @@ def test_bad_database_is_a_clear_error(tmp_path, args, words):
                          capture_output=True, text=True, timeout=60)
     assert res.returncode != 0 and words in res.stderr + res.stdout, res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_the_clerk_filters_and_downloads(srv, clerk):
+    import io
+    import zipfile
+
+    from docx import Document
+    token = token_of(issue_links(clerk, "tien-lu-2024", ["TCKH"])["TCKH"])
+    agency = Http(srv.url)
+    agency.post(f"/co-quan/{token}/", {"hanh_dong": "gui", "ct--uoc--thu-ns": "612,5", "ct--uoc--chi-ns": "600"})
+    page = clerk.request("/ke-hoach/tien-lu-2024/?danh_gia=V%C6%B0%E1%BB%A3t")[2].decode()
+    table = page.split('id="chi-tieu"', 1)[1]
+    assert "Thu ngân sách trên địa bàn" in table and "Chi ngân sách địa phương" not in table
+    page = clerk.request("/ke-hoach/tien-lu-2024/?danh_gia=Kh%C3%B4ng%20%C4%91%E1%BA%A1t")[2].decode()
+    table = page.split('id="chi-tieu"', 1)[1]
+    assert "Chi ngân sách địa phương" in table and "Thu ngân sách trên địa bàn" not in table
+    page = clerk.request("/ke-hoach/tien-lu-2024/?co_quan=GDDT")[2].decode()
+    table = page.split('id="chi-tieu"', 1)[1]
+    assert "Thu ngân sách" not in table and "tbody" in table
+
+    status, headers, body = clerk.request("/ke-hoach/tien-lu-2024/tai/bao-cao/TCKH.docx")
+    assert status == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(body)).paragraphs)
+    assert "612,5" in text or any("612,5" in c.text for t in Document(io.BytesIO(body)).tables
+                                  for r in t.rows for c in r.cells)
+    status, headers, body = clerk.request("/ke-hoach/tien-lu-2024/tai/tat-ca.zip")
+    names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+    assert status == 200 and "tien-lu-2024/bao-cao/TCKH.docx" in names
