@@ -208,7 +208,7 @@ def test_commands_in_working_order_and_quiet_or_verbose(tmp_path):
     run = CliRunner()
     listed = [line.split()[0] for line in run.invoke(main, ["--help"]).output.split("Lệnh:")[1].splitlines()
               if line.strip()]
-    assert listed == ["init", "validate", "build", "reports", "collect", "diff", "check", "info"]
+    assert listed == ["init", "validate", "build", "reports", "collect", "serve", "clerk", "diff", "check", "info"]
     normal = run.invoke(main, ["build", str(EXAMPLE), "-o", str(tmp_path / "a")]).output
     assert "Dữ liệu có 2 cảnh báo" in normal and "  dựng  " in normal and "ký hiệu nhóm" not in normal
     quiet = run.invoke(main, ["-q", "build", str(EXAMPLE), "-o", str(tmp_path / "b")]).output
