@@ -14,10 +14,12 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .batch.jobs import Job, document_time
-from .model.bundle import Plan
+
+if TYPE_CHECKING:     # the model (pydantic) is loaded only by commands that read a plan
+    from .model.bundle import Plan
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 BUILTIN_TEMPLATES = PACKAGE_ROOT / "templates" / "docx"

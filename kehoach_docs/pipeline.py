@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .atomic import folder_lock
 from .batch.jobs import Job
 from .batch.runner import Outcome, run_jobs
-from .model.bundle import Plan
 from .problems import UserError
+
+if TYPE_CHECKING:     # the model (pydantic) is loaded only by commands that read a plan
+    from .model.bundle import Plan
 
 
 def fingerprint(plan_dir: Path, templates: list[Path], scope: str) -> str:

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .vn import format_number
 
 # TCVN3 (ABC, .VnTime): one byte per letter. Lower-case table; .VnTimeH reuses the codes
 # for capitals, so converted text comes out in lower case for those.
@@ -64,6 +63,11 @@ FORMAT_CHARS = re.compile(
 
 #: What one Excel cell holds (ECMA-376 limit, enforced by Excel); openpyxl would cut the rest.
 MAX_CELL_TEXT = 32767
+
+
+def _number(n: int) -> str:
+    from .vn import format_number      # babel: loaded only when a text is too long, not at start-up
+    return format_number(n)
 
 
 def escape_invisible(text: str) -> str:
@@ -163,7 +167,7 @@ def clean_text(text: str) -> tuple[str, list[TextIssue]]:
     if len(text) > MAX_CELL_TEXT:
         issues.append(TextIssue(
             "error",
-            f"dài {format_number(len(text))} ký tự, quá {format_number(MAX_CELL_TEXT)} ký tự mà một ô Excel "
+            f"dài {_number(len(text))} ký tự, quá {_number(MAX_CELL_TEXT)} ký tự mà một ô Excel "
             "chứa được; hãy rút gọn hoặc tách thành nhiều mục",
         ))
     bad = _XML_FORBIDDEN.search(text)
