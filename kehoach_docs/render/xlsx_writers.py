@@ -6,15 +6,19 @@ import re
 
 from .xlsx_appendix import write_appendix
 from .xlsx_diff import write_diff
-from .xlsx_result_entry import write_result_entry
 
 
 def _appendix(job) -> bytes:
     return write_appendix(job.extra["part"], job.context, job.extra["year"])
 
 
-WRITERS = {"phu_luc": _appendix, "nhap_ket_qua": lambda job: write_result_entry(job.context),
-           "so_sanh": lambda job: write_diff(job.context)}
+def _result_entry(job) -> dict[str, bytes]:
+    from .xlsx_prepared import entry_parts
+    return entry_parts(job.context)
+
+
+#: Each writer returns the workbook's bytes, or its parts ready to pack (a prepared workbook).
+WRITERS = {"phu_luc": _appendix, "nhap_ket_qua": _result_entry, "so_sanh": lambda job: write_diff(job.context)}
 
 
 # openpyxl writes a font's children as name, charset, family, b, i, …, color, sz. ECMA-376 allows
@@ -39,7 +43,10 @@ def sdk_font_order(styles_xml: bytes) -> bytes:
 def workbook_parts(job) -> dict[str, bytes]:
     """The parts of the workbook ``job`` asks for, ready to pack."""
     from .package import unpack
-    parts = unpack(WRITERS[job.writer](job))
+    made = WRITERS[job.writer](job)
+    if isinstance(made, dict):
+        return made             # prepared: its styles are in order already
+    parts = unpack(made)
     if "xl/styles.xml" in parts:
         parts["xl/styles.xml"] = sdk_font_order(parts["xl/styles.xml"])
     return parts

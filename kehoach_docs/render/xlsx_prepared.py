@@ -1,0 +1,308 @@
+"""The agency's result-entry workbook, prepared once per process and filled per agency.
+
+openpyxl builds a *prototype* through the one writer that defines the layout
+(:func:`~kehoach_docs.render.xlsx_result_entry.write_result_entry`), from a sample whose every
+varying cell holds a marker: one indicator row of each entry kind, one task row. Styles,
+validations, protection, page set-up, column widths and the unchanging sheets come from it as
+they are. Each agency's workbook then repeats the sample rows for its own rows at the XML level,
+writes its values as inline strings or numbers in the sample's styles, and recomputes what
+depends on the rows: heights, validation ranges, dimensions and print areas. The prototype's
+unchanged parts are the same bytes objects every time, so they are deflated once per process
+(:mod:`.package`). ``tests/test_prepared_workbook.py`` checks every cell, style and setting
+against openpyxl's own workbook for the same agency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from decimal import Decimal
+from functools import lru_cache
+from xml.sax.saxutils import escape
+
+from ..model.tables import ENTRY_INDICATORS, ENTRY_TASKS, GENERAL_ROWS, GENERAL_SHEET, META_SHEET
+from .xlsx_print import LINE_PT, PADDING_PT, lines_of
+
+MARK = re.compile(r"@@(\d+)@@")
+HEADER_ROW = ENTRY_INDICATORS.header_row
+#: Sample rows of the prototype's indicator sheet, one per entry kind, in this order.
+KINDS = ("so", "hang", "chu")
+_ROW = re.compile(r'<row r="(\d+)"([^>]*?)(?:/>|>(.*?)</row>)', re.S)
+_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_INLINE = re.compile(r"<is><t[^>]*>(.*?)</t></is>", re.S)
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+_DV = re.compile(r'(<dataValidation [^>]*?sqref=")([^"]*)(".*?</dataValidation>)', re.S)
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_UNESCAPE = re.compile(r"&#(\d+);|&(amp|lt|gt|quot|apos);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _unescape(xml_text: str) -> str:
+    return _UNESCAPE.sub(lambda m: chr(int(m[1])) if m[1] else _NAMED[m[2]], xml_text)
+
+
+class _Markers:
+    """Numbered markers (``@@7@@``): short, so no sample text wraps, and plain ASCII in the XML."""
+
+    def __init__(self):
+        self.keys: list[tuple] = []
+
+    def __call__(self, *key) -> str:
+        self.keys.append(key)
+        return f"@@{len(self.keys) - 1}@@"
+
+
+def _sample(layout: dict, mark: _Markers) -> dict:
+    """An entry context with a marker in every value that differs between agencies."""
+    from ..model.tables import entry_indicators, indicator_table
+    table = entry_indicators(indicator_table(layout["khai_bao_cot"], layout["nam"], layout["can_cu"]))
+    rows = [{**{c.key: mark("ct", i, c.key) for c in table.columns}, "nhap": kind} for i, kind in enumerate(KINDS)]
+    task = {c.key: mark("nv", 0, c.key) for c in ENTRY_TASKS.columns}
+    return {**layout, "chi_tieu": rows, "nhiem_vu": [task], "ngay_bao_cao": "",
+            **{k: mark(k) for k in ("ten_co_quan", "tham_chieu", "ke_hoach", "co_quan", "ban_ke_hoach",
+                                    "kho_khan", "de_xuat")}}
+
+
+#: The context keys that shape the workbook beyond its rows and texts.
+LAYOUT = ("nam", "khai_bao_cot", "can_cu", "nhan_khoang")
+
+
+def layout_of(ctx: dict) -> str:
+    return json.dumps({k: ctx.get(k) for k in LAYOUT}, sort_keys=True, ensure_ascii=False)
+
+
+class _Sheet:
+    """One worksheet of the prototype, split into what stays and what is filled per agency."""
+
+    def __init__(self, xml: str, mark: _Markers, sheet_key: str | None, fitted: bool = True):
+        self.fitted = fitted            # the writer fits this sheet's row heights to its texts
+        start, end = xml.index("<sheetData>") + len("<sheetData>"), xml.index("</sheetData>")
+        self.head, self.tail = xml[:start], xml[end:]
+        self.widths = {int(m["min"]): float(m["width"]) for m in
+                       (dict(_ATTR.findall(c)) for c in re.findall(r"<col [^>]*/>", self.head))}
+        self.spans = {}
+        for ref in re.findall(r'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/>', self.tail):
+            if ref[1] == ref[3]:
+                self.spans[int(ref[1])] = (_col(ref[0]), _col(ref[2]))
+        self.rows = []        # (row number, attributes, [(column, attrs, content, marker key or None)])
+        for m in _ROW.finditer(xml[start:end]):
+            cells = []
+            for c in _CELL.finditer(m[3] or ""):
+                content = c[4] or ""
+                text = _INLINE.search(content)
+                key = None
+                if text and MARK.search(text[1]):
+                    key = [mark.keys[int(n)] for n in MARK.findall(text[1])], text[1]
+                cells.append((c[1], c[3], content, key))
+            self.rows.append((int(m[1]), m[2], cells))
+        self.validations = [(m[1], m[2].split(), m[3]) for m in _DV.finditer(self.tail)]
+        self.sheet_key = sheet_key      # "chi_tieu"/"nhiem_vu": its rows after the header repeat per item
+
+    def fill(self, values: dict, rows: list[dict], kinds: list[int]) -> tuple[str, int]:
+        """The sheet's XML for one agency, and its last row."""
+        out, dv_cells = [], {i: [] for i in range(len(self.validations))}
+        sample = {r: cells for r, _, cells in self.rows}
+        attrs = {r: a for r, a, _ in self.rows}
+        template_rows = [r for r, _, _ in self.rows if self.sheet_key and r > HEADER_ROW]
+        last = 0
+        plan: list[tuple[int, int, dict]] = []      # (row number, sample row number, item values)
+        for r, _, _ in self.rows:
+            if r not in template_rows:
+                plan.append((r, r, values))
+        for i, (item, kind) in enumerate(zip(rows, kinds)):
+            plan.append((HEADER_ROW + 1 + i, template_rows[kind], {**values, **{(self.sheet_key[:2], kind, k): v
+                                                                               for k, v in item.items()}}))
+        plan.sort()
+        for r, src, vals in plan:
+            cells_xml, texts = [], {}
+            for col, cattrs, content, key in sample[src]:
+                coord = f"{col}{r}"
+                for i, (_, refs, _) in enumerate(self.validations):
+                    if f"{col}{src}" in refs:
+                        dv_cells[i].append(coord)
+                style = _style(cattrs)
+                if key is None and src not in template_rows:
+                    value = _typed(vals.get(("cell", coord)))
+                    if value is None:
+                        cells_xml.append(f'<c r="{coord}"{cattrs}>{content}</c>' if content
+                                         else f'<c r="{coord}"{cattrs}/>')
+                        text = _INLINE.search(content)
+                        if text:
+                            texts[col] = _unescape(text[1])
+                        continue
+                elif key is None:
+                    value = None
+                else:
+                    refs, template = key
+                    if len(refs) == 1 and template == f"@@{MARK.search(template)[1]}@@":
+                        # a figure is a number only where the writer makes it one: «so» rows' results
+                        value = _typed(vals.get(refs[0]), numeric=refs[0][::2] == ("ct", "uoc")
+                                       and refs[0][1] == KINDS.index("so"))
+                    else:
+                        value = MARK.sub(lambda m: _xml(str(vals.get(_key_of(refs, template, m), ""))),
+                                         template)
+                        value = _Raw(value)
+                cells_xml.append(_cell(coord, style, value))
+                if isinstance(value, (str, _Raw)):
+                    texts[col] = value if isinstance(value, str) else _unescape(value)
+            height = self._height(r, src, texts)
+            row_attrs = re.sub(r' (ht|customHeight)="[^"]*"', "", attrs[src])
+            if height:
+                row_attrs += f' ht="{height}" customHeight="1"'
+            out.append(f'<row r="{r}"{row_attrs}>' + "".join(cells_xml) + "</row>" if cells_xml
+                       else f'<row r="{r}"{row_attrs}/>')
+            last = max(last, r)
+        if self.sheet_key:
+            last = max(last, HEADER_ROW + 1)     # the frozen pane's first cell counts, as openpyxl counts it
+        tail = self.tail
+        if self.validations:
+            kept = [f"{a}{' '.join(dv_cells[i])}{b}" for i, (a, _, b) in enumerate(self.validations) if dv_cells[i]]
+            block = f'<dataValidations count="{len(kept)}">' + "".join(kept) + "</dataValidations>" if kept else ""
+            tail = re.sub(r"<dataValidations .*?</dataValidations>", lambda _: block, tail, flags=re.S)
+        head = re.sub(r'<dimension ref="([A-Z]+\d+):([A-Z]+)\d+"/>',
+                      lambda m: f'<dimension ref="{m[1]}:{m[2]}{max(last, 1)}"/>', self.head)
+        return head + "".join(out) + tail, max(last, 1)
+
+    def _height(self, r: int, src: int, texts: dict[str, str]) -> float | None:
+        """As :func:`~kehoach_docs.render.xlsx_print.fit_rows`: the writer's own height, or the
+        height the wrapped texts need, whichever is taller."""
+        if not self.fitted:
+            return self.base_height(src)
+        lines = max([1] + [lines_of(text, self._width(r, col)) for col, text in texts.items()])
+        base = self.base_height(src)
+        need = math.ceil(lines * LINE_PT + PADDING_PT) if lines > 1 else None
+        return max(base or 0, need or 0) or None
+
+    def base_height(self, src: int) -> float | None:
+        """A height the writer set itself (not the one fitted to the sample's own texts), or None."""
+        attrs, cells = next((a, c) for r, a, c in self.rows if r == src)
+        m = re.search(r' ht="([^"]+)"', attrs)
+        if not m:
+            return None
+        if not self.fitted:
+            return float(m[1])
+        texts = {col: _unescape(t[1]) for col, _, content, _ in cells if (t := _INLINE.search(content))}
+        lines = max([1] + [lines_of(t, self._width(src, col)) for col, t in texts.items()])
+        fitted = math.ceil(lines * LINE_PT + PADDING_PT) if lines > 1 else None
+        return None if fitted is not None and float(m[1]) == fitted else float(m[1])
+
+    def _width(self, r: int, col: str) -> float:
+        j, span = _col(col), self.spans.get(r)
+        if span and span[0] == j:
+            return sum(self.widths.get(c, 8.43) for c in range(span[0], span[1] + 1))
+        return self.widths.get(j, 8.43)
+
+
+class _Raw(str):
+    """Text already escaped for XML (a sample text with the agency's values put in)."""
+
+
+def _key_of(refs, template, m):
+    return refs[[n for n in MARK.findall(template)].index(m[1])]
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _style(attrs: str) -> str:
+    m = re.search(r' s="(\d+)"', attrs)
+    return m[1] if m else "0"
+
+
+def _xml(text: str) -> str:
+    if _ILLEGAL.search(text):
+        # as openpyxl refuses them: a control character cannot be written into a workbook
+        raise ValueError(f"ký tự điều khiển không được phép trong ô Excel: {text[:40]!r}")
+    return escape(text)
+
+
+def _typed(value, numeric: bool = False):
+    """A value as the writer stores it: blank as nothing, a figure typed as a number."""
+    if value is None or value == "":
+        return None
+    if numeric and isinstance(value, str):
+        from ..text.vn import parse_number
+        n = parse_number(value)
+        return n if n is not None else value
+    return value
+
+
+def _cell(coord: str, style: str, value) -> str:
+    s = f' s="{style}"' if style != "0" else ""
+    if value is None:
+        return f'<c r="{coord}"{s}/>'
+    if isinstance(value, _Raw):
+        return f'<c r="{coord}"{s} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{coord}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float, Decimal)):
+        return f'<c r="{coord}"{s} t="n"><v>{value}</v></c>'
+    if isinstance(value, dt.date):
+        from openpyxl.utils.datetime import to_excel
+        return f'<c r="{coord}"{s} t="n"><v>{to_excel(value)}</v></c>'
+    return f'<c r="{coord}"{s} t="inlineStr"><is><t xml:space="preserve">{_xml(str(value))}</t></is></c>'
+
+
+class Prototype:
+    """The workbook of one layout, ready to be filled for any agency."""
+
+    def __init__(self, layout: str):
+        from .package import unpack
+        from .xlsx_result_entry import write_result_entry
+        from .xlsx_writers import sdk_font_order
+        mark = _Markers()
+        parts = unpack(write_result_entry(_sample(json.loads(layout), mark)))
+        parts["xl/styles.xml"] = sdk_font_order(parts["xl/styles.xml"])
+        self.parts = parts
+        self.workbook = parts["xl/workbook.xml"].decode("utf-8")
+        names = re.findall(r'<sheet [^>]*name="([^"]+)"', self.workbook)
+        keys = {ENTRY_INDICATORS.sheet: "ct", ENTRY_TASKS.sheet: "nv"}
+        self.sheets = {}
+        for i, name in enumerate(names, start=1):
+            part = f"xl/worksheets/sheet{i}.xml"
+            self.sheets[part] = (i - 1, name, _Sheet(parts[part].decode("utf-8"), mark, keys.get(name),
+                                                     fitted=name != META_SHEET))
+
+    def parts_for(self, ctx: dict) -> dict[str, bytes]:
+        """Every part of the agency's workbook: the prototype's, with its sheets filled."""
+        values = {(k,): ctx.get(k, "") for k in ("ten_co_quan", "tham_chieu", "ke_hoach", "co_quan",
+                                                  "ban_ke_hoach", "kho_khan", "de_xuat")}
+        parts = dict(self.parts)
+        workbook = self.workbook
+        for part, (index, name, sheet) in self.sheets.items():
+            vals = dict(values)
+            if name == GENERAL_SHEET and ctx.get("ngay_bao_cao"):
+                vals[("cell", _date_cell())] = dt.date.fromisoformat(ctx["ngay_bao_cao"])
+            if sheet.sheet_key == "ct":
+                rows, kinds = ctx["chi_tieu"], [KINDS.index(r["nhap"]) for r in ctx["chi_tieu"]]
+            elif sheet.sheet_key == "nv":
+                rows, kinds = ctx["nhiem_vu"], [0] * len(ctx["nhiem_vu"])
+            else:
+                rows, kinds = [], []
+            xml, last = sheet.fill(vals, rows, kinds)
+            parts[part] = xml.encode("utf-8")
+            quoted = re.escape(name.replace("'", "''"))
+            workbook = re.sub(rf'(<definedName name="_xlnm.Print_Area" localSheetId="{index}">\'{quoted}\'!\$A\$1:\$[A-Z]+\$)\d+',
+                              lambda m: f"{m[1]}{last}", workbook)
+        parts["xl/workbook.xml"] = workbook.encode("utf-8")
+        return parts
+
+
+def _date_cell() -> str:
+    return next(f"B{row}" for row, key, _ in GENERAL_ROWS if key == "ngay_bao_cao")
+
+
+@lru_cache(maxsize=8)
+def prototype(layout: str) -> Prototype:
+    return Prototype(layout)
+
+
+def entry_parts(ctx: dict) -> dict[str, bytes]:
+    """The parts of agency ``ctx``'s result-entry workbook (as :func:`write_result_entry` lays it out)."""
+    return prototype(layout_of(ctx)).parts_for(ctx)
