@@ -97,3 +97,35 @@ def zip_ok(path: Path, file: str, problems) -> bool:
         problems.add(Problem(ERROR, file, None, (), str(exc)))
         return False
     return True
+
+
+def cells_ok(path: Path, file: str, problems, max_cells: int) -> bool:
+    """Count a workbook's cells as a stream, before any reader builds them in memory: a file of a
+    few hundred kB can declare millions of cells, which openpyxl would hold (gigabytes, minutes)
+    before the sheet's extent could be checked."""
+    from .problems import ERROR, Problem
+    try:
+        with open_zip(path) as z:
+            for info in z.infolist():
+                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                    continue
+                count, tail = 0, b""
+                with z.open(info) as fh:
+                    while chunk := fh.read(1 << 20):
+                        block = tail + chunk
+                        count += block.count(b"<c ") + block.count(b"<c>") + block.count(b"<c/")
+                        # two bytes carried over: a tag cut by the chunk's end is counted once, with the next
+                        tail = block[-2:]
+                        if count > max_cells:
+                            from .text.vn import format_number
+                            problems.add(Problem(ERROR, file, None, (), (
+                                f"một trang tính có hơn {format_number(max_cells)} ô, quá nhiều cho một sổ của "
+                                "kế hoạch; hãy xóa các dòng, cột thừa")))
+                            return False
+    except UnsafeZip as exc:
+        problems.add(Problem(ERROR, file, None, (), str(exc)))
+        return False
+    except READ_ERRORS:
+        problems.add(Problem(ERROR, file, None, (), "tệp bị hỏng; hãy mở và lưu lại tệp bằng Excel"))
+        return False
+    return True

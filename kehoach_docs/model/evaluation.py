@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from .plan import ChiTieu, DanhGia
 from .values import Direction, Kind, RangeRule, Value, Verdict, evaluate, parse_value, percent_of
-from ..text.vn import format_number
+from ..text.vn import NumberOutOfRange, format_number
 
 #: The rules of a plan that does not state its own.
 DEFAULT_POLICY = DanhGia()
@@ -23,8 +23,14 @@ class Assessment:
 
     @property
     def so_sanh(self) -> str:
-        """The "so sánh (%)" column: ``101,2``, or empty where a percentage means nothing."""
-        return format_number(self.percent, max_decimals=1) if self.percent is not None else ""
+        """The "so sánh (%)" column: ``101,2``, or empty where a percentage means nothing (none, or
+        one too large to be real: a result typed as 10^17 against a target of 98)."""
+        if self.percent is None:
+            return ""
+        try:
+            return format_number(self.percent, max_decimals=1)
+        except NumberOutOfRange:
+            return ""
 
 
 def target_of(ct: ChiTieu, policy: DanhGia = DEFAULT_POLICY) -> Value:

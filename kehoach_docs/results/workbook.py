@@ -18,8 +18,8 @@ from ..problems import ERROR, WARNING, Problem, Problems, rel
 from ..model.tables import (ENTRY_INDICATORS, ENTRY_TASKS, GENERAL_ROWS, META_ROWS, entry_indicators)
 from ..model.tables import GENERAL_SHEET as GENERAL
 from ..model.tables import META_SHEET as META
-from ..untrusted_zip import zip_ok
-from ..source.xlsx_appendix import cell_text, extent_ok
+from ..untrusted_zip import cells_ok, zip_ok
+from ..source.xlsx_appendix import MAX_CELLS, cell_text, extent_ok
 from ..text.hygiene import clean_text
 from .entry import entry_data, figure_problem, plan_version, status_problem
 from ..model.results import KetQuaCoQuan
@@ -73,7 +73,8 @@ class _Reader:
 
     def read(self) -> KetQuaCoQuan | None:
         import openpyxl
-        if not zip_ok(self.path, self.file, self.problems):
+        if not zip_ok(self.path, self.file, self.problems) or \
+                not cells_ok(self.path, self.file, self.problems, MAX_CELLS):
             return None
         try:
             wb = openpyxl.load_workbook(self.path, data_only=False)
@@ -222,7 +223,10 @@ class _Reader:
                 if isinstance(v, dt.datetime):
                     out[key] = v.date()
                 elif v not in (None, ""):
-                    text = cell_text(cell)
+                    try:
+                        text = cell_text(cell)
+                    except ValueError:      # a number too large to be anything
+                        text = _norm(v)[:40]
                     try:
                         out[key] = dt.datetime.strptime(text, "%d/%m/%Y").date()
                     except ValueError:

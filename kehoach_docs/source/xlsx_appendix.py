@@ -15,10 +15,12 @@ from ..model.refs import REF
 from ..model.tables import APPENDICES, COLUMNS_LABEL, NOTES_LABEL, Table, appendix_table
 from ..problems import ERROR, WARNING, Problem, Problems, rel
 from ..located import Located, clean_strings
-from ..untrusted_zip import zip_ok
+from ..untrusted_zip import cells_ok, zip_ok
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 50
+#: No sheet of a plan's workbook comes near this many cells (it bounds what openpyxl is asked to build).
+MAX_CELLS = MAX_ROWS * MAX_COLUMNS
 
 
 def extent_ok(wb, file: str, problems: Problems, max_rows: int = MAX_ROWS) -> bool:
@@ -116,7 +118,7 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
     import openpyxl  # uses defusedxml when it is installed (a dependency of ours)
 
     file = rel(path)
-    if not zip_ok(path, file, problems):
+    if not zip_ok(path, file, problems) or not cells_ok(path, file, problems, MAX_CELLS):
         return None
     try:
         wb = openpyxl.load_workbook(path, data_only=False, read_only=False)

@@ -6,6 +6,8 @@ Every number or date a document shows goes through this module, so the rules
 
 from __future__ import annotations
 
+import re
+
 import datetime as _dt
 from decimal import Decimal, InvalidOperation
 
@@ -40,13 +42,17 @@ def check_magnitude(value: Decimal, text: str) -> Decimal:
     return value
 
 
+#: ASCII digits only: Decimal would also read «٩٨» and «９８», which print as typed in a document.
+_FIGURE = re.compile(r"[+-]?[0-9.,]+")
+
+
 def parse_number(text: str) -> Decimal | None:
     """Parse a Vietnamese number (``654,247``, ``1.234,5``, ``-3``); ``None`` if it is not one.
 
     A number too large to be real raises :class:`NumberOutOfRange` rather than passing as text.
     """
     text = text.strip().replace("\u00a0", "").replace(" ", "")
-    if not text or text.count(",") > 1:
+    if not text or text.count(",") > 1 or not _FIGURE.fullmatch(text):
         return None
     # "6.1" is a decimal written the English way, not sixty-one: refuse it rather than guess.
     int_part = text.split(",")[0].lstrip("+-")
