@@ -41,12 +41,14 @@ def all_css(driver, css):
 
 
 def submit(driver, css):
-    """Click a submit button and wait for the page it leads to."""
-    from selenium.webdriver.support import expected_conditions as EC
+    """Click a submit button and wait until the page it leads to has loaded (a new document: the
+    mark set on this one is gone)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
-    page = by_css(driver, "html")
+    driver.execute_script("window.__trang_cu = true")
     by_css(driver, css).click()
-    WebDriverWait(driver, 60).until(EC.staleness_of(page))
+    WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return !window.__trang_cu && document.readyState === 'complete'"))
 
 
 def sign_in(driver, srv):

@@ -134,20 +134,55 @@ def test_drafts_history_and_the_closed_period(srv, clerk):
 def test_guessing_links_is_throttled_and_forms_need_their_token(srv, clerk):
     token = token_of(issue_links(clerk, "tien-lu-2024", ["VP"])["VP"])
     agency = Http(srv.url)
-    # a POST without the page's CSRF token is refused
-    status, _, _ = agency.request(f"/co-quan/{token}/", {"hanh_dong": "gui"})
-    assert status == 403
+    assert agency.request(f"/co-quan/{token}/")[0] == 200
+    # a POST without the page's CSRF token is refused, in Vietnamese
+    status, _, body = Http(srv.url).request(f"/co-quan/{token}/", {"hanh_dong": "gui"})
+    assert status == 403 and "Trang đã hết hạn" in page_text(body)
     guesser = Http(srv.url)
     for i in range(20):
         assert guesser.request(f"/co-quan/doan-thu-{i}/")[0] == 404
-    # after too many wrong links, this address is answered «wait», even with a real link
+    # after too many wrong links from this address, links are answered «wait» (a right guess too) ...
     status, _, body = guesser.request(f"/co-quan/{token}/")
     assert status == 429 and "chờ 15 phút" in page_text(body)
+    # ... except in a browser that had opened that very link before: an office behind one address goes on
+    assert agency.request(f"/co-quan/{token}/")[0] == 200
+    # and wrong passwords are counted per account: the clerk still signs in from the same address
+    for _ in range(20):
+        assert guesser.post("/dang-nhap/", {"username": "ai-do", "password": "sai"})[0] == 200
+    assert guesser.post("/dang-nhap/", {"username": "ai-do", "password": "sai"})[0] == 429
+    Http(srv.url).login()
+
+
+def test_careless_clicks_on_the_links_page(srv, clerk):
+    first = issue_links(clerk, "tien-lu-2024", ["VP"])["VP"]
+    # reloading the page that showed the links issues nothing new: the printed link still works
+    status, _, page = clerk.request("/ke-hoach/tien-lu-2024/lien-ket/")
+    assert status == 200 and Http(srv.url).request(first.split(srv.url, 1)[1])[0] == 200
+    clerk.post("/ke-hoach/tien-lu-2024/lien-ket/", {"hanh_dong": "thu-hoi", "co_quan": ["KHONG-CO", "VP", "TCKH"]})
+    text = page_text(clerk.request("/ke-hoach/tien-lu-2024/lien-ket/")[2])
+    assert "Đã thu hồi liên kết của 1 cơ quan." in text
+    clerk.post("/ke-hoach/tien-lu-2024/lien-ket/", {"hanh_dong": "cap"})
+    assert "Chưa chọn cơ quan nào." in page_text(clerk.request("/ke-hoach/tien-lu-2024/lien-ket/")[2])
+
+
+def test_foreign_names_are_kept_and_changes_are_said(srv, clerk):
+    token = token_of(issue_links(clerk, "tien-lu-2024", ["VP"])["VP"])
+    agency = Http(srv.url)
+    agency.request(f"/co-quan/{token}/")
+    names = "Jürgen Müller, Zoë, Françoise Ñúñez, Søren Ærø"
+    agency.post(f"/co-quan/{token}/", {"hanh_dong": "gui", "kho_khan": names, "de_xuat": "Thùc hiÖn kÕ ho¹ch"})
+    stored = (srv.plan / "ket-qua" / "VP.yaml").read_text("utf-8")
+    assert names in stored and "Thực hiện kế hoạch" in stored
+    assert "bảng mã TCVN3, đã chuyển sang Unicode" in page_text(agency.request(f"/co-quan/{token}/")[2])
 
 
 def test_no_debug_pages_and_no_secrets_in_errors(srv, clerk):
     status, _, body = Http(srv.url).request("/khong-co-trang-nay/")
     assert status == 404 and b"Traceback" not in body and b"DEBUG" not in body and b"urlpatterns" not in body
+    assert 'lang="vi"' in body.decode() and "Không tìm thấy" in page_text(body)
+    status, _, body = Http(srv.url).request("/dang-xuat/")
+    assert status == 405 and "chỉ nhận biểu mẫu" in page_text(body)
+    assert clerk.request("/ke-hoach/tien-lu-2024/lich-su/?co_quan=%00")[0] == 200
     # a signed-in clerk gets «not found» for files outside what the app serves
     for path in ("/ke-hoach/tien-lu-2024/tai/../../ke-hoach.yaml", "/ke-hoach/tien-lu-2024/tai/bao-cao/KHONG.docx"):
         assert clerk.request(path)[0] == 404, path

@@ -175,8 +175,12 @@ def server(request, tmp_path):
 def issue_links(clerk: "Http", plan: str, codes: list[str]) -> dict[str, str]:
     """The clerk issues links for ``codes`` (as the links page's form does); code -> URL."""
     import re
-    status, _, page = clerk.post(f"/ke-hoach/{plan}/lien-ket/", [("hanh_dong", "cap"), *[("co_quan", c) for c in codes]])
+    status, headers, _ = clerk.post(f"/ke-hoach/{plan}/lien-ket/", [("hanh_dong", "cap"), *[("co_quan", c) for c in codes]])
+    assert status == 302, status
+    status, _, page = clerk.request(headers["Location"])
     assert status == 200, status
+    # shown once: the page shows them no more
+    assert "Liên kết mới cấp" not in clerk.request(headers["Location"])[2].decode()
     return dict(re.findall(r'<tr data-ma="([^"]+)"><td>[^<]*</td><td><input type="text" readonly value="([^"]+)"',
                            page.decode()))
 

@@ -137,8 +137,30 @@ def detect_legacy(text: str) -> str | None:
     vni = len(_VNI_MARKS.findall(text))
     tcvn3 = sum(1 for c in text if c in _TCVN3_ONLY)
     name, conv = ("VNI", from_vni) if vni > tcvn3 else ("TCVN3", from_tcvn3)
-    # Converting must explain nearly every strange character.
-    return name if _foreign(conv(text)) * 4 <= before else None
+    converted = conv(text)
+    # Converting must explain nearly every strange character, and give Vietnamese words: «Jürgen
+    # Müller» is a foreign name (it would become «Jỹrgen Mỹller»), not TCVN3.
+    if _foreign(converted) * 4 > before or not _reads_as_vietnamese(text, converted):
+        return None
+    return name
+
+
+_TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_SYLLABLE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
+                       r"[aăâeêioôơuưy]{1,3}(ch|ng|nh|[cmnpt])?")
+
+
+def _syllable(word: str) -> bool:
+    """Whether ``word`` is built as a Vietnamese syllable (initial, vowels, final), tones aside."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", word.lower()) if c not in _TONE_MARKS)
+    return bool(_SYLLABLE.fullmatch(unicodedata.normalize("NFC", bare)))
+
+
+def _reads_as_vietnamese(before: str, after: str) -> bool:
+    """Most words the conversion changed are Vietnamese syllables."""
+    changed = [re.sub(r"\W", "", b) for a, b in zip(before.split(), after.split()) if a != b]
+    changed = [w for w in changed if w and not w.isdigit()]
+    return not changed or sum(map(_syllable, changed)) >= 0.8 * len(changed)
 
 
 def clean_text(text: str) -> tuple[str, list[TextIssue]]:

@@ -11,7 +11,12 @@ class UserErrorPage:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            # a form's address opened as a page (require_POST answers with an empty body)
+            return render(request, "web/message.html", {"title": "Địa chỉ này chỉ nhận biểu mẫu", "text": (
+                "Địa chỉ này dùng để gửi biểu mẫu, không mở như một trang. Hãy quay lại trang trước.")}, status=405)
+        return response
 
     def process_exception(self, request, exc):
         if not isinstance(exc, ClickException):

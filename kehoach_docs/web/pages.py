@@ -40,7 +40,8 @@ def agency_page(plan, code: str, values: dict, errors: dict, warnings: dict) -> 
             "phoi_hop": ", ".join(plan.co_quan[c].ten for c in nv.phoi_hop if c in plan.co_quan),
             "fields": {k: {"name": n, "value": values.get(n, ""), "error": errors.get(n), "warning": warnings.get(n)}
                        for k, n in fields.items()}})
-    general = [{"name": k, "label": GENERAL_LABELS[k], "value": values.get(k, ""), "error": errors.get(k)}
+    general = [{"name": k, "label": GENERAL_LABELS[k], "value": values.get(k, ""), "error": errors.get(k),
+                "warning": warnings.get(k)}
                for k in GENERAL_FIELDS]
     labels = {f["name"]: f"{what} «{item.get('ten') or item.get('noi_dung')}»"
               for item, what in [(i, "Ước thực hiện") for i in indicators] + [(t, "Tình trạng") for t in tasks]

@@ -45,6 +45,7 @@ def issue_link(plan: Plan, code: str, user) -> str:
 
 
 def revoke_links(plan: Plan, code: str) -> int:
+    """Stop agency ``code``'s link; returns how many links were still working."""
     return plan.links.filter(code=code, revoked__isnull=True).update(revoked=timezone.now())
 
 
@@ -53,12 +54,13 @@ def link_for(token: str) -> AgencyLink | None:
     return link if link is not None and link.revoked is None else None
 
 
-def throttled(address: str) -> bool:
-    return cache.get(f"fail:{address}", 0) >= MAX_FAILURES
+def throttled(key: str) -> bool:
+    """Whether ``key`` (``link:ADDRESS``, ``login:ADDRESS:NAME``) has failed too often lately."""
+    return cache.get(f"fail:{key}", 0) >= MAX_FAILURES
 
 
-def record_failure(address: str) -> None:
-    key = f"fail:{address}"
+def record_failure(key: str) -> None:
+    key = f"fail:{key}"
     cache.add(key, 0, FAILURE_WINDOW)
     try:
         cache.incr(key)

@@ -29,19 +29,25 @@ def _address(request) -> str:
 
 def _too_many(request):
     return render(request, "web/message.html", {"title": "Tạm khóa", "text": (
-        "Có quá nhiều lần thử liên kết hoặc mật khẩu sai từ máy này. Hãy chờ 15 phút rồi thử lại, "
-        "hoặc liên hệ văn thư để được cấp liên kết mới.")}, status=429)
+        "Có quá nhiều lần thử sai từ máy này. Hãy chờ 15 phút rồi thử lại.")}, status=429)
+
+
+#: A browser that has opened a link keeps a signed cookie for it (scoped to the link's path): when
+#: its address is locked out by someone else's guesses (an office behind one address), it goes on.
+LINK_COOKIE = "kh_lien_ket"
 
 
 def agency_view(view):
     """Resolve the link's token to its plan and agency; nothing else in the URL chooses either."""
     @wraps(view)
     def wrapper(request, token, *args, **kwargs):
-        if service.throttled(_address(request)):
-            return _too_many(request)
         link = service.link_for(token)
+        known = link is not None and request.get_signed_cookie(
+            LINK_COOKIE, default=None, salt=LINK_COOKIE) == service.token_hash(token)
+        if service.throttled(f"link:{_address(request)}") and not known:
+            return _too_many(request)
         if link is None:
-            service.record_failure(_address(request))
+            service.record_failure(f"link:{_address(request)}")
             return render(request, "web/message.html", {"title": "Liên kết không dùng được", "text": (
                 "Liên kết này không đúng hoặc đã bị thu hồi. Hãy dùng liên kết mới nhất văn thư gửi.")},
                 status=404)
@@ -49,7 +55,11 @@ def agency_view(view):
         if link.code not in plan.co_quan:
             return render(request, "web/message.html", {"title": "Cơ quan không còn trong kế hoạch", "text": (
                 "Kế hoạch đã điều chỉnh, cơ quan của liên kết này không còn nhiệm vụ, chỉ tiêu nào.")}, status=410)
-        return view(request, link, plan, *args, **kwargs)
+        response = view(request, link, plan, *args, **kwargs)
+        response.set_signed_cookie(LINK_COOKIE, service.token_hash(token), salt=LINK_COOKIE,
+                                   max_age=90 * 86400, path=f"/co-quan/{token}/", httponly=True,
+                                   samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+        return response
     return wrapper
 
 
@@ -58,13 +68,17 @@ class LoginView(auth_views.LoginView):
 
     template_name = "web/login.html"
 
+    def _key(self) -> str:
+        # per address and account: wrong passwords for one name do not lock out everyone behind the address
+        return f"login:{_address(self.request)}:{self.request.POST.get('username', '')[:150].casefold()}"
+
     def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST" and service.throttled(_address(request)):
+        if request.method == "POST" and service.throttled(self._key()):
             return _too_many(request)
         return super().dispatch(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        service.record_failure(_address(self.request))
+        service.record_failure(self._key())
         return super().form_invalid(form)
 
 
@@ -85,6 +99,8 @@ def agency_home(request, link, plan):
             if form.results is not None:
                 service.submit(row, form.results, Submission.SENT, form.values, link=link)
                 messages.success(request, "Đã gửi báo cáo. Có thể sửa và gửi lại cho đến khi văn thư đóng kỳ báo cáo.")
+                for note in form.warnings.values():      # what was changed in what was sent
+                    messages.warning(request, "Lưu ý: " + note)
                 return redirect(request.path)
             messages.error(request, f"Chưa gửi: có {len(errors)} ô cần sửa (ghi ngay dưới ô).")
         else:
@@ -132,7 +148,8 @@ def agency_upload(request, link, plan):
     if problems is None:
         with tempfile.TemporaryDirectory(prefix="kehoach-web-") as tmp:
             # the clerk's messages name the file as the agency named it
-            name = re.sub(r"[^\w.\- ()]", "_", Path(upload.name).name)[:100] or "so-nhap.xlsx"
+            stem = re.sub(r"[^\w.\- ()]", "_", Path(upload.name).stem)[:60].strip(" .") or "so-nhap"
+            name = stem + ".xlsx"
             path = Path(tmp) / name
             with open(path, "wb") as f:
                 for chunk in upload.chunks():
@@ -223,20 +240,23 @@ def close_period(request, row):
 @clerk_view
 def links(request, row):
     plan = service.load(row)
-    issued = []
     if request.method == "POST":
-        codes = request.POST.getlist("co_quan")
         known = {a.ma for a in plan.agencies_with_work()}
-        for code in [c for c in codes if c in known]:
-            if request.POST.get("hanh_dong") == "thu-hoi":
-                service.revoke_links(row, code)
-            else:
-                token = service.issue_link(row, code, request.user)
-                issued.append({"agency": plan.co_quan[code],
-                               "url": request.build_absolute_uri(reverse("web:agency", kwargs={"token": token}))})
-        if request.POST.get("hanh_dong") == "thu-hoi":
-            messages.success(request, f"Đã thu hồi liên kết của {len(codes)} cơ quan.")
-            return redirect("web:links", slug=row.slug)
+        codes = [c for c in request.POST.getlist("co_quan") if c in known]
+        if not codes:
+            messages.error(request, "Chưa chọn cơ quan nào.")
+        elif request.POST.get("hanh_dong") == "thu-hoi":
+            revoked = sum(service.revoke_links(row, code) > 0 for code in codes)
+            messages.success(request, f"Đã thu hồi liên kết của {revoked} cơ quan." if revoked
+                             else "Các cơ quan đã chọn không có liên kết nào đang dùng.")
+        else:
+            # shown once, on the page this redirects to: reloading it cannot cancel the links just printed
+            request.session[f"lien-ket-moi:{row.slug}"] = [
+                {"ma": code, "ten": plan.co_quan[code].ten, "url": request.build_absolute_uri(
+                    reverse("web:agency", kwargs={"token": service.issue_link(row, code, request.user)}))}
+                for code in codes]
+        return redirect("web:links", slug=row.slug)
+    issued = request.session.pop(f"lien-ket-moi:{row.slug}", [])
     active = {l.code: l for l in row.links.filter(revoked__isnull=True)}
     return render(request, "web/links.html", {
         "row": row, "issued": issued,
@@ -248,6 +268,7 @@ def history(request, row):
     service.sync_history(row)
     subs = row.submissions.select_related("link", "user")
     code = request.GET.get("co_quan", "")
+    code = code if code.isprintable() and len(code) <= 100 else ""
     if code:
         subs = subs.filter(code=code)
     return render(request, "web/history.html", {"row": row, "subs": subs[:500], "code": code})
