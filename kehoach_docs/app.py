@@ -85,6 +85,26 @@ def plan_folder(plan_dir: Path | None) -> Path:
         f"  - xem ví dụ có sẵn:         kehoach build {EXAMPLE_NAME}")
 
 
+def is_plan_collection(path: Path) -> bool:
+    """A folder of plan folders (every commune of a province), not a plan itself."""
+    path = Path(path)
+    return path.is_dir() and not (path / MAIN_FILE).is_file() and any(
+        (p / MAIN_FILE).is_file() for p in path.iterdir() if p.is_dir())
+
+
+def run_many(command: str, paths: list[Path], output_dir: Path | None, templates, reporter: Reporter, *,
+             force: bool = False, n_jobs: int | None = None, pdf: bool = False, pdf_timeout: float = 120,
+             executor: str | None = None):
+    """``command`` over many plans in one pool of workers (see :mod:`kehoach_docs.many`)."""
+    from .many import plan_folders, run_plans
+    if pdf:
+        from .render.pdf import check_prerequisites
+        check_prerequisites()
+    plans = plan_folders([plan_folder(p) for p in paths] if paths else [plan_folder(None)])
+    return run_plans(command, plans, Path(output_dir) if output_dir else Path("output"), templates, reporter,
+                     force=force, n_jobs=n_jobs, pdf=pdf, pdf_timeout=pdf_timeout, executor=executor)
+
+
 def default_output(plan_dir: Path, output_dir: Path | None) -> Path:
     """``-o`` as given; else ``output/`` beside the plan folder when working inside it (never inside
     the plan), or ``output/`` in the current folder."""

@@ -16,7 +16,7 @@ import click
 
 from . import __version__
 from .cli_vi import Group, Number, Whole
-from .problems import Problems, UserError
+from .problems import Problems, UserError, rel
 
 
 class ClickReporter:
@@ -74,6 +74,29 @@ def show_run(result) -> None:
     if result.pdf is not None:
         show_pdf(result.pdf)
     if not result.ok:
+        sys.exit(1)
+
+
+def show_many(outcomes) -> None:
+    """One line for the batch, then every plan that did not go through, with why."""
+    built, unchanged = sum(o.built for o in outcomes), sum(o.unchanged for o in outcomes)
+    bad = [o for o in outcomes if not o.ok]
+    click.echo(f"{len(outcomes)} kế hoạch: dựng {built} tệp, không đổi {unchanged}; "
+               f"{len(outcomes) - len(bad)} kế hoạch xong, {len(bad)} kế hoạch lỗi.")
+    for o in outcomes:
+        for output, backup in o.kept:
+            click.echo(f"  giữ   {rel(o.folder)}: {output} đã bị sửa tay, cất thành {backup}", err=True)
+        if o.waiting:
+            click.secho(f"  CHỜ   {rel(o.folder)}: tệp kết quả của {', '.join(o.waiting)} bị từ chối", err=True, fg="red")
+    for o in bad:
+        click.secho(f"  LỖI   {rel(o.folder)}:", err=True, fg="red")
+        for line in (o.error or "").splitlines():
+            click.echo(f"        {line}", err=True)
+        for output, msg in o.failed:
+            click.echo(f"        {output}: {msg}", err=True)
+        if o.pdf_failed:
+            click.echo(f"        {o.pdf_failed} tệp PDF không xuất được (chạy riêng kế hoạch này để xem)", err=True)
+    if bad:
         sys.exit(1)
 
 
@@ -135,24 +158,40 @@ def main(quiet, verbose):
 main.order = ("init", "validate", "build", "reports", "collect", "serve", "clerk", "diff", "check", "info")
 
 
+plans_argument = click.argument("plan_dirs", nargs=-1, type=click.Path(path_type=Path),
+                                metavar="[THƯ_MỤC_KẾ_HOẠCH]...")
+executor_option = click.option("--executor", metavar="dask://MÁY:CỔNG", default=None,
+                               help="Chia việc cho một cụm máy Dask (các máy cùng thấy thư mục kế hoạch và "
+                                    "thư mục đầu ra).")
+
+
 @main.command(short_help="Dựng kế hoạch (hoặc quyết định) và các phụ lục.")
-@plan_argument
+@plans_argument
 @output_option
 @templates_option
 @force_option
 @jobs_option
 @pdf_option
 @pdf_timeout_option
-def build(plan_dir, output_dir, templates, force, jobs, pdf, pdf_timeout):
-    """Dựng kế hoạch (ke-hoach.docx) và phụ lục (phu-luc-i.xlsx, phu-luc-ii.xlsx)."""
+@executor_option
+def build(plan_dirs, output_dir, templates, force, jobs, pdf, pdf_timeout, executor):
+    """Dựng kế hoạch (ke-hoach.docx) và phụ lục (phu-luc-i.xlsx, phu-luc-ii.xlsx).
+
+    Nhiều kế hoạch một lần: ghi nhiều thư mục, hoặc một thư mục chứa các thư mục kế hoạch
+    (ví dụ mọi xã của tỉnh); mỗi kế hoạch dựng riêng, kế hoạch lỗi được báo ở cuối.
+    """
     from . import app
-    plan = app.plan_folder(plan_dir)
+    if len(plan_dirs) > 1 or executor or (plan_dirs and app.is_plan_collection(plan_dirs[0])):
+        show_many(app.run_many("build", plan_dirs, output_dir, templates, REPORTER, force=force, n_jobs=jobs,
+                               pdf=pdf, pdf_timeout=pdf_timeout, executor=executor))
+        return
+    plan = app.plan_folder(plan_dirs[0] if plan_dirs else None)
     show_run(app.build(plan, app.default_output(plan, output_dir), templates, REPORTER, force=force,
                        n_jobs=jobs, pdf=pdf, pdf_timeout=pdf_timeout))
 
 
 @main.command(short_help="Dựng dự thảo báo cáo, sổ nhập kết quả và báo cáo tổng hợp.")
-@plan_argument
+@plans_argument
 @output_option
 @templates_option
 @agency_option
@@ -160,11 +199,18 @@ def build(plan_dir, output_dir, templates, force, jobs, pdf, pdf_timeout):
 @jobs_option
 @pdf_option
 @pdf_timeout_option
-def reports(plan_dir, output_dir, templates, agencies, force, jobs, pdf, pdf_timeout):
+@executor_option
+def reports(plan_dirs, output_dir, templates, agencies, force, jobs, pdf, pdf_timeout, executor):
     """Dựng dự thảo báo cáo (bao-cao/<MÃ>.docx) và sổ nhập kết quả (bao-cao/<MÃ>.xlsx) cho từng cơ quan,
-    cùng báo cáo tổng hợp (tong-hop.docx)."""
+    cùng báo cáo tổng hợp (tong-hop.docx). Nhiều kế hoạch một lần như lệnh build."""
     from . import app
-    plan = app.plan_folder(plan_dir)
+    if len(plan_dirs) > 1 or executor or (plan_dirs and app.is_plan_collection(plan_dirs[0])):
+        if agencies:
+            raise click.UsageError("--agency chỉ dùng với một kế hoạch.")
+        show_many(app.run_many("reports", plan_dirs, output_dir, templates, REPORTER, force=force, n_jobs=jobs,
+                               pdf=pdf, pdf_timeout=pdf_timeout, executor=executor))
+        return
+    plan = app.plan_folder(plan_dirs[0] if plan_dirs else None)
     show_run(app.reports(plan, app.default_output(plan, output_dir), templates, REPORTER, agencies=agencies,
                          force=force, n_jobs=jobs, pdf=pdf, pdf_timeout=pdf_timeout))
 

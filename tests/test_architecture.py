@@ -18,7 +18,7 @@ LAYERS = [
     {"compare"},
     {"render"},
     {"batch"},
-    {"nd30", "templates_check", "pipeline", "documents", "hand_edits", "app"},
+    {"nd30", "templates_check", "pipeline", "documents", "hand_edits", "app", "many"},
     {"cli", "cli_vi", "__main__", "web"},
 ]
 
