@@ -48,6 +48,12 @@ def test_missing_vietnamese_fonts_is_a_clear_error(tmp_path, monkeypatch):
     assert "fonts-liberation2" in res.output and not (tmp_path / "out").exists()
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """The converters' kept profiles go to this test's folder, not the user's cache."""
+    monkeypatch.setenv("KEHOACH_CACHE", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def fake_soffice(tmp_path):
     """A stand-in for LibreOffice: logs each start, hangs on files named ``treo``, else writes a PDF."""
@@ -65,6 +71,10 @@ def fake_soffice(tmp_path):
         for f in files:
             if f.stem.startswith("treo"):
                 time.sleep(60)
+            flaky = f.with_suffix(".lan-dau")
+            if f.stem.startswith("chap-chon") and not flaky.exists():
+                flaky.write_text("x")      # fails the first time only
+                continue
             (outdir / (f.stem + ".pdf")).write_bytes(b"%PDF-1.4 fake")
         """))
     script.chmod(0o755)
@@ -103,3 +113,22 @@ def test_each_job_has_its_own_converter_and_profile(tmp_path, fake_soffice):
     # two files named a.docx never share one call (LibreOffice writes both to one outdir)
     assert all(s.split(" ", 1)[1].split().count("a") <= 1 for s in starts)
     assert (tmp_path / "bao-cao" / "a.pdf").exists()
+
+
+def test_profiles_are_kept_between_runs_and_converters_restart(tmp_path, fake_soffice, monkeypatch):
+    exe, log = fake_soffice
+    monkeypatch.setattr(pdf, "FILES_PER_PROCESS", 2)
+    pdf.convert(_docs(tmp_path / "docs", "a", "b", "c", "d", "e"), n_jobs=1, timeout=10, exe=str(exe))
+    pdf.convert(_docs(tmp_path / "docs2", "f"), n_jobs=1, timeout=10, exe=str(exe))
+    starts = log.read_text().splitlines()
+    # after every 2 files a fresh process; the same kept profile in both runs, in the cache
+    assert [s.split(" ", 1)[1] for s in starts] == ["a b", "c d", "e", "f"]
+    profiles = {s.split(" ", 1)[0] for s in starts}
+    assert len(profiles) == 1 and (tmp_path / "cache" / "libreoffice" / "profile-0").as_uri() in profiles.pop()
+
+
+def test_a_file_that_did_not_convert_is_tried_again(tmp_path, fake_soffice):
+    exe, log = fake_soffice
+    result = pdf.convert(_docs(tmp_path / "docs", "a", "chap-chon"), n_jobs=1, timeout=10, exe=str(exe))
+    assert sorted(f.stem for f in result.converted) == ["a", "chap-chon"] and not result.failed
+    assert [s.split(" ", 1)[1] for s in log.read_text().splitlines()] == ["a chap-chon", "chap-chon"]

@@ -1,9 +1,13 @@
 """PDF next to each .docx through LibreOffice headless.
 
-A batch is converted by one LibreOffice process per job, each with its own user
-profile (two instances sharing a profile block each other), rather than one process
-per file. A converter that stops producing files for ``timeout`` seconds is killed
-and restarted on the files left; the file it hung on is reported. Before converting
+A batch is converted by a small pool of LibreOffice processes, one per job, each fed
+many files per call rather than one process per file. Each converter keeps its own
+user profile between runs (a fresh profile costs LibreOffice seconds to create; two
+instances sharing one block each other, so a profile is held under a lock while in
+use). A converter is restarted after :data:`FILES_PER_PROCESS` files, and when it stops
+producing files for ``timeout`` seconds it is killed and restarted on the files left;
+the file it hung on is reported. A file that did not convert is tried once more in a
+fresh process, so a converter's bad moment loses no document. Before converting
 we make sure a Times New Roman-compatible font with Vietnamese letters is installed
 (Liberation 1.x lacks them and the PDF then mixes fonts); afterwards we read the
 fonts the PDFs actually embed.
@@ -11,6 +15,7 @@ fonts the PDFs actually embed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -151,10 +156,66 @@ def _settled(path: Path) -> bool:
     return size > 0 and path.stat().st_size == size
 
 
+#: A converter is restarted after this many files: LibreOffice's memory grows over a long run.
+FILES_PER_PROCESS = 100
+
+
+def profile_home() -> Path:
+    """Where the converters keep their profiles between runs (``$KEHOACH_CACHE``, else the user's cache)."""
+    override = os.environ.get("KEHOACH_CACHE")
+    if override:
+        base = Path(override)
+    elif sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "kehoach"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kehoach"
+    return base / "libreoffice"
+
+
+@contextlib.contextmanager
+def warm_profile(fallback: Path):
+    """A LibreOffice profile kept between runs that no other converter is using now (the first free
+    slot, held under a file lock); ``fallback`` (a new, cold one) if the cache cannot be written."""
+    from filelock import FileLock, Timeout
+    home = profile_home()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        yield fallback
+        return
+    for n in range(64):
+        lock = FileLock(str(home / f"profile-{n}.lock"), timeout=0)
+        try:
+            lock.acquire()
+        except (Timeout, OSError):
+            continue
+        try:
+            yield home / f"profile-{n}"
+        finally:
+            lock.release()
+        return
+    yield fallback
+
+
 def _convert_share(exe: str, files: list[Path], timeout: float, work: Path, n: int, progress=None) -> PdfOutcome:
+    with warm_profile(work / f"profile-{n}") as profile:
+        first = _convert_with(exe, profile, files, timeout, progress)
+        if not first.failed:
+            return first
+        # once more, in a fresh process, for what did not convert (a hang's file is left out: it hung)
+        again = [f for f, why in first.failed if "treo" not in why]
+        if not again:
+            return first
+        second = _convert_with(exe, profile, again, timeout, None)
+        retried = set(second.converted)
+        return PdfOutcome(first.converted + second.converted,
+                          [(f, why) for f, why in first.failed if f not in retried])
+
+
+def _convert_with(exe: str, profile: Path, files: list[Path], timeout: float, progress=None) -> PdfOutcome:
     outcome = PdfOutcome()
-    profile = work / f"profile-{n}"
-    for batch in _batches(files):
+    batches = [b[i:i + FILES_PER_PROCESS] for b in _batches(files) for i in range(0, len(b), FILES_PER_PROCESS)]
+    for batch in batches:
         outdir = Path(tempfile.mkdtemp(prefix=".kehoach-pdf-", dir=batch[0].parent))
         try:
             done: set[Path] = set()
