@@ -138,6 +138,16 @@ def validate(plan_dir: Path) -> Problems:
         return exc.problems
 
 
+def _not_yet_used(samples, folder: Path) -> list:
+    """The samples whose template this version has not yet built anything from in ``folder``: a
+    template that already made documents here has passed its check (it costs a render per template)."""
+    from . import __version__
+    from .batch.jobs import template_hash
+    from .batch.manifest import Manifest
+    used = {e.get("template") for e in Manifest(folder).entries.values() if e.get("version") == __version__}
+    return [s for s in samples if not s.template or template_hash(s) not in used]
+
+
 def _check_templates(samples) -> None:
     from .templates_check import check_templates
     keys: dict[Path, set] = {}
@@ -151,7 +161,7 @@ def _render(command: str, plan, output_dir: Path, templates: Path, reporter: Rep
             n_jobs: int | None, agencies: list[str] | None = None, fresh: Freshness | None = None) -> Outcome:
     """Check the templates against real contexts, then render every document of ``command``."""
     samples, jobs = documents.jobs_for(command, plan, templates, agencies)
-    _check_templates(samples)
+    _check_templates(_not_yet_used(samples, output_folder(plan, output_dir)))
     with reporter.progress(documents.count_jobs(command, plan, agencies), "Đang dựng") as advance:
         outcome = run(plan, jobs, output_dir, force=force, n_jobs=n_jobs, progress=advance)
     _hint_hand_edits(plan, output_folder(plan, output_dir), outcome, reporter)

@@ -23,6 +23,14 @@ def build_plan(plan_dir: Path, out: Path, **kw):
     return plan, run(plan, jobs_for("build", plan, TEMPLATES)[1], out, n_jobs=1, **kw)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_user_cache(tmp_path_factory):
+    """Kept LibreOffice profiles and prepared workbooks go to the test session's folder, never the
+    user's cache (subprocesses inherit it)."""
+    import os
+    os.environ["KEHOACH_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture(scope="session")
 def example_out(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out")

@@ -161,15 +161,9 @@ FILES_PER_PROCESS = 100
 
 
 def profile_home() -> Path:
-    """Where the converters keep their profiles between runs (``$KEHOACH_CACHE``, else the user's cache)."""
-    override = os.environ.get("KEHOACH_CACHE")
-    if override:
-        base = Path(override)
-    elif sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "kehoach"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kehoach"
-    return base / "libreoffice"
+    """Where the converters keep their profiles between runs."""
+    from ..user_cache import cache_home
+    return cache_home() / "libreoffice"
 
 
 @contextlib.contextmanager

@@ -254,10 +254,10 @@ class Prototype:
 
     def __init__(self, layout: str):
         from .package import unpack
-        from .xlsx_result_entry import write_result_entry
         from .xlsx_writers import sdk_font_order
         mark = _Markers()
-        parts = unpack(write_result_entry(_sample(json.loads(layout), mark)))
+        sample = _sample(json.loads(layout), mark)
+        parts = unpack(_prototype_bytes(layout, sample))
         parts["xl/styles.xml"] = sdk_font_order(parts["xl/styles.xml"])
         self.parts = parts
         self.workbook = parts["xl/workbook.xml"].decode("utf-8")
@@ -292,6 +292,38 @@ class Prototype:
                               lambda m: f"{m[1]}{last}", workbook)
         parts["xl/workbook.xml"] = workbook.encode("utf-8")
         return parts
+
+
+#: The code that lays the workbook out: a prototype kept on disk is valid while none of it changes.
+_LAYOUT_CODE = ("render/xlsx_result_entry.py", "render/xlsx_print.py", "render/xlsx_appendix.py",
+                "render/xlsx_prepared.py", "model/tables.py")
+
+
+def _prototype_bytes(layout: str, sample: dict) -> bytes:
+    """The prototype workbook for ``layout``, from the user's cache when this code made it before
+    (so a command that only fills workbooks never imports openpyxl), else made and kept there."""
+    import hashlib
+    from pathlib import Path
+
+    from .. import __version__
+    from ..atomic import write_atomic
+    from ..user_cache import cache_home
+    package = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(f"{__version__}\0{layout}".encode())
+    for name in _LAYOUT_CODE:
+        h.update((package / name).read_bytes())
+    path = cache_home() / "so-nhap" / f"{h.hexdigest()[:32]}.xlsx"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    from .xlsx_result_entry import write_result_entry
+    data = write_result_entry(sample)
+    try:
+        write_atomic(path, data)
+    except OSError:         # a read-only home: made again next time, nothing else changes
+        pass
+    return data
 
 
 def _date_cell() -> str:

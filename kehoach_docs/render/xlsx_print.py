@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import math
 
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
 
 #: The height of one line of 12-pt Times New Roman, in points, and a little air around the text.
 LINE_PT, PADDING_PT = 15.0, 3.0
@@ -35,6 +33,7 @@ def lines_of(text: str, width: float) -> int:
 def fit_rows(ws, first_row: int, last_row: int | None = None) -> None:
     """Give each row from ``first_row`` the height its wrapped cells need (merged cells count
     the width of every column they span)."""
+    from openpyxl.utils import get_column_letter    # lines_of serves prepared workbooks without openpyxl
     spans = {rng.min_row: rng for rng in ws.merged_cells.ranges if rng.min_row == rng.max_row}
     width = {c: ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ws.max_column + 1)}
     for r in range(first_row, (last_row or ws.max_row) + 1):
@@ -55,6 +54,8 @@ def fit_rows(ws, first_row: int, last_row: int | None = None) -> None:
 def print_setup(ws, *, landscape: bool, title_rows: int | None = None, last_col: int | None = None) -> None:
     """A4, fitted to one page wide (as many pages down as needed), the header row repeated on every
     page and the print area on the table (``last_col``: columns beyond it are codes, not printed)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 
-from .xlsx_appendix import write_appendix
-from .xlsx_diff import write_diff
 
 
 def _appendix(job) -> bytes:
+    from .xlsx_appendix import write_appendix      # openpyxl: imported by the commands that need it
     return write_appendix(job.extra["part"], job.context, job.extra["year"])
+
+
+def _diff(job) -> bytes:
+    from .xlsx_diff import write_diff
+    return write_diff(job.context)
 
 
 def _result_entry(job) -> dict[str, bytes]:
@@ -18,7 +22,7 @@ def _result_entry(job) -> dict[str, bytes]:
 
 
 #: Each writer returns the workbook's bytes, or its parts ready to pack (a prepared workbook).
-WRITERS = {"phu_luc": _appendix, "nhap_ket_qua": _result_entry, "so_sanh": lambda job: write_diff(job.context)}
+WRITERS = {"phu_luc": _appendix, "nhap_ket_qua": _result_entry, "so_sanh": _diff}
 
 
 # openpyxl writes a font's children as name, charset, family, b, i, …, color, sz. ECMA-376 allows
