@@ -8,6 +8,7 @@ documents print) and parse its meaning once, for evaluation against results.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -144,6 +145,7 @@ class Value:
         return replace(_negated(self), change="giam")
 
 
+@lru_cache(maxsize=1 << 16)      # a plan reads the same targets for every document that shows them
 def parse_value(text: str, unit: str = "", kind: Kind | None = None) -> Value:
     """Parse a written value; ``unit`` helps tell a rank (``5/10`` in ``Xếp hạng``) from a ratio.
 

@@ -110,23 +110,43 @@ _CELL_W = re.compile(r"<w:tc>(?:(?!</w:tc>).)*?<w:tcW\b[^>]*?\bw:w=\"(\d+)\"(?:(
 
 def fit_grid(xml: str) -> str:
     """Make each table's grid (``w:tblGrid``) follow its first row's cell widths, after a column
-    loop changed how many cells a row has (docxtpl's own ``fix_tables`` only counts them).
+    loop changed how many cells a row has (docxtpl's own ``fix_tables`` only counts them), and
+    rebalance columns too narrow to read (:func:`_make_room`), every row's cells alike.
 
-    Runs for every report draft, so the usual case is plain string work; a table that needs its
-    columns rebalanced (:func:`_make_room`), spans or nests cells takes the full XML path."""
+    Runs for every report draft, so it is plain string work; a table that spans or nests cells
+    takes the full XML path (:func:`_fit_grid_tree`, which gives the same document)."""
     out, pos = [], 0
     for grid in _GRID.finditer(xml):
-        row = _FIRST_ROW.search(xml, grid.end())
+        end = xml.find("</w:tbl>", grid.end())
+        table = xml[grid.end():end]
+        if end < 0 or "<w:tbl>" in table or "gridSpan" in table or "<w:tc " in table:
+            return _fit_grid_tree(xml)
+        row = _FIRST_ROW.search(table)
         first = row.group() if row else ""
-        if not row or "<w:tbl>" in first or "gridSpan" in first:
-            return _fit_grid_tree(xml)
         widths = [int(w) for w in _CELL_W.findall(first)]
-        cells = first.count("<w:tc>") + first.count("<w:tc ")
-        if not widths or len(widths) != cells or _make_room(widths) != widths:
+        if not widths or len(widths) != first.count("<w:tc>"):
             return _fit_grid_tree(xml)
-        out += [xml[pos:grid.start()], "<w:tblGrid>", *(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid>"]
-        pos = grid.end()
+        fitted = _make_room(widths)
+        if fitted != widths:
+            table = _ANY_ROW.sub(lambda m: _resize_row(m.group(), fitted), table)
+        out += [xml[pos:grid.start()], "<w:tblGrid>", *(f'<w:gridCol w:w="{w}"/>' for w in fitted),
+                "</w:tblGrid>", table]
+        pos = end
     return "".join(out) + xml[pos:]
+
+
+_ANY_ROW = re.compile(r"<w:tr[ >](?:(?!</w:tr>).)*</w:tr>", re.S)
+_TC_WIDTH = re.compile(r'(<w:tcW\b[^>]*?\bw:w=")(\d+)(")')
+
+
+def _resize_row(row: str, widths: list[int]) -> str:
+    """``row`` with its cells' widths set to ``widths`` (a row of another cell count stays as it is)."""
+    pieces = row.split("<w:tc>")
+    if len(pieces) - 1 != len(widths):
+        return row
+    cells = [_TC_WIDTH.sub(lambda m, x=x: f"{m[1]}{x}{m[3]}", piece, count=1)
+             for piece, x in zip(pieces[1:], widths)]
+    return "<w:tc>".join([pieces[0], *cells])
 
 
 def _fit_grid_tree(xml: str) -> str:

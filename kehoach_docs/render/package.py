@@ -88,7 +88,22 @@ _CACHE_MIN, _CACHE_MAX = 2048, 256
 _DOS_TIME, _DOS_DATE = 0, (ZIP_TIME[0] - 1980) << 9 | ZIP_TIME[1] << 5 | ZIP_TIME[2]
 
 
+#: Small parts (relationships, content types, settings) are often equal without being the same
+#: object: those are looked up by their bytes.
+_small: dict[bytes, tuple[bytes, int]] = {}
+_SMALL_MAX = 1024
+
+
 def _deflate(data: bytes) -> tuple[bytes, int]:
+    if len(data) < _CACHE_MIN:
+        hit = _small.get(data)
+        if hit is None:
+            c = zlib.compressobj(6, zlib.DEFLATED, -15)
+            hit = (c.compress(data) + c.flush(), zlib.crc32(data))
+            if len(_small) >= _SMALL_MAX:
+                _small.clear()
+            _small[data] = hit
+        return hit
     hit = _deflated.get(id(data))
     if hit is not None and hit[0] is data:
         return hit[1], hit[2]

@@ -100,59 +100,88 @@ class _Sheet:
         self.validations = [(m[1], m[2].split(), m[3]) for m in _DV.finditer(self.tail)]
         self.sheet_key = sheet_key      # "chi_tieu"/"nhiem_vu": its rows after the header repeat per item
 
+    def compile(self) -> None:
+        """Work out once what every agency's fill needs: which rows never change (kept as finished
+        XML), and for the others each cell's style, validations and how its value is written."""
+        self.template_rows = [r for r, _, _ in self.rows if self.sheet_key and r > HEADER_ROW]
+        self.attrs = {r: re.sub(r' (ht|customHeight)="[^"]*"', "", a) for r, a, _ in self.rows}
+        self.dv_of = {}
+        for i, (_, refs, _) in enumerate(self.validations):
+            for ref in refs:
+                self.dv_of.setdefault(ref, []).append(i)
+        self.cells = {}         # sample row -> [(col, attrs, content, style, dv ids, how, static text)]
+        self.static = {}        # row -> its finished XML, for rows the same for every agency
+        for r, _, cells in self.rows:
+            spec, fixed = [], r not in self.template_rows
+            for col, cattrs, content, key in cells:
+                text = _INLINE.search(content)
+                if key is None:
+                    how = "copy" if r not in self.template_rows else "blank"
+                elif len(key[0]) == 1 and key[1] == f"@@{MARK.search(key[1])[1]}@@":
+                    ref = key[0][0]
+                    # a figure is a number only where the writer makes it one: «so» rows' results
+                    how = ("value", ref, ref[::2] == ("ct", "uoc") and ref[1] == KINDS.index("so"))
+                else:
+                    how = ("text", key[0], key[1])
+                fixed &= how == "copy" and not self.dv_of.get(f"{col}{r}")
+                spec.append((col, cattrs, content, _style(cattrs), self.dv_of.get(f"{col}{r}", ()), how,
+                             _unescape(text[1]) if text else None))
+            self.cells[r] = spec
+            if fixed and not self.typed_cells(r):
+                self.static[r] = self._row_xml(r, r, {}, {})
+
+    def typed_cells(self, r: int) -> bool:
+        """Whether row ``r`` holds a cell filled by position (the report date), not by marker."""
+        return self.sheet_key is None and any(f"{col}{r}" == _date_cell() for col, *_ in self.cells[r])
+
+    def _row_xml(self, r: int, src: int, vals: dict, dv_cells: dict) -> str:
+        cells_xml, texts = [], {}
+        for col, cattrs, content, style, dvs, how, static_text in self.cells[src]:
+            coord = f"{col}{r}"
+            for i in dvs:
+                dv_cells[i].append(coord)
+            if how == "copy":
+                value = _typed(vals.get(("cell", coord))) if vals else None
+                if value is None:
+                    cells_xml.append(f'<c r="{coord}"{cattrs}>{content}</c>' if content
+                                     else f'<c r="{coord}"{cattrs}/>')
+                    if static_text is not None:
+                        texts[col] = static_text
+                    continue
+            elif how == "blank":
+                value = None
+            elif how[0] == "value":
+                value = _typed(vals.get(how[1]), numeric=how[2])
+            else:
+                refs, template = how[1], how[2]
+                value = _Raw(MARK.sub(lambda m: _xml(str(vals.get(_key_of(refs, template, m), ""))), template))
+            cells_xml.append(_cell(coord, style, value))
+            if isinstance(value, (str, _Raw)):
+                texts[col] = value if not isinstance(value, _Raw) else _unescape(value)
+        height = self._height(r, src, texts)
+        row_attrs = self.attrs[src] + (f' ht="{height}" customHeight="1"' if height else "")
+        return (f'<row r="{r}"{row_attrs}>' + "".join(cells_xml) + "</row>" if cells_xml
+                else f'<row r="{r}"{row_attrs}/>')
+
     def fill(self, values: dict, rows: list[dict], kinds: list[int]) -> tuple[str, int]:
         """The sheet's XML for one agency, and its last row."""
+        if not hasattr(self, "cells"):
+            self.compile()
         out, dv_cells = [], {i: [] for i in range(len(self.validations))}
-        sample = {r: cells for r, _, cells in self.rows}
-        attrs = {r: a for r, a, _ in self.rows}
-        template_rows = [r for r, _, _ in self.rows if self.sheet_key and r > HEADER_ROW]
-        last = 0
         plan: list[tuple[int, int, dict]] = []      # (row number, sample row number, item values)
         for r, _, _ in self.rows:
-            if r not in template_rows:
+            if r not in self.template_rows:
                 plan.append((r, r, values))
+        key = self.sheet_key[:2] if self.sheet_key else ""
         for i, (item, kind) in enumerate(zip(rows, kinds)):
-            plan.append((HEADER_ROW + 1 + i, template_rows[kind], {**values, **{(self.sheet_key[:2], kind, k): v
-                                                                               for k, v in item.items()}}))
-        plan.sort()
+            vals = dict(values)
+            vals.update(((key, kind, k), v) for k, v in item.items())
+            plan.append((HEADER_ROW + 1 + i, self.template_rows[kind], vals))
+        plan.sort(key=lambda p: p[0])
+        last = 0
         for r, src, vals in plan:
-            cells_xml, texts = [], {}
-            for col, cattrs, content, key in sample[src]:
-                coord = f"{col}{r}"
-                for i, (_, refs, _) in enumerate(self.validations):
-                    if f"{col}{src}" in refs:
-                        dv_cells[i].append(coord)
-                style = _style(cattrs)
-                if key is None and src not in template_rows:
-                    value = _typed(vals.get(("cell", coord)))
-                    if value is None:
-                        cells_xml.append(f'<c r="{coord}"{cattrs}>{content}</c>' if content
-                                         else f'<c r="{coord}"{cattrs}/>')
-                        text = _INLINE.search(content)
-                        if text:
-                            texts[col] = _unescape(text[1])
-                        continue
-                elif key is None:
-                    value = None
-                else:
-                    refs, template = key
-                    if len(refs) == 1 and template == f"@@{MARK.search(template)[1]}@@":
-                        # a figure is a number only where the writer makes it one: «so» rows' results
-                        value = _typed(vals.get(refs[0]), numeric=refs[0][::2] == ("ct", "uoc")
-                                       and refs[0][1] == KINDS.index("so"))
-                    else:
-                        value = MARK.sub(lambda m: _xml(str(vals.get(_key_of(refs, template, m), ""))),
-                                         template)
-                        value = _Raw(value)
-                cells_xml.append(_cell(coord, style, value))
-                if isinstance(value, (str, _Raw)):
-                    texts[col] = value if isinstance(value, str) else _unescape(value)
-            height = self._height(r, src, texts)
-            row_attrs = re.sub(r' (ht|customHeight)="[^"]*"', "", attrs[src])
-            if height:
-                row_attrs += f' ht="{height}" customHeight="1"'
-            out.append(f'<row r="{r}"{row_attrs}>' + "".join(cells_xml) + "</row>" if cells_xml
-                       else f'<row r="{r}"{row_attrs}/>')
+            static = self.static.get(src) if r == src else None
+            out.append(static if static is not None else self._row_xml(r, src, vals, dv_cells))
             last = max(last, r)
         if self.sheet_key:
             last = max(last, HEADER_ROW + 1)     # the frozen pane's first cell counts, as openpyxl counts it

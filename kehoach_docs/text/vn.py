@@ -7,6 +7,7 @@ Every number or date a document shows goes through this module, so the rules
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import datetime as _dt
 from decimal import Decimal, InvalidOperation
@@ -46,6 +47,7 @@ def check_magnitude(value: Decimal, text: str) -> Decimal:
 _FIGURE = re.compile(r"[+-]?[0-9.,]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_number(text: str) -> Decimal | None:
     """Parse a Vietnamese number (``654,247``, ``1.234,5``, ``-3``); ``None`` if it is not one.
 
