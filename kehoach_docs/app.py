@@ -384,8 +384,11 @@ def export_pdf(docx: list[Path], n_jobs: int | None, timeout: float, reporter: R
         return report
     with reporter.progress(len(todo), "PDF (LibreOffice)") as advance:
         result = convert(todo, n_jobs or default_jobs(), timeout, progress=advance)
-    for f in sorted(result.converted):
-        odd = foreign_fonts(f.with_suffix(".pdf"))
+    from concurrent.futures import ThreadPoolExecutor
+    converted = sorted(result.converted)
+    with ThreadPoolExecutor(max_workers=n_jobs or default_jobs()) as pool:    # one pdffonts per PDF
+        fonts = list(pool.map(lambda f: foreign_fonts(f.with_suffix(".pdf")), converted))
+    for f, odd in zip(converted, fonts):
         if odd:
             report.foreign_fonts.append((f.with_suffix(".pdf"), odd))
         else:

@@ -114,7 +114,7 @@ def show_outcome(outcome, folder: Path) -> None:
 
 
 def show_pdf(report) -> None:
-    for pdf in report.converted:
+    for pdf in report.converted if REPORTER.level else []:
         click.echo(f"  pdf   {pdf}")
     for pdf, fonts in report.foreign_fonts:
         click.echo(f"  LỖI   {pdf}: PDF dùng phông {', '.join(fonts)} ngoài Times New Roman (thiếu chữ Việt?); "

@@ -146,7 +146,7 @@ def _run_converter(exe: str, profile: Path, files: list[Path], outdir: Path, tim
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             return False
-        time.sleep(0.1)
+        time.sleep(0.02)
 
 
 def _settled(path: Path) -> bool:

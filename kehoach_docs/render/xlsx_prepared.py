@@ -332,6 +332,8 @@ def _prototype_bytes(layout: str, sample: dict) -> bytes:
     """The prototype workbook for ``layout``, from the user's cache when this code made it before
     (so a command that only fills workbooks never imports openpyxl), else made and kept there."""
     import hashlib
+    import io
+    import zipfile
     from pathlib import Path
 
     from .. import __version__
@@ -343,7 +345,9 @@ def _prototype_bytes(layout: str, sample: dict) -> bytes:
         h.update((package / name).read_bytes())
     path = cache_home() / "so-nhap" / f"{h.hexdigest()[:32]}.xlsx"
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
+        if zipfile.is_zipfile(io.BytesIO(data)):     # a damaged cache file is made again
+            return data
     except OSError:
         pass
     from .xlsx_result_entry import write_result_entry

@@ -1,0 +1,108 @@
+"""The fast paths give the same documents as the plain ones (issue 14): each agency's prepared
+workbook holds exactly what openpyxl's own writer makes (every cell, style, height, validation and
+print setting), and report-draft grids fitted as strings equal the XML path's."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import openpyxl
+import pytest
+from lxml import etree
+
+from conftest import EXAMPLE, FIXTURES
+from kehoach_docs.documents import jobs_for, templates_dir
+from kehoach_docs.model.results import KetQuaCoQuan
+from kehoach_docs.render import docx_engine
+from kehoach_docs.render.package import pack
+from kehoach_docs.render.xlsx_prepared import entry_parts
+from kehoach_docs.render.xlsx_result_entry import write_result_entry
+from kehoach_docs.results.entry import entry_data
+from kehoach_docs.results.store import save_results
+from kehoach_docs.source.plan_dir import load_plan
+
+
+def describe(data: bytes) -> dict:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    out = {}
+    for ws in wb.worksheets:
+        d = {"state": ws.sheet_state, "freeze": ws.freeze_panes, "print_area": ws.print_area,
+             "titles": ws.print_title_rows, "protected": ws.protection.sheet, "dims": ws.dimensions,
+             "merged": sorted(map(str, ws.merged_cells.ranges)),
+             "widths": {k: v.width for k, v in ws.column_dimensions.items()},
+             "heights": {k: v.height for k, v in ws.row_dimensions.items() if v.height},
+             "validations": sorted((dv.type, str(dv.sqref), dv.formula1, dv.prompt, dv.errorStyle)
+                                   for dv in ws.data_validations.dataValidation),
+             "setup": (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.page_setup.paperSize)}
+        for row in ws.iter_rows():
+            for c in row:
+                d[c.coordinate] = (c.value, c.data_type, c.number_format, c.font.b, c.font.i, c.font.sz,
+                                   c.fill.fgColor.rgb, c.protection.locked, c.alignment.wrap_text,
+                                   c.alignment.horizontal, c.border.left.style)
+        out[ws.title] = d
+    return out
+
+
+@pytest.fixture(scope="module")
+def filled_plan(tmp_path_factory):
+    """The example with results for every agency: numbers, ranks, words, dates, long and hostile text."""
+    folder = tmp_path_factory.mktemp("filled") / "tien-lu-2024"
+    shutil.copytree(EXAMPLE, folder)
+    plan = load_plan(folder)
+    for i, a in enumerate(plan.agencies_with_work()):
+        d = entry_data(plan, a.ma)
+        ct = {}
+        for j, r in enumerate(d["chi_tieu"]):
+            v = {"so": ["1.234,5", "8,7", "100", "-3"][j % 4], "hang": "4/10",
+                 "chu": "Cơ bản hoàn thành & <tốt> \"x\""}[r["nhap"]]
+            ct[r["ma"]] = {"uoc_thuc_hien": "" if j % 3 == 2 else v, "ghi_chu": "ghi chú dài " * (j * 7)}
+        nv = {r["ma"]: {"trang_thai": "Hoàn thành" if k % 2 else None,
+                        "ket_qua": "Đã triển khai & hoàn thành <đúng hạn>\ndòng hai " * (k % 4)}
+              for k, r in enumerate(d["nhiem_vu"])}
+        save_results(plan, KetQuaCoQuan.model_validate({
+            "co_quan": a.ma, "ngay_bao_cao": "05/12/2024" if i % 2 else None,
+            "chi_tieu": {k: v for k, v in ct.items() if v["uoc_thuc_hien"] or v["ghi_chu"]},
+            "nhiem_vu": {k: v for k, v in nv.items() if v["trang_thai"] or v["ket_qua"]},
+            "kho_khan": "=SUM(A1) " + "khó khăn rất dài " * 40 if i % 3 == 0 else "",
+            "de_xuat": "Đề xuất\nhai dòng" if i % 2 else ""}))
+    return folder
+
+
+@pytest.mark.parametrize("which", ["filled", "xa-2027", "tinh-kem-theo-2026-2030", "xa-pl2-2026"])
+def test_prepared_workbooks_equal_openpyxls(which, filled_plan):
+    folder = filled_plan if which == "filled" else FIXTURES / which
+    plan = load_plan(folder)
+    jobs = [j for j in jobs_for("reports", plan, templates_dir())[1] if j.writer == "nhap_ket_qua"]
+    assert jobs
+    for job in jobs:
+        ours = pack(entry_parts(job.context), "t", "2024-01-01T00:00:00Z", {})
+        assert describe(ours) == describe(write_result_entry(job.context)), job.output
+
+
+def test_grids_fitted_as_strings_equal_the_xml_path(filled_plan):
+    seen = []
+    original = docx_engine.fit_grid
+
+    def both(xml):
+        seen.append(xml)
+        return original(xml)
+    n = 0
+    for folder in (filled_plan, FIXTURES / "tinh-kem-theo-2026-2030", FIXTURES / "xa-pl2-2026"):
+        plan = load_plan(folder)
+        for command in ("build", "reports"):
+            for job in jobs_for(command, plan, templates_dir())[1]:
+                if job.template:
+                    seen.clear()
+                    docx_engine.fit_grid = both
+                    try:
+                        docx_engine.prepared(job.template).render_parts(job.context)
+                    finally:
+                        docx_engine.fit_grid = original
+                    for xml in seen:
+                        fast = etree.tostring(etree.fromstring(original(xml).encode()), method="c14n")
+                        tree = etree.tostring(etree.fromstring(docx_engine._fit_grid_tree(xml).encode()),
+                                              method="c14n")
+                        assert fast == tree, job.output
+                        n += 1
+    assert n > 30
