@@ -7,6 +7,7 @@ Vietnamese message that names the line, as MkDocs does for its configuration.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import yaml
@@ -23,8 +24,19 @@ class _Constructor(yaml.constructor.SafeConstructor):
     pass
 
 
+_constructors = threading.local()      # one per thread: the web app loads plans in several
+
+
 def _scalar(node: yaml.Node):
-    return _Constructor().construct_object(node, deep=True)
+    """A scalar's value by PyYAML's safe rules (one constructor reused, its memo emptied each time)."""
+    c = getattr(_constructors, "c", None)
+    if c is None:
+        c = _constructors.c = _Constructor()
+    try:
+        return c.construct_object(node, deep=True)
+    finally:
+        c.constructed_objects.clear()
+        c.recursive_objects.clear()
 
 
 # libyaml composes ten times faster and in half the memory (a province's plan has thousands of
