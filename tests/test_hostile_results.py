@@ -3,7 +3,6 @@ located message, never a server error, a crash report or minutes of work."""
 
 from __future__ import annotations
 
-import io
 import shutil
 import time
 import zipfile

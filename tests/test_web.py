@@ -14,7 +14,6 @@ import pytest
 import yaml
 from docx import Document
 
-from conftest import EXAMPLE
 from web_support import CLERK, PASSWORD, Http, browser, server  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.skipif(not shutil.which("chromedriver"), reason="chromium-driver chưa cài (.ci/run cài)")

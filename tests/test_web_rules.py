@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from conftest import EXAMPLE, FIXTURES, fill
 from kehoach_docs.cli import main
-from web_support import CLERK, PASSWORD, Http, issue_links, start_server, submissions, token_of
+from web_support import Http, issue_links, start_server, submissions, token_of
 
 
 @pytest.fixture
