@@ -100,7 +100,7 @@ def zip_ok(path: Path, file: str, problems) -> bool:
 
 
 def cells_ok(path: Path, file: str, problems, max_cells: int) -> bool:
-    """Count a workbook's cells as a stream, before any reader builds them in memory: a file of a
+    """:func:`zip_ok`, and then count a workbook's cells as a stream, before any reader builds them in memory: a file of a
     few hundred kB can declare millions of cells, which openpyxl would hold (gigabytes, minutes)
     before the sheet's extent could be checked."""
     from .problems import ERROR, Problem

@@ -18,7 +18,7 @@ from ..problems import ERROR, WARNING, Problem, Problems, rel
 from ..model.tables import (ENTRY_INDICATORS, ENTRY_TASKS, GENERAL_ROWS, META_ROWS, entry_indicators)
 from ..model.tables import GENERAL_SHEET as GENERAL
 from ..model.tables import META_SHEET as META
-from ..untrusted_zip import cells_ok, zip_ok
+from ..untrusted_zip import cells_ok
 from ..source.xlsx_appendix import MAX_CELLS, cell_text, extent_ok
 from ..text.hygiene import clean_text
 from .entry import entry_data, figure_problem, plan_version, status_problem
@@ -73,8 +73,7 @@ class _Reader:
 
     def read(self) -> KetQuaCoQuan | None:
         import openpyxl
-        if not zip_ok(self.path, self.file, self.problems) or \
-                not cells_ok(self.path, self.file, self.problems, MAX_CELLS):
+        if not cells_ok(self.path, self.file, self.problems, MAX_CELLS):
             return None
         try:
             wb = openpyxl.load_workbook(self.path, data_only=False)

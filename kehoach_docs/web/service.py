@@ -115,11 +115,13 @@ def submit(row: Plan, res: KetQuaCoQuan, kind: str, values: dict, *, link=None, 
     return sub
 
 
-def sync_history(row: Plan) -> None:
+def sync_history(row: Plan):
     """Results stored outside the web (``kehoach collect``, a hand edit of ``ket-qua/<MA>.yaml``) enter
-    the history too, so it shows every version the reports were made from."""
+    the history too, so it shows every version the reports were made from. Returns the plan as read."""
     with _lock(row):
-        _record_outside_changes(row, load(row))
+        plan = load(row)
+        _record_outside_changes(row, plan)
+    return plan
 
 
 def _record_outside_changes(row: Plan, plan) -> None:

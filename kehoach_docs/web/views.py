@@ -204,8 +204,7 @@ def home(request):
 
 @clerk_view
 def plan_page(request, row):
-    service.sync_history(row)
-    plan = service.load(row)
+    plan = service.sync_history(row)
     last = {}
     for sub in row.submissions.exclude(kind=Submission.DRAFT).order_by("at", "id"):
         last[sub.code] = sub
