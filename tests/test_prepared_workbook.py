@@ -15,7 +15,7 @@ from conftest import EXAMPLE, FIXTURES
 from kehoach_docs.documents import jobs_for, templates_dir
 from kehoach_docs.model.results import KetQuaCoQuan
 from kehoach_docs.render import docx_engine
-from kehoach_docs.render.package import pack
+from kehoach_docs.render.package import Deflated, pack
 from kehoach_docs.render.xlsx_prepared import entry_parts
 from kehoach_docs.render.xlsx_result_entry import write_result_entry
 from kehoach_docs.results.entry import entry_data
@@ -106,3 +106,73 @@ def test_grids_fitted_as_strings_equal_the_xml_path(filled_plan):
                         assert fast == tree, job.output
                         n += 1
     assert n > 30
+
+
+def _all_template_jobs(folders):
+    for folder in folders:
+        plan = load_plan(folder)
+        for command in ("build", "reports"):
+            for job in jobs_for(command, plan, templates_dir())[1]:
+                if job.template:
+                    yield job
+
+
+def test_parts_rendered_in_blocks_equal_parts_rendered_whole(filled_plan):
+    """A part longer than a block (a province's summary) is finished and deflated block by block,
+    cut only between paragraphs and rows; the document is byte for byte the one rendered whole."""
+    streamed = 0
+    for job in _all_template_jobs((filled_plan, FIXTURES / "tinh-kem-theo-2026-2030", FIXTURES / "xa-pl2-2026")):
+        tpl = docx_engine.prepared(job.template)
+        whole = tpl.render_parts(job.context, block=1 << 40)
+        assert not any(isinstance(p, Deflated) for p in whole.values())
+        for block in (300, 4000):
+            parts = tpl.render_parts(job.context, block=block)
+            streamed += sum(isinstance(p, Deflated) for p in parts.values())
+            assert pack(parts, "t", "2024-01-01T00:00:00Z", {}) == pack(whole, "t", "2024-01-01T00:00:00Z", {}), \
+                (job.output, block)
+    assert streamed > 40
+
+
+def test_grids_fitted_block_by_block_equal_the_whole_pass(filled_plan):
+    """The string pass of fit_grid fed the blocks the stream cuts gives the same XML as fed the whole."""
+    seen = []
+    original = docx_engine.fit_grid
+
+    def keep(xml):
+        seen.append(xml)
+        return original(xml)
+    docx_engine.fit_grid = keep
+    try:
+        for job in _all_template_jobs((filled_plan,)):
+            docx_engine.prepared(job.template).render_parts(job.context, block=1 << 40)
+    finally:
+        docx_engine.fit_grid = original
+    assert seen
+    cuts = 0
+    for xml in seen:
+        for block in (200, 1500):
+            pieces, start, limit, in_row = [], 0, block, False
+            while start + limit < len(xml):          # as the stream cuts: wider until a cut is safe
+                text = xml[start:start + limit]
+                cut, in_row = docx_engine._safe_cut(text, in_row)
+                if cut:
+                    pieces.append(text[:cut])
+                    start, limit = start + cut, block
+                else:
+                    limit += block
+            fitter = docx_engine._GridFitter()
+            assert "".join(fitter.feed(p) for p in [*pieces, xml[start:]]) == original(xml)
+            cuts += len(pieces)
+    assert cuts > 10 * len(seen)
+
+
+def test_a_table_the_string_pass_cannot_fit_is_rendered_whole():
+    """Spanned cells need the XML path, which sees the whole part: streaming gives up and the
+    part is rendered again, whole."""
+    row = '<w:tr><w:tc><w:tcPr><w:tcW w:w="500"/><w:gridSpan w:val="2"/></w:tcPr><w:p/></w:tc></w:tr>'
+    xml = f'<w:tbl><w:tblGrid><w:gridCol w:w="1"/></w:tblGrid>{row * 3}</w:tbl>'
+    with pytest.raises(docx_engine._Unusual):
+        docx_engine._GridFitter().feed(xml)
+    assert "gridSpan" in docx_engine.fit_grid(
+        f'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f'<w:body>{xml}</w:body></w:document>')

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import re
 import zipfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .package import ensure_property_parts
+from .package import Deflated, ensure_property_parts, shared
 
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
 
@@ -52,7 +54,7 @@ class PreparedTemplate:
         self.digest = hashlib.sha256(data).hexdigest()
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             parts = {i.filename: z.read(i) for i in z.infolist()}
-        self.parts = ensure_property_parts(parts)
+        self.parts = shared(ensure_property_parts(parts))
         self._docxtpl = DocxTemplate(io.BytesIO(data))
         env = make_env()
         self.sources: dict[str, str] = {}
@@ -73,22 +75,89 @@ class PreparedTemplate:
             self.sources[name] = patched
             self.compiled[name] = env.from_string(patched)
 
-    def render_parts(self, context: dict) -> dict[str, bytes]:
-        """Render every templated part; the other parts are shared as they are."""
+    def render_parts(self, context: dict, block: int | None = None) -> dict[str, bytes | Deflated]:
+        """Render every templated part; the other parts are shared as they are.
+
+        A part that outgrows ``block`` characters (:data:`STREAM_BLOCK`) is finished and deflated
+        block by block as Jinja produces it (a :class:`Deflated`), never held whole: a province's
+        summary report is tens of megabytes of XML. Either way the bytes are the same.
+        """
+        block = block or STREAM_BLOCK
         out = dict(self.parts)
         for name, template in self.compiled.items():
-            xml = template.render(context)
-            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-            if _BREAK_IN_TEXT.search(xml):
-                # line breaks and tabs inside values become <w:br/> and <w:tab/> (docxtpl's own pass,
-                # run only when a text holds one: it is most of the cost of a render otherwise)
-                xml = self._docxtpl.resolve_listing(xml)
-            if name == "word/document.xml":
-                xml = fold_empty_last_section(xml)
-            if name in self.column_loops:
-                xml = fit_grid(xml)
-            out[name] = xml.encode("utf-8")
+            pieces = template.generate(context)
+            head, size = [], 0
+            for piece in pieces:
+                head.append(piece)
+                size += len(piece)
+                if size > block:
+                    break
+            else:
+                out[name] = self._finish(name, "".join(head)).encode("utf-8")
+                continue
+            try:
+                out[name] = Deflated(self._stream(name, itertools.chain(head, pieces), block))
+            except _Unusual:   # a table fit_grid must parse: the part is rendered again, whole
+                out[name] = self._finish(name, template.render(context)).encode("utf-8")
         return out
+
+    def _finish(self, name: str, xml: str, fitter: _GridFitter | None = None, last: bool = True) -> str:
+        """The rendered XML of a part (or of one block of it, cut between paragraphs and rows) as
+        it goes into the document."""
+        xml = _MARK.sub(r"<w:p\1", xml)
+        if _BREAK_IN_TEXT.search(xml):
+            # line breaks and tabs inside values become <w:br/> and <w:tab/> (docxtpl's own pass,
+            # run only when a text holds one: it is most of the cost of a render otherwise)
+            xml = self._docxtpl.resolve_listing(xml)
+        if last and name == "word/document.xml":
+            xml = fold_empty_last_section(xml)
+        if name in self.column_loops:
+            xml = fit_grid(xml) if fitter is None else fitter.feed(xml)
+        return xml
+
+    def _stream(self, name: str, pieces: Iterator[str], block: int) -> Iterator[bytes]:
+        """The finished part in UTF-8 blocks of about ``block`` characters, each cut where no
+        paragraph or table row is open, so every pass above sees whole paragraphs and rows."""
+        fitter = _GridFitter()
+        buf, size, limit, in_row = [], 0, block, False
+        for piece in pieces:
+            buf.append(piece)
+            size += len(piece)
+            if size < limit:
+                continue
+            text = "".join(buf)
+            cut, in_row = _safe_cut(text, in_row)
+            if cut:
+                yield self._finish(name, text[:cut], fitter, last=False).encode("utf-8")
+                buf, size, limit = [text[cut:]], len(text) - cut, block
+            else:           # inside a long row: wait for its end
+                buf, limit = [text], size + block
+        yield self._finish(name, "".join(buf), fitter).encode("utf-8")
+        if fitter.open:
+            raise _Unusual
+
+
+#: Rendered XML longer than this (characters) is finished and deflated in blocks of this size.
+STREAM_BLOCK = 1 << 18
+
+#: The line break put before each paragraph of a template so Jinja's errors can name it.
+_MARK = re.compile(r"\n<w:p([ >])")
+_ROW_START = re.compile(r"<w:tr[ >]")
+
+
+def _safe_cut(text: str, in_row: bool) -> tuple[int, bool]:
+    """Where to cut ``text`` (0: not yet) and whether a table row is open there; ``in_row`` tells
+    whether one is open where ``text`` starts. The cut follows a row's end or precedes a paragraph
+    outside any row."""
+    end = text.rfind("</w:tr>")
+    if end >= 0:
+        return end + len("</w:tr>"), False
+    p = text.rfind("\n<w:p")
+    while p > 0 and text[p + 5:p + 6] not in (" ", ">"):
+        p = text.rfind("\n<w:p", 0, p)
+    if p <= 0 or in_row or _ROW_START.search(text, 0, p):
+        return 0, in_row
+    return p, False
 
 
 # A cell repeated by a column loop: "{% for … %}" right before a <w:tc>, and its width.
@@ -115,24 +184,60 @@ def fit_grid(xml: str) -> str:
 
     Runs for every report draft, so it is plain string work; a table that spans or nests cells
     takes the full XML path (:func:`_fit_grid_tree`, which gives the same document)."""
-    out, pos = [], 0
-    for grid in _GRID.finditer(xml):
-        end = xml.find("</w:tbl>", grid.end())
-        table = xml[grid.end():end]
-        if end < 0 or "<w:tbl>" in table or "gridSpan" in table or "<w:tc " in table:
-            return _fit_grid_tree(xml)
-        row = _FIRST_ROW.search(table)
-        first = row.group() if row else ""
-        widths = [int(w) for w in _CELL_W.findall(first)]
-        if not widths or len(widths) != first.count("<w:tc>"):
-            return _fit_grid_tree(xml)
-        fitted = _make_room(widths)
-        if fitted != widths:
-            table = _ANY_ROW.sub(lambda m: _resize_row(m.group(), fitted), table)
-        out += [xml[pos:grid.start()], "<w:tblGrid>", *(f'<w:gridCol w:w="{w}"/>' for w in fitted),
-                "</w:tblGrid>", table]
-        pos = end
-    return "".join(out) + xml[pos:]
+    try:
+        fitter = _GridFitter()
+        out = fitter.feed(xml)
+        if not fitter.open:
+            return out
+    except _Unusual:
+        pass
+    return _fit_grid_tree(xml)
+
+
+class _Unusual(Exception):
+    """A table the string pass of :func:`fit_grid` leaves to the XML path."""
+
+
+class _GridFitter:
+    """:func:`fit_grid` as string work over a part given whole or in blocks cut between rows."""
+
+    def __init__(self):
+        self.open = False       # a table whose grid was in an earlier block has not ended yet
+        self.fitted = None      # that table's rebalanced widths (None: its rows stay as they are)
+
+    def feed(self, xml: str) -> str:
+        out, pos = [], 0
+        if self.open:
+            end = xml.find("</w:tbl>")
+            out.append(self._rows(xml if end < 0 else xml[:end]))
+            if end < 0:
+                return out[0]
+            self.open, pos = False, end
+        while grid := _GRID.search(xml, pos):
+            end = xml.find("</w:tbl>", grid.end())
+            table = xml[grid.end():len(xml) if end < 0 else end]
+            row = _FIRST_ROW.search(table)
+            first = row.group() if row else ""
+            widths = [int(w) for w in _CELL_W.findall(first)]
+            if not widths or len(widths) != first.count("<w:tc>"):
+                raise _Unusual
+            fitted = _make_room(widths)
+            self.fitted = fitted if fitted != widths else None
+            out += [xml[pos:grid.start()], "<w:tblGrid>", *(f'<w:gridCol w:w="{w}"/>' for w in fitted),
+                    "</w:tblGrid>", self._rows(table)]
+            if end < 0:
+                self.open = True
+                return "".join(out)
+            pos = end
+        out.append(xml[pos:])
+        return "".join(out)
+
+    def _rows(self, table: str) -> str:
+        if "<w:tbl>" in table or "gridSpan" in table or "<w:tc " in table:
+            raise _Unusual
+        if self.fitted is None:
+            return table
+        return _ANY_ROW.sub(lambda m: _resize_row(m.group(), self.fitted), table)
 
 
 _ANY_ROW = re.compile(r"<w:tr[ >](?:(?!</w:tr>).)*</w:tr>", re.S)

@@ -12,6 +12,7 @@ import re
 import struct
 import zipfile
 import zlib
+from typing import Iterable
 from xml.sax.saxutils import escape
 
 
@@ -70,7 +71,7 @@ def ensure_property_parts(parts: dict[str, bytes]) -> dict[str, bytes]:
     return parts
 
 
-def pack(parts: dict[str, bytes], title: str, timestamp: str, props: dict[str, str]) -> bytes:
+def pack(parts: dict[str, bytes | Deflated], title: str, timestamp: str, props: dict[str, str]) -> bytes:
     """Zip ``parts`` deterministically, with fresh core and custom property parts."""
     parts = ensure_property_parts(parts)
     parts[CORE_PART] = core_xml(title, timestamp)
@@ -83,9 +84,22 @@ def pack(parts: dict[str, bytes], title: str, timestamp: str, props: dict[str, s
 # every document made from a template; deflating them once per process instead of once per
 # document is most of the batch's speed. zipfile cannot take data already deflated, so the
 # zip records (PKWARE APPNOTE 4.3, no zip64: parts are far below 4 GB) are written here.
-_deflated: dict[int, tuple[bytes, bytes, int]] = {}
+# Only parts declared :func:`shared` are kept: a rendered part is seen once, and keeping the
+# last few hundred of them would make a worker's memory grow with the plan.
+_deflated: dict[int, tuple[bytes, bytes | None, int]] = {}
 _CACHE_MIN, _CACHE_MAX = 2048, 256
 _DOS_TIME, _DOS_DATE = 0, (ZIP_TIME[0] - 1980) << 9 | ZIP_TIME[1] << 5 | ZIP_TIME[2]
+
+
+def shared(parts: dict[str, bytes]) -> dict[str, bytes]:
+    """Declare ``parts`` (a prepared template's or workbook's own) as reused as they are by many
+    documents: each is deflated once per process. Returns ``parts``."""
+    for data in parts.values():
+        if len(data) >= _CACHE_MIN and id(data) not in _deflated:
+            if len(_deflated) >= _CACHE_MAX:
+                _deflated.clear()
+            _deflated[id(data)] = (data, None, 0)     # holds ``data``, so its id stays unique
+    return parts
 
 
 #: Small parts (relationships, content types, settings) are often equal without being the same
@@ -105,33 +119,53 @@ def _deflate(data: bytes) -> tuple[bytes, int]:
             _small[data] = hit
         return hit
     hit = _deflated.get(id(data))
-    if hit is not None and hit[0] is data:
+    if hit is not None and hit[0] is data and hit[1] is not None:
         return hit[1], hit[2]
     c = zlib.compressobj(6, zlib.DEFLATED, -15)
     packed = c.compress(data) + c.flush()
     crc = zlib.crc32(data)
-    if len(data) >= _CACHE_MIN:
-        if len(_deflated) >= _CACHE_MAX:
-            _deflated.clear()
-        _deflated[id(data)] = (data, packed, crc)   # holds ``data``, so its id stays unique
+    if hit is not None and hit[0] is data:
+        _deflated[id(data)] = (data, packed, crc)
     return packed, crc
 
 
-def zip_entries(entries: list[tuple[str, bytes]]) -> bytes:
+class Deflated:
+    """A part deflated block by block as it was produced, so it is never held whole; the same
+    bytes in the zip as the whole part deflated at once (zlib's output does not depend on how
+    its input is cut)."""
+
+    __slots__ = ("packed", "crc", "size")
+
+    def __init__(self, blocks: Iterable[bytes]):
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        crc = size = 0
+        out = []
+        for b in blocks:
+            crc = zlib.crc32(b, crc)
+            size += len(b)
+            out.append(c.compress(b))
+        out.append(c.flush())
+        self.packed, self.crc, self.size = b"".join(out), crc, size
+
+
+def zip_entries(entries: list[tuple[str, bytes | Deflated]]) -> bytes:
     """A deterministic zip (deflate, fixed 1980-01-01 timestamps, mode 0600) of ``entries`` in order."""
     out = io.BytesIO()
     central = []
     for name, data in entries:
-        packed, crc = _deflate(data)
+        if isinstance(data, Deflated):
+            packed, crc, size = data.packed, data.crc, data.size
+        else:
+            (packed, crc), size = _deflate(data), len(data)
         raw = name.encode("utf-8")
         flags = 0 if raw.isascii() else 0x800
         offset = out.tell()
         out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, _DOS_TIME, _DOS_DATE, crc,
-                              len(packed), len(data), len(raw), 0))
+                              len(packed), size, len(raw), 0))
         out.write(raw)
         out.write(packed)
         central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 0x0314, 20, flags, 8, _DOS_TIME, _DOS_DATE,
-                                   crc, len(packed), len(data), len(raw), 0, 0, 0, 0, 0o600 << 16, offset) + raw)
+                                   crc, len(packed), size, len(raw), 0, 0, 0, 0, 0o600 << 16, offset) + raw)
     start = out.tell()
     for record in central:
         out.write(record)

@@ -282,13 +282,13 @@ class Prototype:
     """The workbook of one layout, ready to be filled for any agency."""
 
     def __init__(self, layout: str):
-        from .package import unpack
+        from .package import shared, unpack
         from .xlsx_writers import sdk_font_order
         mark = _Markers()
         sample = _sample(json.loads(layout), mark)
         parts = unpack(_prototype_bytes(layout, sample))
         parts["xl/styles.xml"] = sdk_font_order(parts["xl/styles.xml"])
-        self.parts = parts
+        self.parts = shared(parts)
         self.workbook = parts["xl/workbook.xml"].decode("utf-8")
         names = re.findall(r'<sheet [^>]*name="([^"]+)"', self.workbook)
         keys = {ENTRY_INDICATORS.sheet: "ct", ENTRY_TASKS.sheet: "nv"}
