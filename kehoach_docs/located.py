@@ -7,26 +7,45 @@ can point the clerk to the right line or cell.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from .problems import ERROR, WARNING, Problem, Problems
 from .text.hygiene import clean_text
 
 
-@dataclass
 class Located:
-    """Data plus ``where[path] -> (file, where)`` for each value and container."""
+    """Data plus ``where[path] -> where`` (a line, a cell) for each value and container.
 
-    data: Any
-    file: str
-    where: dict[tuple, str] = field(default_factory=dict)
-    # Paths of the data are prefixed with ``prefix`` when merged into a plan.
-    prefix: tuple = ()
+    ``where`` may be given, or found when asked by ``find_where`` (reading the file again; given
+    a path, it finds that path and its ancestors only): a plan of thousands of rows rarely needs
+    more than a few locations, and a map of every value's path is as large as the data itself.
+    """
+
+    def __init__(self, data: Any, file: str, where: dict[tuple, str] | None = None, *,
+                 find_where: Callable[[tuple | None], dict[tuple, str]] | None = None):
+        self.data, self.file = data, file
+        self._where, self._find_where, self._asked = where, find_where, 0
+        #: Paths of the data are prefixed with ``prefix`` when merged into a plan.
+        self.prefix: tuple = ()
+
+    @property
+    def where(self) -> dict[tuple, str]:
+        if self._where is None:
+            self._where = self._find_where(None) if self._find_where else {}
+            self._find_where = None
+        return self._where
 
     def locate(self, path: tuple) -> str | None:
         """The location of ``path`` or of its nearest located ancestor."""
+        if self._where is None and self._find_where and self._asked < FEW:
+            # a plan with a warning or two: find just those, not the line of every value
+            self._asked += 1
+            return nearest(self._find_where(tuple(path)), path)
         return nearest(self.where, path)
+
+
+#: Locations looked up one by one before all of a file's are found at once.
+FEW = 8
 
 
 def nearest(where: dict[tuple, str], path: tuple) -> str | None:

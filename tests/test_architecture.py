@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kehoach_docs"
 
 #: Lowest first. A module may import from its own layer and the layers below.
 LAYERS = [
-    {"__init__", "text", "problems", "located", "untrusted_zip", "atomic", "crash", "user_cache"},
+    {"__init__", "text", "problems", "located", "untrusted_zip", "atomic", "crash", "user_cache", "memory"},
     {"model"},
     {"source", "starter"},
     {"results"},

@@ -145,7 +145,7 @@ class Value:
         return replace(_negated(self), change="giam")
 
 
-@lru_cache(maxsize=1 << 16)      # a plan reads the same targets for every document that shows them
+@lru_cache(maxsize=4096)      # a plan reads the same targets for every document that shows them
 def parse_value(text: str, unit: str = "", kind: Kind | None = None) -> Value:
     """Parse a written value; ``unit`` helps tell a rank (``5/10`` in ``Xếp hạng``) from a ratio.
 

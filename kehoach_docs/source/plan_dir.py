@@ -16,6 +16,8 @@ from ..model.crossref import check_plan
 from ..model.errors_vi import translate
 from ..problems import ERROR, WARNING, InvalidInput, Problem, Problems, rel
 from ..located import Located
+from ..memory import release_freed
+from ..model.compact import share_fields_sets
 from .yaml_file import read_yaml
 
 MAIN = "ke-hoach.yaml"
@@ -29,10 +31,12 @@ _ALL_KEYS = sorted({f for cls in vars(m).values() if isinstance(cls, type) and i
 
 def _validate(model_cls, src: Located, problems: Problems):
     try:
-        return model_cls.model_validate(src.data)
+        model = model_cls.model_validate(src.data)
     except ValidationError as exc:
         translate(exc, src, problems, lambda _path: _ALL_KEYS)
         return None
+    share_fields_sets(model)
+    return model
 
 
 def look_alikes(root: Path) -> list[Problem]:
@@ -160,4 +164,5 @@ def load_plan(root: Path | str, *, with_results: bool = True,
     plan.problems = problems
     # Locations are only needed while checking; a batch of thousands of agencies should not carry them.
     plan.sources.clear()
+    release_freed()
     return plan

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from ..problems import ERROR, Problem, Problems, rel
-from ..located import Located, clean_strings
+from ..problems import ERROR, WARNING, Problem, Problems, rel
+from ..located import Located
+from ..text.hygiene import clean_text
 
 MAX_BYTES = 5 * 1024 * 1024
 #: Lists and mappings inside each other; the example plan needs 7, a deep section tree ~15.
@@ -45,64 +46,213 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Refused(Exception):
-    """Valid YAML that we do not read: an alias, or nesting past :data:`MAX_DEPTH`."""
+    """Valid YAML that we do not read (an alias, nesting past :data:`MAX_DEPTH`, an impossible
+    date), with its line."""
 
     def __init__(self, line: int, message: str):
         self.line, self.message = line, message
 
 
-def _screen(text: str, loader=LOADER) -> None:
-    """Walk the event stream (flat, no recursion) before composing a tree.
+_resolvers = threading.local()
 
-    Aliases are refused, as most configuration tools do: expanding ``*a`` nine times nine
-    times over turns 60 KB into gigabytes, and a recursive one never ends; a plan has no
-    need of them. Nesting is bounded so no later walk can exhaust the stack.
+
+def _resolve(event: yaml.ScalarEvent) -> str:
+    """A plain scalar's tag by YAML 1.1's implicit rules (what the composer would give its node)."""
+    r = getattr(_resolvers, "r", None)
+    if r is None:
+        r = _resolvers.r = yaml.resolver.Resolver()
+    return r.resolve(yaml.ScalarNode, event.value, event.implicit)
+
+
+_SHORT = 40                # texts up to this long are shared (see _Reader._shared)
+_SKIP = object()           # the value of a duplicate key, or of a complex key: not read
+_KEY_SKIPPED = object()    # a complex key is being skipped; its value comes next
+
+
+class _Reader:
+    """Plain data and the line of every value, built straight from the parser's events.
+
+    The composer's node tree (a node, two marks and their dicts per value) would be built only
+    to be walked once; a province's plan has over a hundred thousand values. Aliases are refused,
+    as most configuration tools do: expanding ``*a`` nine times nine times over turns 60 KB into
+    gigabytes, and a recursive one never ends; a plan has no need of them. Nesting is bounded
+    so no later walk can exhaust the stack.
     """
-    depth = 0
-    for event in yaml.parse(text, Loader=loader):
-        if isinstance(event, yaml.AliasEvent):
-            raise Refused(event.start_mark.line + 1,
-                          f"không dùng bí danh YAML (*{event.anchor}); hãy ghi thẳng giá trị vào đây")
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
+
+    def __init__(self, file: str, where: bool = False, target: tuple | None = None):
+        self.file = file
+        self.where: dict[tuple, str] | None = {} if where else None     # the line of every path
+        self.target = target        # only this path and its ancestors are located (then reading stops)
+        self.problems: list[Problem] = []      # kept apart until the whole file has parsed
+        self._lines: dict[int, str] = {}
+        self._texts: dict[str, str] = {}
+
+    def _shared(self, text: str) -> str:
+        """One object for each short text read again and again (keys, units, codes, deadlines):
+        a province's plan repeats them tens of thousands of times."""
+        return self._texts.setdefault(text, text)
+
+    def _line(self, event) -> str:
+        n = event.start_mark.line + 1
+        s = self._lines.get(n)
+        if s is None:
+            s = self._lines[n] = str(n)
+        return s
+
+    def read(self, text: str, loader) -> tuple[bool, object]:
+        """(whether the file holds a document, its data)."""
+        root, found, docs = None, False, 0
+        # one frame per open list or mapping: [container, path, state]; a mapping's state is the
+        # key whose value comes next, None while a key is awaited, or _SKIP / _KEY_SKIPPED
+        stack: list[list] = []
+        skipping = 0           # depth inside a subtree that is not read
+        for event in yaml.parse(text, Loader=loader):
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                if skipping or self._unread(stack, event):
+                    continue
+                if stack and stack[-1][2] is None and isinstance(stack[-1][0], dict):
+                    self._key(stack[-1], event)
+                    continue
+                value = self._place(stack, _scalar_of(event), event)
+                if not stack:
+                    root, found = value, True
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if len(stack) + skipping >= MAX_DEPTH:
+                    raise Refused(event.start_mark.line + 1, f"các mục lồng nhau quá sâu (quá {MAX_DEPTH} cấp)")
+                if skipping or self._unread(stack, event):
+                    skipping += 1
+                    continue
+                value = {} if kind is yaml.MappingStartEvent else []
+                path = self._path(stack)
+                self._place(stack, value, event, path)
+                if not stack:
+                    root, found = value, True
+                stack.append([value, path, None])
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                if skipping:
+                    skipping -= 1
+                    if not skipping:     # after a skipped key comes its value, skipped too
+                        stack[-1][2] = _SKIP if stack[-1][2] is _KEY_SKIPPED else None
+                    continue
+                stack.pop()
+                if stack and isinstance(stack[-1][0], dict):
+                    stack[-1][2] = None
+            elif kind is yaml.AliasEvent:
                 raise Refused(event.start_mark.line + 1,
-                              f"các mục lồng nhau quá sâu (quá {MAX_DEPTH} cấp)")
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+                              f"không dùng bí danh YAML (*{event.anchor}); hãy ghi thẳng giá trị vào đây")
+            elif kind is yaml.DocumentStartEvent:
+                docs += 1
+                if docs > 1:
+                    raise yaml.composer.ComposerError("expected a single document in the stream", None,
+                                                      "but found another document", event.start_mark)
+        return found, root
+
+    def _unread(self, stack, event) -> bool:
+        """Whether the node ``event`` starts is left out: a key that is not a plain scalar, or the
+        value of such a key or of a duplicate key."""
+        if not stack or not isinstance(stack[-1][0], dict):
+            return False
+        frame = stack[-1]
+        scalar = type(event) is yaml.ScalarEvent
+        if frame[2] is None and not scalar:
+            self.problems.append(Problem(ERROR, self.file, self._line(event), frame[1],
+                                         "khóa phải là một chuỗi đơn giản"))
+            frame[2] = _KEY_SKIPPED
+            return True
+        if frame[2] is _SKIP:
+            if scalar:
+                frame[2] = None
+            return True
+        return False
+
+    def _key(self, frame, event) -> None:
+        key = self._shared(str(_scalar_of(event)))
+        if key in frame[0]:
+            self.problems.append(Problem(ERROR, self.file, str(event.start_mark.line + 1), frame[1] + (key,),
+                                         f"khóa «{key}» xuất hiện hai lần trong cùng một mục"))
+            frame[2] = _SKIP
+        else:
+            frame[2] = key
+
+    @staticmethod
+    def _path(stack) -> tuple:
+        """The path of the node about to be placed."""
+        if not stack:
+            return ()
+        container, parent, key = stack[-1]
+        return parent + ((key if isinstance(container, dict) else len(container)),)
+
+    def _place(self, stack, value, event, path: tuple | None = None):
+        """Put ``value`` (a string cleaned first) in its list or mapping, or nowhere (the document
+        itself), and record its line; the value as placed."""
+        if self.where is not None:
+            path = self._path(stack) if path is None else path
+            if self.target is None or self.target[:len(path)] == path:
+                self.where[path] = self._line(event)
+                if path == self.target:
+                    raise _Found
+        if isinstance(value, str):
+            text, issues = clean_text(value)
+            if issues:
+                path = self._path(stack) if path is None else path
+            for issue in issues:
+                self.problems.append(Problem(ERROR if issue.level == "error" else WARNING, self.file,
+                                             self._line(event), path, issue.message))
+            value = self._shared(text) if len(text) <= _SHORT else text
+        if stack:
+            container = stack[-1][0]
+            if isinstance(container, dict):
+                container[stack[-1][2]] = value
+                stack[-1][2] = None
+            else:
+                container.append(value)
+        return value
 
 
-def _compose(text: str):
+def _scalar_of(event: yaml.ScalarEvent):
+    """A scalar's value by PyYAML's safe rules, as the composer and constructor would give it."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = _resolve(event)
     try:
-        _screen(text)
-        return yaml.compose(text, Loader=LOADER)
+        return _scalar(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+    except ValueError as exc:   # e.g. a date like 2024-02-31 that YAML itself parses
+        raise Refused(event.start_mark.line + 1, f"giá trị YAML không hợp lệ: {exc}") from None
+
+
+def _read(text: str, file: str) -> _Reader:
+    reader = _Reader(file)
+    try:
+        reader.result = reader.read(text, LOADER)
+        reader.loader = LOADER
+        return reader
     except yaml.YAMLError:
         if LOADER is yaml.SafeLoader:
             raise
-    # A broken file: the pure-Python loader's marks and messages are the ones we translate.
-    _screen(text, yaml.SafeLoader)
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    # A broken file (or one only the pure-Python parser reads, such as an escaped lone surrogate,
+    # which hygiene then refuses): its marks and messages are the ones we translate.
+    reader = _Reader(file)
+    reader.result = reader.read(text, yaml.SafeLoader)
+    reader.loader = yaml.SafeLoader
+    return reader
 
 
-def _walk(node, path, where, file, problems):
-    where[path] = str(node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        out = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                problems.add(Problem(ERROR, file, str(key_node.start_mark.line + 1), path,
-                                     "khóa phải là một chuỗi đơn giản"))
-                continue
-            key = str(_scalar(key_node))
-            if key in out:
-                problems.add(Problem(ERROR, file, str(key_node.start_mark.line + 1), path + (key,),
-                                     f"khóa «{key}» xuất hiện hai lần trong cùng một mục"))
-                continue
-            out[key] = _walk(value_node, path + (key,), where, file, problems)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_walk(v, path + (i,), where, file, problems) for i, v in enumerate(node.value)]
-    return _scalar(node)
+class _Found(Exception):
+    """The path a location was asked for has been read."""
+
+
+def _where_of(source: bytes, file: str, loader):
+    """A function giving the line of every value of ``source`` (a file already read once, by
+    ``loader``), or of one path and its ancestors, reading the file again each time it is asked."""
+    def find(target: tuple | None) -> dict[tuple, str]:
+        reader = _Reader(file, where=True, target=target)
+        try:
+            reader.read(source.decode("utf-8"), loader)
+        except (_Found, yaml.YAMLError, Refused):
+            pass
+        return reader.where
+    return find
 
 
 def read_yaml(path: Path, problems: Problems) -> Located | None:
@@ -126,7 +276,7 @@ def read_yaml(path: Path, problems: Problems) -> Located | None:
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
-        node = _compose(text)
+        reader = _read(text, file)
     except Refused as exc:
         problems.add(Problem(ERROR, file, str(exc.line), (), exc.message))
         return None
@@ -135,6 +285,11 @@ def read_yaml(path: Path, problems: Problems) -> Located | None:
         problems.add(Problem(ERROR, file, str(line), (),
                              f"có ký tự điều khiển không hợp lệ U+{exc.character:04X}; hãy xóa ký tự này"
                              if isinstance(exc.character, int) else f"ký tự không hợp lệ: {exc}"))
+        return None
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        problems.add(Problem(ERROR, file, str(mark.line + 1) if mark else None, (),
+                             f"giá trị YAML không đọc được: {exc.problem}"))
         return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -145,28 +300,18 @@ def read_yaml(path: Path, problems: Problems) -> Located | None:
     except yaml.YAMLError as exc:
         problems.add(Problem(ERROR, file, None, (), f"cú pháp YAML sai: {exc}"))
         return None
-    if node is None:
+    found, data = reader.result
+    if not found:
         problems.add(Problem(ERROR, file, "1", (), "tệp rỗng; cần một bảng khóa: giá trị"))
-        return None
-    where: dict[tuple, str] = {}
-    try:
-        data = _walk(node, (), where, file, problems)
-    except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        problems.add(Problem(ERROR, file, str(mark.line + 1) if mark else None, (),
-                             f"giá trị YAML không đọc được: {exc.problem}"))
-        return None
-    except ValueError as exc:  # e.g. a date like 2024-02-31 that YAML itself parses
-        problems.add(Problem(ERROR, file, str(node.start_mark.line + 1), (),
-                             f"giá trị YAML không hợp lệ: {exc}"))
         return None
     if not isinstance(data, dict):
         problems.add(Problem(ERROR, file, "1", (),
                              "nội dung tệp phải là một bảng khóa: giá trị, không phải danh sách "
                              "hay một giá trị đơn"))
         return None
-    data = clean_strings(data, (), file, where, problems)
-    return Located(data, file, where)
+    for p in reader.problems:
+        problems.add(p)
+    return Located(data, file, find_where=_where_of(text.encode("utf-8"), file, reader.loader))
 
 
 _YAML_VI = {
