@@ -148,22 +148,24 @@ def _not_yet_used(samples, folder: Path) -> list:
     return [s for s in samples if not s.template or template_hash(s) not in used]
 
 
-def _check_templates(samples) -> None:
+def _check_templates(samples: list[documents.Sample]) -> None:
+    """Check each sample's template against the keys of its real context."""
     from .templates_check import check_templates
     keys: dict[Path, set] = {}
-    for job in samples:
-        if job.template:
-            keys.setdefault(Path(job.template), set(job.context))
+    for sample in samples:
+        if sample.template and Path(sample.template) not in keys:
+            keys[Path(sample.template)] = set(sample.build().context)
     check_templates(list(keys), keys)
 
 
 def _render(command: str, plan, output_dir: Path, templates: Path, reporter: Reporter, *, force: bool,
-            n_jobs: int | None, agencies: list[str] | None = None, fresh: Freshness | None = None) -> Outcome:
+            n_jobs: int | None, agencies: list[str] | None = None, fresh: Freshness | None = None,
+            pool=None) -> Outcome:
     """Check the templates against real contexts, then render every document of ``command``."""
     samples, jobs = documents.jobs_for(command, plan, templates, agencies)
     _check_templates(_not_yet_used(samples, output_folder(plan, output_dir)))
     with reporter.progress(documents.count_jobs(command, plan, agencies), "Đang dựng") as advance:
-        outcome = run(plan, jobs, output_dir, force=force, n_jobs=n_jobs, progress=advance)
+        outcome = run(plan, jobs, output_dir, force=force, n_jobs=n_jobs, progress=advance, pool=pool)
     _hint_hand_edits(plan, output_folder(plan, output_dir), outcome, reporter)
     if fresh is not None and not outcome.failed and not plan.refused:
         fresh.mark(outcome)     # with a refused file, the next run must say so again
@@ -194,11 +196,12 @@ def _run_command(command: str, plan_dir: Path, output_dir: Path, templates: str 
     if not force and fresh.is_fresh():
         result = RunResult(fresh.folder, None, fresh.outputs())
     else:
-        plan = load(plan_dir, reporter)
-        if agencies:
-            agencies = _known_agencies(plan, agencies)
-        outcome = _render(command, plan, output_dir, tdir, reporter, force=force, n_jobs=n_jobs,
-                          agencies=agencies, fresh=fresh)
+        with _workers(command, tdir, n_jobs, agencies) as pool:    # started before the plan is read
+            plan = load(plan_dir, reporter)
+            if agencies:
+                agencies = _known_agencies(plan, agencies)
+            outcome = _render(command, plan, output_dir, tdir, reporter, force=force, n_jobs=n_jobs,
+                              agencies=agencies, fresh=fresh, pool=pool)
         result = RunResult(output_folder(plan, output_dir), outcome,
                            [o for o, _ in outcome.built] + outcome.unchanged,
                            waiting=_waiting(command, plan, agencies))
@@ -206,6 +209,23 @@ def _run_command(command: str, plan_dir: Path, output_dir: Path, templates: str 
         result.pdf = export_pdf([result.folder / o for o in result.outputs if o.endswith(".docx")], n_jobs,
                                 pdf_timeout, reporter)
     return result
+
+
+@contextlib.contextmanager
+def _workers(command: str, templates: Path, n_jobs: int | None, agencies: list[str] | None):
+    """The command's worker processes, forked before the plan is loaded (None: render here).
+
+    A province's plan takes a hundred megabytes to read; workers forked after it would each
+    copy the pages they touch, so the memory of the whole command would grow with the plan
+    several times over instead of once.
+    """
+    from .batch.runner import default_jobs, warm_pool
+    n = n_jobs or default_jobs()
+    if n < 2 or agencies and len(agencies) < 2:      # a handful of documents: no pool
+        yield None
+        return
+    with warm_pool(n, documents.templates_of(command, templates, bool(agencies))) as pool:
+        yield pool
 
 
 def _waiting(command: str, plan, agencies: list[str] | None) -> list[str]:
@@ -330,7 +350,7 @@ def diff(old: Path, new: Path, out_file: Path | None = None, templates=None,
         for plan in (pair.old, pair.new):
             guard_output(plan.root, target)
         jobs = documents.comparison_jobs(pair, target.name, documents.templates_dir(templates))
-        _check_templates(jobs)
+        _check_templates([documents.Sample.of(job) for job in jobs])
         from .atomic import folder_lock
         from .batch.runner import run_jobs
         with folder_lock(target.parent):

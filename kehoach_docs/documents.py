@@ -9,6 +9,7 @@ document type is one :func:`register` call.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 from dataclasses import dataclass, field
@@ -146,52 +147,89 @@ def _job(doc: DocType, context: dict, title: str, ts: str, folder: Path, **fmt) 
         context = context[doc.part]
     return Job(doc.output.format(**fmt), doc.kind, context, title, ts,
                template=str(template_path(folder, doc)) if doc.template else None, writer=doc.writer,
-               extra=dict(doc.extra, **({"year": fmt["year"]} if doc.writer == "phu_luc" else {})))
+               extra=dict(doc.extra, **({"year": fmt["year"]} if doc.writer == "phu_luc" else {})),
+               local=doc.scope == PLAN or rows_in(context) > LOCAL_ROWS)
+
+
+#: An agency document with more rows than this (the office that supports every task of a province)
+#: is rendered where the plan is held, as the whole plan's documents are.
+LOCAL_ROWS = 1000
+
+
+def rows_in(value, depth: int = 3) -> int:
+    """How many list items a context holds within ``depth`` levels (its rows, their sub-rows)."""
+    if depth < 0:
+        return 0
+    if isinstance(value, list):
+        return len(value) + sum(rows_in(v, depth - 1) for v in value if isinstance(v, (list, dict)))
+    if isinstance(value, dict):
+        return sum(rows_in(v, depth - 1) for v in value.values() if isinstance(v, (list, dict)))
+    return 0
+
+
+@dataclass
+class Sample:
+    """One document of a template, its context built only if the template must be checked."""
+
+    template: str | None
+    writer: str | None
+    build: Callable[[], Job]
+
+    @classmethod
+    def of(cls, job: Job) -> Sample:
+        """A job already built, as a sample."""
+        return cls(job.template, job.writer, lambda: job)
 
 
 def jobs_for(command: str, plan: Plan, folder: Path,
-             agencies: list[str] | None = None) -> tuple[list[Job], Iterator[Job]]:
+             agencies: list[str] | None = None) -> tuple[list[Sample], Iterator[Job]]:
     """The jobs of ``command`` for ``plan``: ``(samples, all_jobs)``.
 
-    ``samples`` holds, already built, every per-plan job and the first agency's (one job of
-    each template, so the templates can be checked against real contexts before anything
-    is written); ``all_jobs`` yields every job in output order, reusing the samples and
-    building the other agencies' lazily. A context shared by several documents (the plan's,
-    with its two appendices) is built once. ``agencies`` limits the agency documents to
-    those codes and leaves out the documents that summarise the whole plan.
+    ``samples`` holds every per-plan document and the first agency's (one of each template, so
+    the templates can be checked against real contexts before anything is written), each
+    built only when asked. ``all_jobs`` yields every job in output order, building each context
+    when its turn comes, so that a province's summary (tens of megabytes of rows) is not held
+    while its thousands of agency documents are made. A context shared by several documents
+    (the plan's, with its two appendices) is built once. ``agencies`` limits the agency
+    documents to those codes and leaves out the documents that summarise the whole plan.
     """
     docs = [d for d in of_command(command) if d.applies(plan)]
     ts = plan_time(plan)
     year = plan.ke_hoach.van_ban.nam_ke_hoach
     trich_yeu = plan.text(plan.ke_hoach.van_ban.trich_yeu)
-    made: dict[str, dict] = {}
 
-    def plan_job(doc: DocType) -> Job:
+    def plan_job(doc: DocType, made: dict[str, dict]) -> Job:
         if doc.context not in made:
             made[doc.context] = _function(doc.context)(plan)
         return _job(doc, made[doc.context], doc.title.format(trich_yeu=trich_yeu), ts, folder, year=year)
 
-    def agency_jobs(code: str) -> list[Job]:
-        name = plan.co_quan[code].ten
-        return [_job(doc, _function(doc.context)(plan, code), doc.title.format(co_quan=name), ts, folder,
-                     ma=code, year=year) for doc in docs if doc.scope == AGENCY]
+    def agency_job(code: str, doc: DocType) -> Job:
+        return _job(doc, _function(doc.context)(plan, code), doc.title.format(co_quan=plan.co_quan[code].ten),
+                    ts, folder, ma=code, year=year)
 
-    first = [plan_job(d) for d in docs if d.scope == PLAN and not d.whole_plan_only]
-    last = [plan_job(d) for d in docs if d.scope == PLAN and d.whole_plan_only and agencies is None]
+    first = [d for d in docs if d.scope == PLAN and not d.whole_plan_only]
+    last = [d for d in docs if d.scope == PLAN and d.whole_plan_only and agencies is None]
     codes = [c for c in (agencies if agencies is not None else [a.ma for a in plan.agencies_with_work()])
              if c not in plan.refused]     # a refused results file: that agency's documents wait
-    if not any(d.scope == AGENCY for d in docs):
-        codes = []
-    head = agency_jobs(codes[0]) if codes else []
+    per_agency = [d for d in docs if d.scope == AGENCY] if codes else []
 
     def all_jobs() -> Iterator[Job]:
-        yield from first
-        yield from head
-        for code in codes[1:]:
-            yield from agency_jobs(code)
-        yield from last
+        made: dict[str, dict] = {}
+        for doc in first:
+            yield plan_job(doc, made)
+        made.clear()
+        for code in codes:
+            for doc in per_agency:
+                yield agency_job(code, doc)
+        for doc in last:
+            yield plan_job(doc, made)
 
-    return first + head + last, all_jobs()
+    checked: dict[str, dict] = {}       # the samples' own: dropped with them after the check
+    samples = [Sample(str(template_path(folder, d)) if d.template else None, d.writer,
+                      functools.partial(plan_job, d, checked)) for d in first + last]
+    samples += [Sample(str(template_path(folder, d)) if d.template else None, d.writer,
+                       functools.partial(agency_job, codes[0], d)) for d in per_agency]
+    return samples, all_jobs()
 
 
 def count_jobs(command: str, plan: Plan, agencies: list[str] | None = None) -> int:

@@ -137,25 +137,9 @@ def pool_for(executor: str | None, n_jobs: int | None, command: str, templates) 
         with client:
             yield client.get_executor()
         return
-    from concurrent.futures import ProcessPoolExecutor
-    import multiprocessing as mp
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    if ctx is not None:
-        _warm(command, templates)
-    with ProcessPoolExecutor(max_workers=max(1, n_jobs or os.cpu_count() or 1), mp_context=ctx) as pool:
-        yield pool
-
-
-def _warm(command: str, templates) -> None:
-    """Import what every plan needs and prepare the command's templates, once, before forking."""
-    import gc
-
-    from . import app, documents  # noqa: F401
-    from .render.docx_engine import prepared
+    from . import app, documents  # noqa: F401  (what every plan needs, imported once before the fork)
+    from .batch.runner import warm_pool
     from .source import plan_dir  # noqa: F401
-    from .render import xlsx_writers  # noqa: F401
-    for path in documents.templates_of(command, documents.templates_dir(templates)):
-        if path.suffix == ".docx":
-            prepared(str(path))
-    gc.collect()
-    gc.freeze()      # inherited objects stay shared between the workers' pages
+    with warm_pool(max(1, n_jobs or os.cpu_count() or 1),
+                   documents.templates_of(command, documents.templates_dir(templates))) as pool:
+        yield pool

@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from .. import __version__
 
@@ -27,12 +28,55 @@ class Job:
     template: str | None = None    # docx template path
     writer: str | None = None      # xlsx writer name (see runner.XLSX_WRITERS)
     extra: dict = field(default_factory=dict)
+    #: The context grows with the plan (the plan itself, its summary, an office that supports every
+    #: task): rendered in the process that holds the plan rather than copied to a worker, whose
+    #: memory would then stay that much larger for the rest of the batch.
+    local: bool = False
 
     @property
     def data_hash(self) -> str:
-        blob = json.dumps([self.kind, self.writer, self.title, self.timestamp, self.extra, self.context],
-                          ensure_ascii=False, sort_keys=True, default=str)
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        h = hashlib.sha256()
+        for piece in json_pieces([self.kind, self.writer, self.title, self.timestamp, self.extra, self.context]):
+            h.update(piece.encode("utf-8"))
+        return h.hexdigest()
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+#: Lists longer than this are written item by item (a whole plan's rows).
+_LONG = 256
+
+
+def json_pieces(value) -> Iterator[str]:
+    """``json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)`` in pieces that join to
+    the very same text: long lists item by item, so the text of a province's summary (megabytes,
+    twice over as Python text) is never held at once."""
+    if isinstance(value, list) and (len(value) > _LONG or any(map(_holds_long, value))):
+        yield "["
+        for i, item in enumerate(value):
+            if i:
+                yield ", "
+            yield from json_pieces(item)
+        yield "]"
+    elif isinstance(value, dict) and all(type(k) is str for k in value) and any(map(_holds_long, value.values())):
+        yield "{"
+        for i, key in enumerate(sorted(value)):
+            yield (", " if i else "") + _dumps(key) + ": "
+            yield from json_pieces(value[key])
+        yield "}"
+    else:
+        yield _dumps(value)
+
+
+def _holds_long(value, depth: int = 3) -> bool:
+    """Whether ``value`` holds a long list within ``depth`` levels (the contexts' own shape)."""
+    if isinstance(value, list):
+        return len(value) > _LONG or (depth > 0 and any(_holds_long(v, depth - 1) for v in value[:_LONG]))
+    if isinstance(value, dict):
+        return depth > 0 and any(_holds_long(v, depth - 1) for v in value.values())
+    return False
 
 
 _template_digests: dict[tuple, str] = {}

@@ -7,15 +7,16 @@ failing document is reported and the others go on.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import itertools
 import os
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .. import __version__
 from ..atomic import write_atomic
@@ -92,11 +93,13 @@ def keep_edited(target: Path) -> Path:
 
 
 def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: int | None = None,
-             progress: Callable[[int], None] | None = None, window: int = 16, chunk: int = 8) -> Outcome:
+             progress: Callable[[int], None] | None = None, window: int = 16, chunk: int = 8,
+             pool: Executor | None = None) -> Outcome:
     """Bring every output of ``jobs`` up to date in ``folder`` (the plan's output folder).
 
     ``jobs`` is consumed lazily and at most ``window`` chunks of ``chunk`` documents are
-    in flight, so memory does not grow with the size of the batch.
+    in flight, so memory does not grow with the size of the batch. ``pool`` (see
+    :func:`warm_pool`) is used instead of starting ``n_jobs`` processes.
     """
     manifest = Manifest(folder)
     outcome = Outcome()
@@ -138,12 +141,13 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
 
     todo = stale()
     n_jobs = max(1, n_jobs or default_jobs())
-    head = [x for _, x in zip(range(4), todo)] if n_jobs > 1 else []
-    if n_jobs == 1 or len(head) < 4:    # a pool costs more than it saves for a handful of documents
+    parallel = pool is not None or n_jobs > 1
+    head = [x for _, x in zip(range(4), todo)] if parallel else []
+    if not parallel or len(head) < 4:    # a pool costs more than it saves for a handful of documents
         for job, *rest in [*head, *todo]:
             done(render_job(job, str(folder), *rest))
     else:
-        _render_in_pool(itertools.chain(head, todo), str(folder), n_jobs, window, done, chunk)
+        _render_in_pool(itertools.chain(head, todo), str(folder), n_jobs, window, done, chunk, pool)
     manifest.save()
     outcome.built.sort()
     outcome.manifest = manifest
@@ -155,49 +159,78 @@ def render_chunk(items: list[tuple], folder: str) -> list[Result]:
     return [render_job(job, folder, *rest) for job, *rest in items]
 
 
-def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: int) -> None:
-    """Render ``items`` in ``n_jobs`` processes, ``chunk`` jobs per task, ``window`` tasks in flight."""
+def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: int, pool: Executor | None) -> None:
+    """Render ``items`` in ``pool`` (or ``n_jobs`` new processes), ``chunk`` jobs per task, ``window``
+    tasks in flight."""
     items = iter(items)
     first = next(items, None)
     if first is None:
         return
     items = itertools.chain([first], items)
+    if pool is None:
+        with warm_pool(n_jobs, [Path(first[0].template)] if first[0].template else []) as own:
+            return _render_in_pool(items, folder, n_jobs, window, done, chunk, own)
+    def next_batch() -> list:
+        batch = []
+        for item in items:
+            if item[0].local:       # a context as large as the plan: rendered here, not copied to a worker
+                done(render_job(item[0], folder, *item[1:]))
+                continue
+            batch.append(item)
+            if len(batch) == chunk:
+                break
+        return batch
+
+    pending: dict = {}
+    exhausted = False
+    while not exhausted or pending:
+        while not exhausted and len(pending) < window:
+            batch = next_batch()
+            if not batch:
+                exhausted = True
+                break
+            try:
+                pending[pool.submit(render_chunk, batch, folder)] = [item[0].output for item in batch]
+            except BrokenProcessPool:
+                for item in batch:
+                    done((item[0].output, None, BROKEN, None))
+        if pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                outputs = pending.pop(f)
+                try:
+                    results = f.result()
+                except BrokenProcessPool:   # a worker died (killed, out of memory)
+                    results = [(o, None, BROKEN, None) for o in outputs]
+                for r in results:
+                    done(r)
+
+
+@contextlib.contextmanager
+def warm_pool(n_jobs: int, templates: Iterable[Path] = ()) -> Iterator[ProcessPoolExecutor]:
+    """``n_jobs`` worker processes, started now.
+
+    Where the platform forks, they are forked warm: renderers imported and ``templates`` prepared
+    (parsed, patched, compiled) once, here; ``gc.freeze`` keeps the collector from touching what
+    they inherit, so those pages stay shared. Started before a plan is loaded, they never share
+    (and so never copy) the plan's pages: memory then grows with the plan in one process only.
+    """
     ctx = _context()
-    if ctx is not None and ctx.get_start_method() == "fork":
-        # Workers are forked warm: the template is prepared (parsed, patched, compiled) once here.
-        # gc.freeze keeps the collector from touching inherited objects, so their pages stay shared.
+    if ctx is not None:
+        from ..render import xlsx_writers  # noqa: F401
         from ..render.docx_engine import prepared
-        if first[0].template:
-            prepared(first[0].template)
+        for path in templates:
+            if Path(path).suffix == ".docx":
+                prepared(str(path))
         gc.collect()
         gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
-            pending: dict = {}
-            exhausted = False
-            while not exhausted or pending:
-                while not exhausted and len(pending) < window:
-                    batch = list(itertools.islice(items, chunk))
-                    if not batch:
-                        exhausted = True
-                        break
-                    try:
-                        pending[pool.submit(render_chunk, batch, folder)] = [item[0].output for item in batch]
-                    except BrokenProcessPool:
-                        for item in batch:
-                            done((item[0].output, None, BROKEN, None))
-                if pending:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for f in finished:
-                        outputs = pending.pop(f)
-                        try:
-                            results = f.result()
-                        except BrokenProcessPool:   # a worker died (killed, out of memory)
-                            results = [(o, None, BROKEN, None) for o in outputs]
-                        for r in results:
-                            done(r)
+        with ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=ctx) as pool:
+            if ctx is not None:
+                pool.submit(int).result()    # the fork context starts every worker at the first task
+            yield pool
     finally:
-        if ctx is not None and ctx.get_start_method() == "fork":
+        if ctx is not None:
             gc.unfreeze()
 
 

@@ -1,0 +1,110 @@
+"""A province's plan in little memory (issue 14): what the loader keeps, and what is rendered where.
+
+Memory itself is measured by ``benchmarks/bench_process.py``; these tests check that each saving
+changes nothing a clerk sees.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from decimal import Decimal
+
+import pytest
+
+from conftest import EXAMPLE, FIXTURES
+from kehoach_docs.batch.jobs import json_pieces
+from kehoach_docs.documents import LOCAL_ROWS, jobs_for, rows_in, templates_dir
+from kehoach_docs.located import nearest
+from kehoach_docs.problems import Problems
+from kehoach_docs.source import yaml_file
+from kehoach_docs.source.plan_dir import load_plan
+
+PLANS = [EXAMPLE, FIXTURES / "tinh-kem-theo-2026-2030", FIXTURES / "xa-pl2-2026", FIXTURES / "xa-2027"]
+
+
+def every_yaml():
+    return sorted(p for folder in PLANS for p in folder.rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", every_yaml(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_location_found_alone_is_the_one_of_the_full_map(path):
+    """Locations are found when a message asks, by reading the file again: one path at a time for a
+    few messages, then every path at once; both give the line the full map gives."""
+    full = yaml_file.read_yaml(path, Problems())
+    where = dict(full.where)
+    assert () in where and len(where) > 5
+    rnd = random.Random(path.name)
+    paths = rnd.sample(sorted(where, key=repr), min(30, len(where)))
+    paths += [p + ("khong-co", 3) for p in paths[:5]] + [("khong-co",)]
+    fresh = yaml_file.read_yaml(path, Problems())
+    assert [fresh.locate(p) for p in paths] == [nearest(where, p) for p in paths]
+
+
+def test_a_valid_plan_is_read_without_a_map_of_every_value(monkeypatch):
+    """A plan without problems never asks where a value stands: no file is read a second time."""
+    asked = []
+    original = yaml_file._Reader.__init__
+
+    def spy(self, file, where=False, target=None):
+        if where:
+            asked.append((file, target))
+        original(self, file, where, target)
+    monkeypatch.setattr(yaml_file._Reader, "__init__", spy)
+    plan = load_plan(FIXTURES / "xa-2027")
+    assert not plan.problems.items and asked == []
+    plan = load_plan(EXAMPLE)        # two warnings: each found alone, no full map
+    assert plan.problems.warnings and asked and all(target is not None for _, target in asked)
+
+
+def test_short_texts_are_read_once(tmp_path):
+    """Keys and short values repeated on every row are one object each; the data is unchanged."""
+    p = tmp_path / "x.yaml"
+    p.write_text("rows:\n" + "".join(f"  - {{ma: r{i}, don_vi: '%', thoi_han: Quý IV/2024}}\n" for i in range(50)),
+                 "utf-8")
+    data = yaml_file.read_yaml(p, Problems()).data
+    rows = data["rows"]
+    assert rows[7] == {"ma": "r7", "don_vi": "%", "thoi_han": "Quý IV/2024"}
+    assert len({id(r["thoi_han"]) for r in rows}) == 1
+    assert len({id(k) for r in rows for k in r if k == "don_vi"}) == 1
+
+
+def test_rows_share_one_set_of_given_field_names():
+    plan = load_plan(EXAMPLE)
+    tasks = plan.phu_luc_ii.nhiem_vu
+    assert len({id(t.model_fields_set) for t in tasks}) < len(tasks) / 5
+    assert tasks[0].model_fields_set >= {"ma", "noi_dung", "chu_tri", "thoi_han"}
+    assert tasks[0] == type(tasks[0]).model_validate(tasks[0].model_dump())
+
+
+def test_context_hash_text_is_json_dumps_in_pieces():
+    """The data hash reads a long context piece by piece; the text hashed is json.dumps' own."""
+    def plain(v):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+    plan = load_plan(EXAMPLE)
+    for command in ("build", "reports"):
+        for job in jobs_for(command, plan, templates_dir())[1]:
+            value = [job.kind, job.writer, job.title, job.timestamp, job.extra, job.context]
+            assert "".join(json_pieces(value)) == plain(value), job.output
+    long = {"b": [{"x": Decimal("1.5"), "y": [f"dòng {i}" for i in range(3)]} for i in range(600)],
+            "a": [[i, None, True] for i in range(300)], "c": {"d": list(range(400)), "e": "&<\"\n"}}
+    pieces = list(json_pieces(long))
+    assert len(pieces) > 1000 and "".join(pieces) == plain(long)
+
+
+def test_documents_as_large_as_the_plan_are_rendered_where_the_plan_is():
+    plan = load_plan(EXAMPLE)
+    jobs = list(jobs_for("reports", plan, templates_dir())[1])
+    local = {j.output for j in jobs if j.local}
+    assert local == {"tong-hop.docx"}
+    assert rows_in({"a": [{"b": [1] * LOCAL_ROWS}]}) > LOCAL_ROWS
+    assert rows_in({"nhiem_vu": [{"ma": "x"}] * 10, "ten": "y"}) == 10
+
+
+def test_the_summary_is_built_after_the_agencies():
+    """The summary's context (the largest) is built when its turn comes, not held from the start."""
+    plan = load_plan(EXAMPLE)
+    samples, jobs = jobs_for("reports", plan, templates_dir())
+    outputs = [j.output for j in jobs]
+    assert outputs[-1] == "tong-hop.docx" and outputs.count("tong-hop.docx") == 1
+    assert {s.template.rsplit("/", 1)[-1] for s in samples if s.template} == {"bao-cao.docx", "tong-hop.docx"}
