@@ -80,31 +80,14 @@ def test_prepared_workbooks_equal_openpyxls(which, filled_plan):
         assert describe(ours) == describe(write_result_entry(job.context)), job.output
 
 
-def test_grids_fitted_as_strings_equal_the_xml_path(filled_plan):
-    seen = []
-    original = docx_engine.fit_grid
-
-    def both(xml):
-        seen.append(xml)
-        return original(xml)
+def test_grids_fitted_as_strings_equal_the_xml_path(filled_plan, monkeypatch):
     n = 0
-    for folder in (filled_plan, FIXTURES / "tinh-kem-theo-2026-2030", FIXTURES / "xa-pl2-2026"):
-        plan = load_plan(folder)
-        for command in ("build", "reports"):
-            for job in jobs_for(command, plan, templates_dir())[1]:
-                if job.template:
-                    seen.clear()
-                    docx_engine.fit_grid = both
-                    try:
-                        docx_engine.prepared(job.template).render_parts(job.context)
-                    finally:
-                        docx_engine.fit_grid = original
-                    for xml in seen:
-                        fast = etree.tostring(etree.fromstring(original(xml).encode()), method="c14n")
-                        tree = etree.tostring(etree.fromstring(docx_engine._fit_grid_tree(xml).encode()),
-                                              method="c14n")
-                        assert fast == tree, job.output
-                        n += 1
+    for output, xml in grid_inputs((filled_plan, FIXTURES / "tinh-kem-theo-2026-2030", FIXTURES / "xa-pl2-2026"),
+                                   monkeypatch):
+        fast = etree.tostring(etree.fromstring(docx_engine.fit_grid(xml).encode()), method="c14n")
+        tree = etree.tostring(etree.fromstring(docx_engine._fit_grid_tree(xml).encode()), method="c14n")
+        assert fast == tree, output
+        n += 1
     assert n > 30
 
 
@@ -115,6 +98,16 @@ def _all_template_jobs(folders):
             for job in jobs_for(command, plan, templates_dir())[1]:
                 if job.template:
                     yield job
+
+
+def grid_inputs(folders, monkeypatch) -> list[tuple[str, str]]:
+    """(output, XML) of every part fit_grid is given while the folders' documents are rendered whole."""
+    seen, original = [], docx_engine.fit_grid
+    for job in _all_template_jobs(folders):
+        monkeypatch.setattr(docx_engine, "fit_grid", lambda xml, o=job.output: seen.append((o, xml)) or original(xml))
+        docx_engine.prepared(job.template).render_parts(job.context, block=1 << 40)
+        monkeypatch.setattr(docx_engine, "fit_grid", original)
+    return seen
 
 
 def test_parts_rendered_in_blocks_equal_parts_rendered_whole(filled_plan):
@@ -133,20 +126,10 @@ def test_parts_rendered_in_blocks_equal_parts_rendered_whole(filled_plan):
     assert streamed > 40
 
 
-def test_grids_fitted_block_by_block_equal_the_whole_pass(filled_plan):
+def test_grids_fitted_block_by_block_equal_the_whole_pass(filled_plan, monkeypatch):
     """The string pass of fit_grid fed the blocks the stream cuts gives the same XML as fed the whole."""
-    seen = []
+    seen = [xml for _, xml in grid_inputs((filled_plan,), monkeypatch)]
     original = docx_engine.fit_grid
-
-    def keep(xml):
-        seen.append(xml)
-        return original(xml)
-    docx_engine.fit_grid = keep
-    try:
-        for job in _all_template_jobs((filled_plan,)):
-            docx_engine.prepared(job.template).render_parts(job.context, block=1 << 40)
-    finally:
-        docx_engine.fit_grid = original
     assert seen
     cuts = 0
     for xml in seen:
