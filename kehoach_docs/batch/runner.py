@@ -170,6 +170,7 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
     if pool is None:
         with warm_pool(n_jobs, [Path(first[0].template)] if first[0].template else []) as own:
             return _render_in_pool(items, folder, n_jobs, window, done, chunk, own)
+
     def next_batch() -> list:
         batch = []
         for item in items:

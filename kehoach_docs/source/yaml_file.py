@@ -1,8 +1,8 @@
-"""Read a YAML file into plain data with the line of every value.
+"""Read a YAML file into plain data, and find the line of any value when a message needs it.
 
-We compose the YAML node tree ourselves (PyYAML's safe constructors for scalars) so we
-can record each node's line, refuse duplicate keys, and turn any YAML error into a
-Vietnamese message that names the line, as MkDocs does for its configuration.
+We build the data from the parser's events ourselves (PyYAML's safe rules for scalars) so we
+can refuse aliases, deep nesting and duplicate keys as they come, and turn any YAML error into
+a Vietnamese message that names the line, as MkDocs does for its configuration.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ def _scalar(node: yaml.Node):
         c.recursive_objects.clear()
 
 
-# libyaml composes ten times faster and in half the memory (a province's plan has thousands of
-# rows); the pure-Python loader gives the same nodes where libyaml is not built in.
+# libyaml parses ten times faster (a province's plan has thousands of rows); the pure-Python
+# parser gives the same events where libyaml is not built in.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
