@@ -108,3 +108,15 @@ def test_the_summary_is_built_after_the_agencies():
     outputs = [j.output for j in jobs]
     assert outputs[-1] == "tong-hop.docx" and outputs.count("tong-hop.docx") == 1
     assert {s.template.rsplit("/", 1)[-1] for s in samples if s.template} == {"bao-cao.docx", "tong-hop.docx"}
+
+
+@pytest.mark.parametrize("value", ["!!bool x", "!!int ''", "!!int '-'", "!!float ''", "!!timestamp abc"])
+def test_an_explicit_tag_that_does_not_fit_its_value_is_a_located_error(tmp_path, value):
+    """PyYAML's constructors fail with KeyError or IndexError on these; the clerk gets the line."""
+    p = tmp_path / "x.yaml"
+    p.write_text(f"a: 1\na: 2\nb:\n  c: {value}\n", "utf-8")
+    problems = Problems()
+    assert yaml_file.read_yaml(p, problems) is None
+    found = [(x.where, x.message) for x in problems.items]
+    assert found[0] == ("2", "khóa «a» xuất hiện hai lần trong cùng một mục")   # found before it, kept
+    assert found[1][0] == "4" and "không đọc được theo thẻ YAML !!" in found[1][1]

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from conftest import EXAMPLE, FIXTURES
+from conftest import EXAMPLE, FIXTURES, TEMPLATES
 from kehoach_docs.documents import jobs_for, templates_dir
 from kehoach_docs.model.results import KetQuaCoQuan
 from kehoach_docs.render import docx_engine
@@ -159,3 +159,38 @@ def test_a_table_the_string_pass_cannot_fit_is_rendered_whole():
     assert "gridSpan" in docx_engine.fit_grid(
         f'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
         f'<w:body>{xml}</w:body></w:document>')
+
+
+TEXT_BOX = ('{% for i in range(40) %}<w:p><w:r><w:rPr><w:i/></w:rPr><w:t xml:space="preserve">ngoài {{ i }}</w:t>'
+            '</w:r><w:r><w:rPr><w:i/></w:rPr><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:rPr>'
+            '<w:u w:val="single"/></w:rPr><w:t xml:space="preserve">{{ "a\\tb" ~ i }}</w:t></w:r></w:p>'
+            '</w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>{% endfor %}')
+NESTED = ('{% for i in range(30) %}<w:tbl><w:tblPr/><w:tblGrid><w:gridCol w:w="5000"/></w:tblGrid><w:tr><w:tc>'
+          '<w:tcPr><w:tcW w:w="5000" w:type="dxa"/></w:tcPr><w:tbl><w:tblPr/><w:tblGrid><w:gridCol w:w="4000"/>'
+          '</w:tblGrid><w:tr><w:tc><w:p><w:r><w:t>trong {{ i }}</w:t></w:r></w:p></w:tc></w:tr></w:tbl><w:p><w:r>'
+          '<w:t>{{ "t\\tab" ~ i }}</w:t></w:r></w:p></w:tc></w:tr></w:tbl><w:p/>{% endfor %}')
+
+
+@pytest.mark.parametrize("body", [TEXT_BOX, NESTED], ids=["text-box", "nested-table"])
+def test_a_clerks_template_with_text_boxes_or_nested_tables_renders_alike_in_blocks(body, tmp_path):
+    """Paragraphs inside paragraphs (a text box) leave no safe cut: such a part is rendered whole.
+    Nested tables are cut between rows and still give the same bytes."""
+    import re
+    import zipfile
+    with zipfile.ZipFile(TEMPLATES / "ke-hoach.docx") as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    doc = parts["word/document.xml"].decode()
+    head = doc[:doc.index("<w:body>") + len("<w:body>")]
+    if "xmlns:v=" not in head:
+        head = head.replace("<w:document ", '<w:document xmlns:v="urn:schemas-microsoft-com:vml" ', 1)
+    sect = re.findall(r"<w:sectPr(?:(?!<w:sectPr).)*?</w:sectPr>\s*</w:body>", doc, re.S)[-1]
+    parts["word/document.xml"] = (head + body + sect + "</w:document>").encode()
+    path = tmp_path / "mau.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as w:
+        for name, data in parts.items():
+            w.writestr(name, data)
+    tpl = docx_engine.PreparedTemplate(path)
+    whole = pack(tpl.render_parts({}, block=1 << 40), "t", "2024-01-01T00:00:00Z", {})
+    for block in (20, 137, 300, 2000):
+        assert pack(tpl.render_parts({}, block=block), "t", "2024-01-01T00:00:00Z", {}) == whole, block
+    assert ("word/document.xml" in tpl.whole_only) == (body is TEXT_BOX)

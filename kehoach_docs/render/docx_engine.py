@@ -60,6 +60,9 @@ class PreparedTemplate:
         self.sources: dict[str, str] = {}
         self.compiled = {}
         self.column_loops: set[str] = set()     # parts whose tables repeat cells ({%tc for %})
+        # Parts with text boxes hold paragraphs inside paragraphs: no cut between blocks is safe
+        # for docxtpl's paragraph pass there, so they are always rendered whole.
+        self.whole_only: set[str] = set()
         for name, raw in parts.items():
             if not _TEMPLATED.match(name):
                 continue
@@ -73,6 +76,8 @@ class PreparedTemplate:
             # One paragraph per line, as docxtpl does, so errors can name the paragraph.
             patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
             self.sources[name] = patched
+            if "txbxContent" in patched:
+                self.whole_only.add(name)
             self.compiled[name] = env.from_string(patched)
 
     def render_parts(self, context: dict, block: int | None = None) -> dict[str, bytes | Deflated]:
@@ -85,6 +90,9 @@ class PreparedTemplate:
         block = block or STREAM_BLOCK
         out = dict(self.parts)
         for name, template in self.compiled.items():
+            if name in self.whole_only:
+                out[name] = self._finish(name, template.render(context)).encode("utf-8")
+                continue
             pieces = template.generate(context)
             head, size = [], 0
             for piece in pieces:

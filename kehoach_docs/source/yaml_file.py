@@ -51,6 +51,7 @@ class Refused(Exception):
 
     def __init__(self, line: int, message: str):
         self.line, self.message = line, message
+        self.before: list[Problem] = []
 
 
 _resolvers = threading.local()
@@ -101,6 +102,13 @@ class _Reader:
 
     def read(self, text: str, loader) -> tuple[bool, object]:
         """(whether the file holds a document, its data)."""
+        try:
+            return self._read(text, loader)
+        except Refused as exc:
+            exc.before = self.problems      # what was found before it is reported with it
+            raise
+
+    def _read(self, text: str, loader) -> tuple[bool, object]:
         root, found, docs = None, False, 0
         # one frame per open list or mapping: [container, path, state]; a mapping's state is the
         # key whose value comes next, None while a key is awaited, or _SKIP / _KEY_SKIPPED
@@ -219,6 +227,12 @@ def _scalar_of(event: yaml.ScalarEvent):
         return _scalar(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
     except ValueError as exc:   # e.g. a date like 2024-02-31 that YAML itself parses
         raise Refused(event.start_mark.line + 1, f"giá trị YAML không hợp lệ: {exc}") from None
+    except (AttributeError, KeyError, IndexError, TypeError):
+        # PyYAML's own constructors fail this way on an explicit tag that does not fit its
+        # value («!!bool x», «!!int ''», «!!timestamp abc»)
+        raise Refused(event.start_mark.line + 1,
+                      f"giá trị «{event.value}» không đọc được theo thẻ YAML {tag.replace('tag:yaml.org,2002:', '!!')}; "
+                      "hãy bỏ thẻ này") from None
 
 
 def _read(text: str, file: str) -> _Reader:
@@ -278,6 +292,8 @@ def read_yaml(path: Path, problems: Problems) -> Located | None:
     try:
         reader = _read(text, file)
     except Refused as exc:
+        for p in exc.before:
+            problems.add(p)
         problems.add(Problem(ERROR, file, str(exc.line), (), exc.message))
         return None
     except yaml.reader.ReaderError as exc:
