@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from .. import __version__
@@ -25,8 +26,8 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def file_stat(path: Path) -> list[int]:
-    st = path.stat()
+def file_stat(path: Path | str) -> list[int]:
+    st = os.stat(path)
     return [st.st_mtime_ns, st.st_size]
 
 
@@ -121,7 +122,7 @@ class Manifest:
 
     def record(self, output: str, data: str, template: str, file_sha: str) -> None:
         self.entries[output] = {"data": data, "template": template, "version": __version__,
-                                "file": file_sha, "stat": file_stat(self.folder / output)}
+                                "file": file_sha, "stat": file_stat(os.path.join(self.folder, output))}
 
     def touch(self, output: str) -> None:
         """An output found current: remember its file's stat for the fast check."""

@@ -129,11 +129,12 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
         if err is None:
             manifest.record(output, d, t, sha)
             outcome.built.append((output, why))
-            pdf = (Path(folder) / output).with_suffix(".pdf")
-            if output.endswith(".docx") and pdf.exists():
+            # plain strings: pathlib would intern every part of thousands of output names
+            pdf = os.path.splitext(output)[0] + ".pdf"
+            if output.endswith(".docx") and os.path.exists(os.path.join(folder, pdf)):
                 # the PDF is what gets printed or sent: one that shows the old text must not stay
-                pdf.unlink()
-                outcome.stale_pdfs.append(pdf.relative_to(folder).as_posix())
+                os.unlink(os.path.join(folder, pdf))
+                outcome.stale_pdfs.append(pdf)
         else:
             outcome.failed.append((output, err))
         if progress:
