@@ -164,6 +164,7 @@ def _render(command: str, plan, output_dir: Path, templates: Path, reporter: Rep
     """Check the templates against real contexts, then render every document of ``command``."""
     samples, jobs = documents.jobs_for(command, plan, templates, agencies)
     _check_templates(_not_yet_used(samples, output_folder(plan, output_dir)))
+    del samples     # a checked sample holds its context (the summary's, on a first run): not for the batch
     with reporter.progress(documents.count_jobs(command, plan, agencies), "Đang dựng") as advance:
         outcome = run(plan, jobs, output_dir, force=force, n_jobs=n_jobs, progress=advance, pool=pool)
     _hint_hand_edits(plan, output_folder(plan, output_dir), outcome, reporter)

@@ -224,11 +224,12 @@ def jobs_for(command: str, plan: Plan, folder: Path,
         for doc in last:
             yield plan_job(doc, made)
 
+    def sample(doc: DocType, build: Callable[[], Job]) -> Sample:
+        return Sample(str(template_path(folder, doc)) if doc.template else None, doc.writer, build)
+
     checked: dict[str, dict] = {}       # the samples' own: dropped with them after the check
-    samples = [Sample(str(template_path(folder, d)) if d.template else None, d.writer,
-                      functools.partial(plan_job, d, checked)) for d in first + last]
-    samples += [Sample(str(template_path(folder, d)) if d.template else None, d.writer,
-                       functools.partial(agency_job, codes[0], d)) for d in per_agency]
+    samples = [sample(d, functools.partial(plan_job, d, checked)) for d in first + last]
+    samples += [sample(d, functools.partial(agency_job, codes[0], d)) for d in per_agency]
     return samples, all_jobs()
 
 

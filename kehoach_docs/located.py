@@ -44,8 +44,9 @@ class Located:
         return nearest(self.where, path)
 
 
-#: Locations looked up one by one before all of a file's are found at once.
-FEW = 8
+#: Locations looked up one by one (each reads the file again, up to that value) before all of a
+#: file's are found at once.
+FEW = 3
 
 
 def nearest(where: dict[tuple, str], path: tuple) -> str | None:
