@@ -73,9 +73,9 @@ class PreparedTemplate:
             patched = share_loop_width(plain)
             if patched != plain:
                 self.column_loops.add(name)
-            # One paragraph per line, as docxtpl does, so errors can name the paragraph.
-            patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
-            self.sources[name] = patched
+            # The checks read the source one paragraph per line, as docxtpl does, so a finding can
+            # name its paragraph; the compiled template has no such breaks to strip from every render.
+            self.sources[name] = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
             if "txbxContent" in patched:
                 self.whole_only.add(name)
             self.compiled[name] = env.from_string(patched)
@@ -112,8 +112,7 @@ class PreparedTemplate:
     def _finish(self, name: str, xml: str, fitter: _GridFitter | None = None, last: bool = True) -> str:
         """The rendered XML of a part (or of one block of it, cut between paragraphs and rows) as
         it goes into the document."""
-        xml = _MARK.sub(r"<w:p\1", xml)
-        if _BREAK_IN_TEXT.search(xml):
+        if _may_break(xml) and _BREAK_IN_TEXT.search(xml):
             # line breaks and tabs inside values become <w:br/> and <w:tab/> (docxtpl's own pass,
             # run only when a text holds one: it is most of the cost of a render otherwise)
             xml = self._docxtpl.resolve_listing(xml)
@@ -148,8 +147,6 @@ class PreparedTemplate:
 #: Rendered XML longer than this (characters) is finished and deflated in blocks of this size.
 STREAM_BLOCK = 1 << 18
 
-#: The line break put before each paragraph of a template so Jinja's errors can name it.
-_MARK = re.compile(r"\n<w:p([ >])")
 _ROW_START = re.compile(r"<w:tr[ >]")
 
 
@@ -160,9 +157,9 @@ def _safe_cut(text: str, in_row: bool) -> tuple[int, bool]:
     end = text.rfind("</w:tr>")
     if end >= 0:
         return end + len("</w:tr>"), False
-    p = text.rfind("\n<w:p")
-    while p > 0 and text[p + 5:p + 6] not in (" ", ">"):
-        p = text.rfind("\n<w:p", 0, p)
+    p = text.rfind("<w:p")
+    while p > 0 and text[p + 4:p + 5] not in (" ", ">"):     # <w:pPr>, <w:pStyle …>
+        p = text.rfind("<w:p", 0, p)
     if p <= 0 or in_row or _ROW_START.search(text, 0, p):
         return 0, in_row
     return p, False
@@ -180,9 +177,40 @@ def share_loop_width(source: str) -> str:
                           source)
 
 
-_GRID = re.compile(r"<w:tblGrid>(?:(?!</w:tblGrid>).)*</w:tblGrid>", re.S)
-_FIRST_ROW = re.compile(r"<w:tr[ >](?:(?!</w:tr>).)*</w:tr>", re.S)
-_CELL_W = re.compile(r"<w:tc>(?:(?!</w:tc>).)*?<w:tcW\b[^>]*?\bw:w=\"(\d+)\"(?:(?!</w:tc>).)*?</w:tc>", re.S)
+_TCW = re.compile(r'<w:tcW\b[^>]*?\bw:w="(\d+)"')
+
+
+def _rows_of(xml: str, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) of each table row (``<w:tr>`` or ``<w:tr …>`` to its ``</w:tr>``) in
+    ``xml[start:stop]``. Plain ``str.find``: this runs for every report draft, where regular
+    expressions with a look-ahead per character cost most of a render."""
+    stop = len(xml) if stop is None else stop
+    pos = start
+    while (i := xml.find("<w:tr", pos, stop)) >= 0:
+        if xml[i + 5:i + 6] not in (" ", ">"):     # <w:trPr>, <w:trHeight …>
+            pos = i + 5
+            continue
+        end = xml.find("</w:tr>", i, stop)
+        if end < 0:
+            return
+        yield i, end + 7
+        pos = end + 7
+
+
+def _cell_widths(row: str) -> list[int]:
+    """The ``w:tcW`` width of each ``<w:tc>`` of ``row`` that has one."""
+    widths, pos = [], 0
+    while (i := row.find("<w:tc>", pos)) >= 0:
+        end = row.find("</w:tc>", i)
+        if end < 0:
+            break
+        m = _TCW.search(row, i, end)
+        if m:
+            widths.append(int(m.group(1)))
+            pos = end + 7
+        else:
+            pos = i + 6
+    return widths
 
 
 def fit_grid(xml: str) -> str:
@@ -221,17 +249,21 @@ class _GridFitter:
             if end < 0:
                 return out[0]
             self.open, pos = False, end
-        while grid := _GRID.search(xml, pos):
-            end = xml.find("</w:tbl>", grid.end())
-            table = xml[grid.end():len(xml) if end < 0 else end]
-            row = _FIRST_ROW.search(table)
-            first = row.group() if row else ""
-            widths = [int(w) for w in _CELL_W.findall(first)]
+        while (start := xml.find("<w:tblGrid>", pos)) >= 0:
+            grid_end = xml.find("</w:tblGrid>", start)
+            if grid_end < 0:
+                break
+            grid_end += len("</w:tblGrid>")
+            end = xml.find("</w:tbl>", grid_end)
+            table = xml[grid_end:len(xml) if end < 0 else end]
+            row = next(_rows_of(table), None)
+            first = table[row[0]:row[1]] if row else ""
+            widths = _cell_widths(first)
             if not widths or len(widths) != first.count("<w:tc>"):
                 raise _Unusual
             fitted = _make_room(widths)
             self.fitted = fitted if fitted != widths else None
-            out += [xml[pos:grid.start()], "<w:tblGrid>", *(f'<w:gridCol w:w="{w}"/>' for w in fitted),
+            out += [xml[pos:start], "<w:tblGrid>", *(f'<w:gridCol w:w="{w}"/>' for w in fitted),
                     "</w:tblGrid>", self._rows(table)]
             if end < 0:
                 self.open = True
@@ -245,11 +277,12 @@ class _GridFitter:
             raise _Unusual
         if self.fitted is None:
             return table
-        return _ANY_ROW.sub(lambda m: _resize_row(m.group(), self.fitted), table)
-
-
-_ANY_ROW = re.compile(r"<w:tr[ >](?:(?!</w:tr>).)*</w:tr>", re.S)
-_TC_WIDTH = re.compile(r'(<w:tcW\b[^>]*?\bw:w=")(\d+)(")')
+        out, pos = [], 0
+        for start, end in _rows_of(table):
+            out += [table[pos:start], _resize_row(table[start:end], self.fitted)]
+            pos = end
+        out.append(table[pos:])
+        return "".join(out)
 
 
 def _resize_row(row: str, widths: list[int]) -> str:
@@ -257,9 +290,11 @@ def _resize_row(row: str, widths: list[int]) -> str:
     pieces = row.split("<w:tc>")
     if len(pieces) - 1 != len(widths):
         return row
-    cells = [_TC_WIDTH.sub(lambda m, x=x: f"{m[1]}{x}{m[3]}", piece, count=1)
-             for piece, x in zip(pieces[1:], widths)]
-    return "<w:tc>".join([pieces[0], *cells])
+    out = [pieces[0]]
+    for piece, x in zip(pieces[1:], widths):
+        m = _TCW.search(piece)      # the first width given in the cell
+        out.append(piece if m is None else f"{piece[:m.start(1)]}{x}{piece[m.end(1):]}")
+    return "<w:tc>".join(out)
 
 
 def _fit_grid_tree(xml: str) -> str:
@@ -338,6 +373,14 @@ def fold_empty_last_section(xml: str) -> str:
 
 
 _BREAK_IN_TEXT = re.compile(r"<w:t(?:\s[^>]*)?>[^<]*[\n\t\a\f]")
+
+
+def _may_break(xml: str) -> bool:
+    """Whether ``xml`` holds a character :data:`_BREAK_IN_TEXT` looks for anywhere after its XML
+    declaration (whose line ends in one): four scans at memory speed spare the pattern's walk
+    through every text of a document that has none."""
+    start = xml.find("?>") + 2 if xml.startswith("<?xml") else 0
+    return any(xml.find(c, start) >= 0 for c in "\n\t\a\f")
 
 
 @lru_cache(maxsize=16)
