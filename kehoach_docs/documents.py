@@ -148,7 +148,7 @@ def _job(doc: DocType, context: dict, title: str, ts: str, folder: Path, **fmt) 
     return Job(doc.output.format(**fmt), doc.kind, context, title, ts,
                template=str(template_path(folder, doc)) if doc.template else None, writer=doc.writer,
                extra=dict(doc.extra, **({"year": fmt["year"]} if doc.writer == "phu_luc" else {})),
-               local=doc.scope == PLAN or rows_in(context) > LOCAL_ROWS)
+               local=doc.scope == PLAN or rows_in(context, limit=LOCAL_ROWS) > LOCAL_ROWS)
 
 
 #: An agency document with more rows than this (the office that supports every task of a province)
@@ -156,15 +156,23 @@ def _job(doc: DocType, context: dict, title: str, ts: str, folder: Path, **fmt) 
 LOCAL_ROWS = 1000
 
 
-def rows_in(value, depth: int = 3) -> int:
-    """How many list items a context holds within ``depth`` levels (its rows, their sub-rows)."""
-    if depth < 0:
-        return 0
-    if isinstance(value, list):
-        return len(value) + sum(rows_in(v, depth - 1) for v in value if isinstance(v, (list, dict)))
-    if isinstance(value, dict):
-        return sum(rows_in(v, depth - 1) for v in value.values() if isinstance(v, (list, dict)))
-    return 0
+def rows_in(value, depth: int = 3, limit: int | None = None) -> int:
+    """How many list items a context holds within ``depth`` levels (its rows, their sub-rows);
+    counting stops once past ``limit``. Asked of every document's context, so a loop, not recursion."""
+    total, todo = 0, [(value, depth)]
+    while todo:
+        item, level = todo.pop()
+        if isinstance(item, list):
+            total += len(item)
+            if limit is not None and total > limit:
+                break
+        elif isinstance(item, dict):
+            item = item.values()
+        else:
+            continue
+        if level > 0:
+            todo += [(v, level - 1) for v in item if isinstance(v, (list, dict))]
+    return total
 
 
 @dataclass

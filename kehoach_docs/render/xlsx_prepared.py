@@ -78,6 +78,7 @@ class _Sheet:
 
     def __init__(self, xml: str, mark: _Markers, sheet_key: str | None, fitted: bool = True):
         self.fitted = fitted            # the writer fits this sheet's row heights to its texts
+        self._base: dict[int, float | None] = {}
         start, end = xml.index("<sheetData>") + len("<sheetData>"), xml.index("</sheetData>")
         self.head, self.tail = xml[:start], xml[end:]
         self.widths = {int(m["min"]): float(m["width"]) for m in
@@ -206,6 +207,11 @@ class _Sheet:
 
     def base_height(self, src: int) -> float | None:
         """A height the writer set itself (not the one fitted to the sample's own texts), or None."""
+        if src not in self._base:       # asked for every row of every agency: worked out once
+            self._base[src] = self._base_height(src)
+        return self._base[src]
+
+    def _base_height(self, src: int) -> float | None:
         attrs, cells = next((a, c) for r, a, c in self.rows if r == src)
         m = re.search(r' ht="([^"]+)"', attrs)
         if not m:
