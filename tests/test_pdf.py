@@ -132,3 +132,17 @@ def test_a_file_that_did_not_convert_is_tried_again(tmp_path, fake_soffice):
     result = pdf.convert(_docs(tmp_path / "docs", "a", "chap-chon"), n_jobs=1, timeout=10, exe=str(exe))
     assert sorted(f.stem for f in result.converted) == ["a", "chap-chon"] and not result.failed
     assert [s.split(" ", 1)[1] for s in log.read_text().splitlines()] == ["a chap-chon", "chap-chon"]
+
+
+def test_fonts_read_from_the_pdf_itself(tmp_path, monkeypatch):
+    """Names of a PDF with its objects in the open are read from its bytes, #xx decoded and the
+    subset prefix dropped; one with object streams is left to pdffonts."""
+    plain = tmp_path / "a.pdf"
+    plain.write_bytes(b"%PDF-1.6\n1 0 obj <</Type/Font/Subtype/TrueType/BaseFont/BAAAAA+LiberationSerif-Bold>>\n"
+                      b"2 0 obj << /Type /Font /BaseFont /DejaVu#20Sans /Encoding /WinAnsiEncoding >>\n%%EOF\n")
+    assert pdf.pdf_fonts(plain) == ["LiberationSerif-Bold", "DejaVu Sans"]
+    assert pdf.foreign_fonts(plain) == ["DejaVu Sans"]
+    packed = tmp_path / "b.pdf"
+    packed.write_bytes(b"%PDF-1.7\n1 0 obj <</Type/ObjStm/N 3/First 12>>stream\nx\nendstream\n%%EOF\n")
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    assert pdf.pdf_fonts(packed) is None           # hidden fonts are not taken for none
