@@ -291,6 +291,21 @@ def test_sandbox_blocks_python_internals(plan_copy, tmp_path):
     assert "class 'object'" not in text and "<class" not in text
 
 
+def test_short_way_to_dict_items_keeps_the_sandbox_and_jinja_rules():
+    """Items of a context dict are taken directly, but a name of dict's own (``items``) is still
+    the method as Jinja gives it, an internal is still refused, and a missing key is still an error."""
+    from jinja2.exceptions import SecurityError, UndefinedError
+    from kehoach_docs.render.docx_engine import make_env
+    env = make_env()
+    row = {"ten": "A & <B>", "items": "giá trị", "con": {"ma": "x"}}
+    out = env.from_string("{{ r.ten }}|{{ r.con.ma }}|{{ r.items is callable }}|{{ r['items'] }}").render(r=row)
+    assert out == "A &amp; &lt;B&gt;|x|True|giá trị"
+    with pytest.raises(SecurityError):
+        env.from_string("{{ r.__class__.__subclasses__() }}").render(r=row)
+    with pytest.raises(UndefinedError):
+        env.from_string("{{ r.khong_co }}").render(r=row)
+
+
 def test_validate_exit_codes(plan_copy):
     runner = CliRunner()
     assert runner.invoke(main, ["validate", str(plan_copy)]).exit_code == 0
