@@ -8,7 +8,6 @@ the group's last-resort handler (exit status 70), never shown as a traceback.
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from pathlib import Path
 
@@ -299,6 +298,7 @@ def validate(plan_dir, fmt):
     from . import app
     problems = app.validate(app.plan_folder(plan_dir))
     if fmt == "json":
+        import json
         click.echo(json.dumps([p.as_dict() for p in problems.items], ensure_ascii=False, indent=1))
     else:
         for p in problems.items:
@@ -416,5 +416,6 @@ def check(files, fmt):
                 click.echo(f"{f}: {x}")
             click.echo(f"{f}: {len(errors)} lỗi, {len(findings) - len(errors)} cảnh báo.")
     if fmt == "json":
+        import json
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))
     sys.exit(status)

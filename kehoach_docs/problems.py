@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 
-from .text.hygiene import escape_invisible
 
 ERROR = "error"
 WARNING = "warning"
@@ -43,6 +42,7 @@ class Problem:
     label: str = ""
 
     def __str__(self) -> str:
+        from .text.hygiene import escape_invisible    # its tables cost more to build than --help takes
         loc = self.file
         if self.where:
             loc += f":{self.where}" if self.where[:1].isdigit() else f" [{self.where}]"
@@ -51,6 +51,7 @@ class Problem:
         return escape_invisible(f"{loc}: {_LEVEL_VI[self.level]}: " + where + self.message)
 
     def as_dict(self) -> dict:
+        from .text.hygiene import escape_invisible
         return {
             "level": self.level, "file": escape_invisible(self.file), "where": self.where,
             "path": escape_invisible(format_path(self.path)), "message": escape_invisible(self.message),

@@ -201,17 +201,16 @@ def share_loop_width(source: str) -> str:
 _TCW = re.compile(r'<w:tcW\b[^>]*?\bw:w="(\d+)"')
 
 
-def _rows_of(xml: str, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, int]]:
-    """(start, end) of each table row (``<w:tr>`` or ``<w:tr …>`` to its ``</w:tr>``) in
-    ``xml[start:stop]``. Plain ``str.find``: this runs for every report draft, where regular
-    expressions with a look-ahead per character cost most of a render."""
-    stop = len(xml) if stop is None else stop
-    pos = start
-    while (i := xml.find("<w:tr", pos, stop)) >= 0:
+def _rows_of(xml: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each table row (``<w:tr>`` or ``<w:tr …>`` to its ``</w:tr>``) in ``xml``.
+    Plain ``str.find``: this runs for every report draft, where regular expressions with a
+    look-ahead per character cost most of a render."""
+    pos = 0
+    while (i := xml.find("<w:tr", pos)) >= 0:
         if xml[i + 5:i + 6] not in (" ", ">"):     # <w:trPr>, <w:trHeight …>
             pos = i + 5
             continue
-        end = xml.find("</w:tr>", i, stop)
+        end = xml.find("</w:tr>", i)
         if end < 0:
             return
         yield i, end + 7
