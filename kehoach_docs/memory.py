@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import gc
 import sys
 
 
@@ -19,3 +21,20 @@ def release_freed() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):     # not glibc (musl has no malloc_trim)
         pass
+
+
+@contextlib.contextmanager
+def collector_held():
+    """Hold off the cyclic garbage collector while a plan is read and validated.
+
+    Reading builds a hundred thousand objects that all live on, and few cycles: every collection
+    meanwhile walks all of them again for nothing (a fifth of the time to read a province's plan).
+    The collector resumes afterwards and looks at them once.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -16,7 +16,7 @@ from ..model.crossref import check_plan
 from ..model.errors_vi import translate
 from ..problems import ERROR, WARNING, InvalidInput, Problem, Problems, rel
 from ..located import Located
-from ..memory import release_freed
+from ..memory import collector_held, release_freed
 from ..model.compact import share_fields_sets
 from .yaml_file import read_yaml
 
@@ -113,7 +113,13 @@ def load_plan(root: Path | str, *, with_results: bool = True,
     ``workbooks`` reads an appendix (``phu_luc_i``/``phu_luc_ii``) from another workbook instead of
     the folder's own file: the plan as it would be with a version of its appendix a clerk received.
     """
-    root = Path(root)
+    with collector_held():
+        plan = _load(Path(root), with_results, workbooks or {})
+    release_freed()
+    return plan
+
+
+def _load(root: Path, with_results: bool, workbooks: dict[str, Path]) -> Plan:
     workbooks = workbooks or {}
     problems = Problems()
     if not root.is_dir():
@@ -164,5 +170,4 @@ def load_plan(root: Path | str, *, with_results: bool = True,
     plan.problems = problems
     # Locations are only needed while checking; a batch of thousands of agencies should not carry them.
     plan.sources.clear()
-    release_freed()
     return plan
