@@ -126,12 +126,17 @@ def template_path(folder: Path, doc: DocType) -> Path:
     return mine if mine.exists() or Path(folder) == BUILTIN_TEMPLATES else BUILTIN_TEMPLATES / doc.template
 
 
+def _template_of(folder: Path, doc: DocType) -> str | None:
+    return str(template_path(folder, doc)) if doc.template else None
+
+
 def templates_of(command: str, folder: Path, agencies_only: bool = False) -> list[Path]:
     """The template files ``command`` reads (its freshness depends on them)."""
     return [template_path(folder, d) for d in of_command(command)
             if d.template and not (agencies_only and d.whole_plan_only)]
 
 
+@functools.cache
 def _function(spec: str):
     module, name = spec.split(":")
     return getattr(importlib.import_module(module), name)
@@ -142,11 +147,10 @@ def plan_time(plan: Plan) -> str:
     return document_time(d.nam, d.thang, d.ngay)
 
 
-def _job(doc: DocType, context: dict, title: str, ts: str, folder: Path, **fmt) -> Job:
+def _job(doc: DocType, context: dict, title: str, ts: str, template: str | None, **fmt) -> Job:
     if doc.part:
         context = context[doc.part]
-    return Job(doc.output.format(**fmt), doc.kind, context, title, ts,
-               template=str(template_path(folder, doc)) if doc.template else None, writer=doc.writer,
+    return Job(doc.output.format(**fmt), doc.kind, context, title, ts, template=template, writer=doc.writer,
                extra=dict(doc.extra, **({"year": fmt["year"]} if doc.writer == "phu_luc" else {})),
                local=doc.scope == PLAN or rows_in(context, limit=LOCAL_ROWS) > LOCAL_ROWS)
 
@@ -205,15 +209,16 @@ def jobs_for(command: str, plan: Plan, folder: Path,
     ts = plan_time(plan)
     year = plan.ke_hoach.van_ban.nam_ke_hoach
     trich_yeu = plan.text(plan.ke_hoach.van_ban.trich_yeu)
+    template = {d.key: _template_of(folder, d) for d in docs}     # looked up once, not per agency
 
     def plan_job(doc: DocType, made: dict[str, dict]) -> Job:
         if doc.context not in made:
             made[doc.context] = _function(doc.context)(plan)
-        return _job(doc, made[doc.context], doc.title.format(trich_yeu=trich_yeu), ts, folder, year=year)
+        return _job(doc, made[doc.context], doc.title.format(trich_yeu=trich_yeu), ts, template[doc.key], year=year)
 
     def agency_job(code: str, doc: DocType) -> Job:
         return _job(doc, _function(doc.context)(plan, code), doc.title.format(co_quan=plan.co_quan[code].ten),
-                    ts, folder, ma=code, year=year)
+                    ts, template[doc.key], ma=code, year=year)
 
     first = [d for d in docs if d.scope == PLAN and not d.whole_plan_only]
     last = [d for d in docs if d.scope == PLAN and d.whole_plan_only and agencies is None]
@@ -233,7 +238,7 @@ def jobs_for(command: str, plan: Plan, folder: Path,
             yield plan_job(doc, made)
 
     def sample(doc: DocType, build: Callable[[], Job]) -> Sample:
-        return Sample(str(template_path(folder, doc)) if doc.template else None, doc.writer, build)
+        return Sample(template[doc.key], doc.writer, build)
 
     checked: dict[str, dict] = {}       # the samples' own: dropped with them after the check
     samples = [sample(d, functools.partial(plan_job, d, checked)) for d in first + last]
@@ -273,7 +278,7 @@ def comparison_jobs(pair: Comparison, name: str, folder: Path) -> list[Job]:
     shared: dict[str, dict] = {}
     for doc in of_command("diff"):
         ctx = shared.setdefault(doc.context, _function(doc.context)(pair))
-        job = _job(doc, ctx, doc.title, ts, folder)
+        job = _job(doc, ctx, doc.title, ts, _template_of(folder, doc))
         job.output = stem + Path(doc.output).suffix
         out.append(job)
     return out
