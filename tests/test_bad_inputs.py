@@ -305,6 +305,15 @@ def test_short_way_to_dict_items_keeps_the_sandbox_and_jinja_rules():
     with pytest.raises(UndefinedError):
         env.from_string("{{ r.khong_co }}").render(r=row)
 
+    class Odd:      # a key equal in hash to "ten" whose comparison fails: the sandbox makes it undefined
+        def __hash__(self):
+            return hash("ten")
+
+        def __eq__(self, other):
+            raise TypeError("không so được")
+    with pytest.raises(UndefinedError):
+        env.from_string("{{ r.ten }}").render(r={Odd(): 1})
+
 
 def test_validate_exit_codes(plan_copy):
     runner = CliRunner()

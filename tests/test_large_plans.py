@@ -120,3 +120,32 @@ def test_an_explicit_tag_that_does_not_fit_its_value_is_a_located_error(tmp_path
     found = [(x.where, x.message) for x in problems.items]
     assert found[0] == ("2", "khóa «a» xuất hiện hai lần trong cùng một mục")   # found before it, kept
     assert found[1][0] == "4" and "không đọc được theo thẻ YAML !!" in found[1][1]
+
+
+def test_the_collector_is_held_off_while_reading_and_never_left_off():
+    """Reading holds the collector off and gives it back, even when the plan is refused; workers
+    forked meanwhile (the web app reads in one thread while another starts a batch) collect."""
+    import gc
+    from kehoach_docs.batch.runner import warm_pool
+    from kehoach_docs.memory import collector_held
+    from kehoach_docs.problems import InvalidInput
+    seen = []
+    real = yaml_file.read_yaml
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+    import kehoach_docs.source.plan_dir as plan_dir
+    try:
+        plan_dir.read_yaml = spy
+        load_plan(EXAMPLE)
+    finally:
+        plan_dir.read_yaml = real
+    assert seen and not any(seen) and gc.isenabled()
+    with pytest.raises(InvalidInput):
+        load_plan(FIXTURES / "khong-co-thu-muc-nay")
+    assert gc.isenabled()
+    with collector_held(), warm_pool(2) as pool:
+        assert not gc.isenabled()
+        assert all(pool.submit(gc.isenabled).result() for _ in range(4))
+    assert gc.isenabled()

@@ -135,14 +135,24 @@ def test_a_file_that_did_not_convert_is_tried_again(tmp_path, fake_soffice):
 
 
 def test_fonts_read_from_the_pdf_itself(tmp_path, monkeypatch):
-    """Names of a PDF with its objects in the open are read from its bytes, #xx decoded and the
-    subset prefix dropped; one with object streams is left to pdffonts."""
+    """A PDF whose every font dictionary names its font in plain sight is read from its bytes,
+    subset prefix dropped; anything the bytes could hide a font behind is left to pdffonts."""
     plain = tmp_path / "a.pdf"
     plain.write_bytes(b"%PDF-1.6\n1 0 obj <</Type/Font/Subtype/TrueType/BaseFont/BAAAAA+LiberationSerif-Bold>>\n"
-                      b"2 0 obj << /Type /Font /BaseFont /DejaVu#20Sans /Encoding /WinAnsiEncoding >>\n%%EOF\n")
-    assert pdf.pdf_fonts(plain) == ["LiberationSerif-Bold", "DejaVu Sans"]
-    assert pdf.foreign_fonts(plain) == ["DejaVu Sans"]
-    packed = tmp_path / "b.pdf"
-    packed.write_bytes(b"%PDF-1.7\n1 0 obj <</Type/ObjStm/N 3/First 12>>stream\nx\nendstream\n%%EOF\n")
+                      b"2 0 obj << /Type /Font /BaseFont\x00/DejaVuSans /Encoding /WinAnsiEncoding >>\n%%EOF\n")
+    assert pdf.pdf_fonts(plain) == ["LiberationSerif-Bold", "DejaVuSans"]
+    assert pdf.foreign_fonts(plain) == ["DejaVuSans"]
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
-    assert pdf.pdf_fonts(packed) is None           # hidden fonts are not taken for none
+    hidden = {
+        "object stream": b"1 0 obj <</Type/ObjStm/N 3/First 12>>stream\nx\nendstream\n",
+        "cross-reference stream": b"9 0 obj <</Type/XRef/Size 3>>stream\nx\nendstream\n",
+        "Type 3 font, no name": b"1 0 obj <</Type/Font/Subtype/Type3/FontMatrix[1 0 0 1 0 0]>>\n",
+        "name by reference": b"1 0 obj <</Type/Font/Subtype/TrueType/BaseFont 6 0 R>>\n6 0 obj /Arial\n",
+        "comment before the name": b"1 0 obj <</Type/Font/BaseFont %x\n/Arial>>\n",
+        "escaped key": b"1 0 obj <</Type/Font/Base#46ont/Arial>>\n",
+        "no name at all": b"1 0 obj <</Type/Font/Subtype/TrueType/FirstChar 32>>\n",
+    }
+    for why, body in hidden.items():
+        f = tmp_path / "b.pdf"
+        f.write_bytes(b"%PDF-1.7\n" + body + b"%%EOF\n")
+        assert pdf.pdf_fonts(f) is None, why       # a font it cannot see is not taken for none

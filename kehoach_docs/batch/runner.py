@@ -227,7 +227,9 @@ def warm_pool(n_jobs: int, templates: Iterable[Path] = ()) -> Iterator[ProcessPo
         gc.collect()
         gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=ctx) as pool:
+        # gc.enable: forked while another thread reads a plan (the web app), a worker would inherit
+        # the collector held off for that read (memory.collector_held) and keep it off for good
+        with ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=ctx, initializer=gc.enable) as pool:
             if ctx is not None:
                 pool.submit(int).result()    # the fork context starts every worker at the first task
             yield pool

@@ -41,7 +41,7 @@ class _Environment(ImmutableSandboxedEnvironment):
         if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
-            except KeyError:
+            except (KeyError, TypeError):     # what the sandbox itself lets fall through
                 pass
         return super().getattr(obj, attribute)
 

@@ -96,13 +96,15 @@ def check_prerequisites() -> str:
 def pdf_fonts(pdf: Path) -> list[str] | None:
     """Font names ``pdf`` uses, without their subset prefix (``ABCDEF+``).
 
-    A PDF whose objects all lie in the open (LibreOffice's) names each font in a ``/BaseFont``
-    entry that can be read straight from its bytes: that spares one ``pdffonts`` process per
-    document. A PDF with object streams may hide its fonts in compressed objects, so it goes to
-    ``pdffonts``; None when that is needed and not installed."""
+    LibreOffice writes every font dictionary in the open, each naming its font in a plain
+    ``/BaseFont /Name`` entry: those are read straight from the bytes, sparing one ``pdffonts``
+    process per document. Anything else (object or cross-reference streams, Type 3 fonts, escaped
+    names, a font dictionary without such an entry) goes to ``pdffonts``; None when that is needed
+    and not installed."""
     data = Path(pdf).read_bytes()
-    if data.startswith(b"%PDF-") and b"/ObjStm" not in data:
-        return [_pdf_name(m) for m in _BASE_FONT.findall(data)]
+    names = _fonts_in_the_open(data)
+    if names is not None:
+        return names
     if shutil.which("pdffonts") is None:
         return None
     proc = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True)
@@ -115,13 +117,22 @@ def pdf_fonts(pdf: Path) -> list[str] | None:
     return names
 
 
-# PDF 1.7 (ISO 32000-1) 7.3.5: a name runs to the next white-space or delimiter; #xx is a byte.
-_BASE_FONT = re.compile(rb"/BaseFont\s*/([^\s/<>\[\]()%{}]+)")
+# ISO 32000-1, 7.2.2 and 7.3.5: white-space includes NUL; a name runs to white-space or a delimiter.
+_WS = rb"[\x00\t\n\f\r ]*"
+_BASE_FONT = re.compile(rb"/BaseFont" + _WS + rb"/([^\x00\t\n\f\r /<>\[\]()%{}]+)")
+_FONT_DICT = re.compile(rb"/Type" + _WS + rb"/Font(?![A-Za-z0-9])")
+_ESCAPED_NAME = re.compile(rb"/[A-Za-z0-9]*#[0-9A-Fa-f]{2}")
 
 
-def _pdf_name(raw: bytes) -> str:
-    name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), raw).decode("utf-8", "replace")
-    return name.split("+", 1)[-1]
+def _fonts_in_the_open(data: bytes) -> list[str] | None:
+    """The ``/BaseFont`` names of a PDF whose every font dictionary has one in plain sight, else None."""
+    if (not data.startswith(b"%PDF-") or b"/ObjStm" in data or b"/XRef" in data or b"Type3" in data
+            or _ESCAPED_NAME.search(data)):
+        return None
+    names = _BASE_FONT.findall(data)
+    if len(names) != len(_FONT_DICT.findall(data)):
+        return None
+    return [n.decode("latin-1").split("+", 1)[-1] for n in names]
 
 
 def foreign_fonts(pdf: Path) -> list[str]:
