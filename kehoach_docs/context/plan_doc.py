@@ -150,7 +150,6 @@ def plan_context(plan: Plan) -> dict:
     """Everything ``ke-hoach.docx`` prints, as strings and lists of strings."""
     kh = plan.ke_hoach
     vb = kh.van_ban
-    year = vb.nam_ke_hoach
     return {
         **issuer_header(plan),
         "so": so_van_ban(vb.so),
