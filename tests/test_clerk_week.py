@@ -244,6 +244,31 @@ def test_workbooks_print_as_they_are(reports_out, example_out, tmp_path):
         assert need == 1 or (ws.row_dimensions[row[0].row].height or 0) >= need * 15, (row[0].row, text)
 
 
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/run")
+def test_no_text_of_an_agency_workbook_is_cut_off_on_paper(reports_out, tmp_path):
+    """Every word of the guide and of a long difficulty typed by the agency is on the printed page:
+    LibreOffice cuts a wrapped cell wider than the page at its edge, whatever the fit to width."""
+    from kehoach_docs.model.tables import GENERAL_ROWS, GENERAL_SHEET, GUIDE_SHEET
+    wb = openpyxl.load_workbook(reports_out / "bao-cao" / "TCKH.xlsx")
+    said = "Nguồn vốn đầu tư công giải ngân chậm do vướng mắc giải phóng mặt bằng, thủ tục đất đai kéo dài kéo dài"
+    ws = wb[GENERAL_SHEET]
+    for row, key, _ in GENERAL_ROWS:
+        if key != "ngay_bao_cao":
+            ws.cell(row, 2).value = said
+    typed = tmp_path / "TCKH.xlsx"
+    wb.save(typed)
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(typed)],
+                   capture_output=True, timeout=180)
+    words = subprocess.run(["pdftotext", "-layout", str(tmp_path / "TCKH.pdf"), "-"], capture_output=True,
+                           text=True).stdout.split()
+    printed = " ".join(words)
+    guide = [" ".join(str(c.value).split()) for c in wb[GUIDE_SHEET]["A"] if c.value]
+    assert guide and all(line in printed for line in guide), [line for line in guide if line not in printed]
+    # beside its label the typed text is interleaved line by line: count its words instead
+    times = sum(key != "ngay_bao_cao" for _, key, _ in GENERAL_ROWS)
+    assert all(words.count(w) >= said.split().count(w) * times for w in set(said.split()))
+
+
 def test_a_hand_edit_says_which_data_line_to_change(plan_copy, tmp_path):
     from click.testing import CliRunner
 

@@ -132,8 +132,8 @@ def _task_sheet(wb, ctx: dict) -> None:
 def _general_sheet(wb, ctx: dict) -> None:
     ws = wb.create_sheet(GENERAL_SHEET)
     _title(ws, ["KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ", ctx["ten_co_quan"]], 2)
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 90
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 58        # the two within PORTRAIT_WIDTH
     date = DataValidation(type="date", operator="between", formula1="DATE(1945,1,1)", formula2="DATE(2100,12,31)",
                           allow_blank=True, showErrorMessage=True, errorTitle="Ngày không hợp lệ",
                           error="Nhập ngày dạng dd/mm/yyyy, ví dụ 05/12/2024")
@@ -161,10 +161,16 @@ def _general_sheet(wb, ctx: dict) -> None:
     ws.protection.formatColumns = ws.protection.formatRows = False
 
 
+#: The widest a portrait sheet's columns may be together (units of a "0"). LibreOffice prints a
+#: wrapped cell wider than the A4 page unscaled and cuts every line at the page edge, whatever the
+#: fit-to-width setting (a 110-wide guide lost a third of each instruction): it must fit unscaled.
+PORTRAIT_WIDTH = 80
+
+
 def _guide(wb, ctx: dict) -> None:
     ws = wb.active
     ws.title = GUIDE_SHEET
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = PORTRAIT_WIDTH
     lines = [
         ("SỔ NHẬP KẾT QUẢ THỰC HIỆN KẾ HOẠCH", True),
         (ctx["ten_co_quan"], True),
