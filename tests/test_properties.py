@@ -166,3 +166,44 @@ def test_targets_in_words_are_left_to_a_person(words, r):
     if parse_value(words).kind != Kind.TEXT:
         return
     assert assess(_indicator(words), format_number(r)).verdict == Verdict.MANUAL
+
+
+_SCALARS = ["", "~", "null", "Null", "yes", "No", "on", "OFF", "y", "n", "true", "1", "-1", "+1", "0x1F", "0o17",
+            "1_000", "1,5", "8,61", "1.234,5", ".5", ".inf", "-.Inf", ".nan", "2024-02-29", "2024-02-31",
+            "2024-01-05 10:00:00", "=", "<<", "!", "&", "*", "Đạt", "95% trở lên", "TCKH", "Quý IV/2024",
+            "01/7/2025", "-", "+", "0", "00", "1e3", "1.0e+3", "12:30", "190:20:30"]
+
+
+@given(st.sampled_from(_SCALARS) | st.text(max_size=12),
+       st.sampled_from(["{}", "'{}'", '"{}"', "!!str {}", "! {}", "!!int {}", "!!bool {}"]))
+def test_scalars_read_as_pyyaml_reads_them(text, form):
+    """The reader's short way for texts gives what PyYAML's resolver and constructor give, or the
+    same refusal."""
+    import math
+
+    import yaml
+
+    from kehoach_docs.source import yaml_file
+
+    def slow(event):
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = yaml_file._resolve(event)
+        return yaml_file._scalar(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+
+    def outcome(fn, event):
+        try:
+            value = fn(event)
+        except Exception as exc:    # the short way must fail exactly where the long one does
+            return ("failed", type(exc) in (ValueError, AttributeError, KeyError, IndexError, TypeError,
+                                            yaml_file.Refused, yaml.YAMLError))
+        return type(value), "nan" if isinstance(value, float) and math.isnan(value) else value
+
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"') if form.startswith('"') else text.replace("'", "''")
+    try:
+        events = [e for e in yaml.parse("v: " + form.format(quoted), Loader=yaml_file.LOADER)
+                  if isinstance(e, yaml.ScalarEvent)]
+    except yaml.YAMLError:
+        return          # not a scalar YAML reads at all
+    assert len(events) == 2
+    assert outcome(yaml_file._scalar_of, events[1]) == outcome(slow, events[1])

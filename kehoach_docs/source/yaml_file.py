@@ -218,11 +218,25 @@ class _Reader:
         return value
 
 
+_STR = "tag:yaml.org,2002:str"
+#: The first characters with which a plain scalar may resolve to something other than a string.
+_TYPED_FIRST = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
+#: A resolver for every first character (PyYAML has none) would rule the short way out.
+_TEXT_BY_FIRST = None not in _TYPED_FIRST
+
+
 def _scalar_of(event: yaml.ScalarEvent):
     """A scalar's value by PyYAML's safe rules, as the composer and constructor would give it."""
     tag = event.tag
     if tag is None or tag == "!":
+        value = event.value
+        # Most scalars are texts: quoted, or plain with a first character no implicit type starts
+        # with. The resolver would say str, and the str constructor returns the value itself.
+        if not event.implicit[0] or (_TEXT_BY_FIRST and value and value[0] not in _TYPED_FIRST):
+            return value
         tag = _resolve(event)
+    if tag == _STR:
+        return event.value
     try:
         return _scalar(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
     except ValueError as exc:   # e.g. a date like 2024-02-31 that YAML itself parses
