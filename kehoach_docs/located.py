@@ -22,11 +22,31 @@ class Located:
     """
 
     def __init__(self, data: Any, file: str, where: dict[tuple, str] | None = None, *,
-                 find_where: Callable[[tuple | None], dict[tuple, str]] | None = None):
-        self.data, self.file = data, file
+                 find_where: Callable[[tuple | None], dict[tuple, str]] | None = None,
+                 reread: Callable[[], Any] | None = None):
+        self._data, self.file = data, file
         self._where, self._find_where, self._asked = where, find_where, 0
+        self._reread = reread
         #: Paths of the data are prefixed with ``prefix`` when merged into a plan.
         self.prefix: tuple = ()
+        #: What checks took from the data before it was released (see :meth:`release`).
+        self.kept: dict[str, Any] = {}
+
+    @property
+    def data(self) -> Any:
+        """The file's plain data; read from the file again if it was released."""
+        if self._data is _RELEASED:
+            self._data = self._reread()
+        return self._data
+
+    def release(self) -> None:
+        """Drop the data once it is validated, where the file can give it again.
+
+        A province's appendix is megabytes of raw rows beside its models; held until the plan is
+        whole, both would be at the peak of reading, and the process keeps its peak.
+        """
+        if self._reread is not None:
+            self._data = _RELEASED
 
     @property
     def where(self) -> dict[tuple, str]:
@@ -43,6 +63,8 @@ class Located:
             return nearest(self._find_where(tuple(path)), path)
         return nearest(self.where, path)
 
+
+_RELEASED = object()
 
 #: Locations looked up one by one (each reads the file again, up to that value) before all of a
 #: file's are found at once.

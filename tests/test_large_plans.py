@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -55,6 +56,36 @@ def test_a_valid_plan_is_read_without_a_map_of_every_value(monkeypatch):
     assert not plan.problems.items and asked == []
     plan = load_plan(EXAMPLE)        # two warnings: each found alone, no full map
     assert plan.problems.warnings and asked and all(target is not None for _, target in asked)
+
+
+def test_raw_data_is_let_go_once_validated_and_read_again_only_when_asked(monkeypatch):
+    """A file's raw rows are dropped as soon as its model is validated (a province's appendix would
+    otherwise sit beside its models at the peak of reading); the cross-file checks label their
+    messages from the models, so no file is parsed twice, and data asked for later is read again."""
+    from kehoach_docs.located import Located
+    parsed, released = [], []
+    original_init, original_release = yaml_file._Reader.__init__, Located.release
+
+    def spy(self, file, where=False, target=None):
+        if not where:
+            parsed.append(Path(file).name)
+        original_init(self, file, where, target)
+
+    def release(self):
+        released.append(Path(self.file).name)
+        original_release(self)
+    monkeypatch.setattr(yaml_file._Reader, "__init__", spy)
+    monkeypatch.setattr(Located, "release", release)
+    plan = load_plan(EXAMPLE)
+    labelled = [p for p in plan.problems.warnings if p.file.endswith("phu-luc-i.yaml") and p.label]
+    assert labelled and labelled[0].label.startswith("Phụ lục I, nhóm «MÔI TRƯỜNG, ĐÔ THỊ», chỉ tiêu «")
+    main = ["ke-hoach.yaml", "co-quan.yaml", "phu-luc-i.yaml", "phu-luc-ii.yaml"]
+    assert [n for n in parsed if n in main] == main and [n for n in released if n in main] == main
+
+    src = yaml_file.read_yaml(EXAMPLE / "phu-luc-ii.yaml", Problems())
+    held = src.data
+    src.release()
+    assert src._data is not held and src.data == held and src.data is src.data
 
 
 def test_short_texts_are_read_once(tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ..located import Located
 from ..problems import ERROR, WARNING, Problem, Problems
 from .bundle import Plan
 from .plan import Muc
@@ -22,8 +23,9 @@ def _at(plan: Plan, part: str, path: tuple, level: str, message: str, problems: 
     if src is None:
         problems.add(Problem(level, part, None, path, message))
         return
+    # the validated model, not the raw data: the rules walk the models, and the raw data is released
     problems.add(Problem(level, src.file, src.locate(path), src.prefix + path, message,
-                         label(src.file, src.data, path)))
+                         label(src.file, getattr(plan, part, None), path)))
 
 
 def _walk_body(nodes: list, path: tuple):
@@ -39,6 +41,21 @@ def _walk_body(nodes: list, path: tuple):
         else:
             key = "gach" if hasattr(node, "gach") else "doan"
             yield p + (key,), getattr(node, key)
+
+
+def keep_for_check(src: Located) -> None:
+    """Take from ``src`` what :func:`check_plan` reads of the raw data (the texts that hold a
+    reference), so the data can be released as soon as it is validated."""
+    src.kept[_REFS] = _texts_with_refs(src)
+
+
+_REFS = "texts with references"
+
+
+def _texts_with_refs(src: Located) -> list[tuple[tuple, str]]:
+    if _REFS in src.kept:
+        return src.kept[_REFS]
+    return [(path, text) for path, text in _strings(src.data, ()) if REF.search(text)]
 
 
 def _strings(value, path: tuple):
@@ -260,8 +277,8 @@ def check_plan(plan: Plan) -> Problems:
     # A reference anywhere else would print as typed ({ct:…} in a cited document's summary).
     prose = {(part, path) for part, path, _ in texts}
     for part, src in plan.sources.items():
-        for path, text in _strings(src.data, ()):
-            if REF.search(text) and not any((part, path[:n]) in prose for n in range(len(path) + 1)):
+        for path, text in _texts_with_refs(src):
+            if not any((part, path[:n]) in prose for n in range(len(path) + 1)):
                 _at(plan, part, path, ERROR,
                     f"tham chiếu «{REF.search(text).group()}» chỉ dùng được trong lời văn của kế hoạch "
                     "(nội dung, căn cứ, trích yếu, lời dẫn, nội dung nhiệm vụ); ở đây hãy ghi thẳng giá trị",

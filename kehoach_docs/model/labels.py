@@ -24,28 +24,40 @@ def _header(table, key) -> str | None:
     return col.header.split("{nam")[0].strip() if col else None
 
 
+def _fields(value) -> dict | None:
+    """A row's fields by key: raw data as read, or a validated model (whose fields carry the same keys)."""
+    if isinstance(value, dict):
+        return value
+    names = getattr(type(value), "model_fields", None)
+    if names is None:
+        return None
+    return {k: v for k in names if (v := getattr(value, k)) is not None}
+
+
 def label(file: str, data, path: tuple) -> str:
-    """``Phụ lục I, chỉ tiêu «…», cột «…»`` for ``path`` in the data of ``file``; empty when the
-    file is not an appendix or the path does not reach a row."""
+    """``Phụ lục I, chỉ tiêu «…», cột «…»`` for ``path`` in ``data`` of ``file`` (its raw data, or the
+    model validated from it); empty when the file is not an appendix or the path does not reach a row."""
     stem = file.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    if stem not in PARTS or not isinstance(data, dict):
+    if stem not in PARTS or _fields(data) is None:
         return ""
     name, table = PARTS[stem]
     parts, cur, key = [name], data, None
     for i, step in enumerate(path):
-        if isinstance(cur, dict) and step in cur:
-            cur = cur[step]
+        fields = _fields(cur)
+        if fields is not None and step in fields:
+            cur = fields[step]
             if isinstance(step, str) and i == len(path) - 1:
                 key = step
         elif isinstance(cur, list) and isinstance(step, int) and step < len(cur):
             cur = cur[step]
-            if isinstance(cur, dict):
-                if "noi_dung" in cur and stem == "phu-luc-ii":
-                    parts.append(f"nhiệm vụ «{_excerpt(cur['noi_dung'])}»")
-                elif "chi_tieu" in cur and "ten" in cur:
-                    parts.append(f"nhóm «{_excerpt(cur['ten'])}»")
-                elif "ten" in cur:
-                    parts.append(f"chỉ tiêu «{_excerpt(cur['ten'])}»")
+            row = _fields(cur)
+            if row is not None:
+                if "noi_dung" in row and stem == "phu-luc-ii":
+                    parts.append(f"nhiệm vụ «{_excerpt(row['noi_dung'])}»")
+                elif "chi_tieu" in row and "ten" in row:
+                    parts.append(f"nhóm «{_excerpt(row['ten'])}»")
+                elif "ten" in row:
+                    parts.append(f"chỉ tiêu «{_excerpt(row['ten'])}»")
         else:
             key = step if isinstance(step, str) else key
             break

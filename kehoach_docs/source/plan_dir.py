@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..model import plan as m
 from ..model.bundle import Plan
-from ..model.crossref import check_plan
+from ..model.crossref import check_plan, keep_for_check
 from ..model.errors_vi import translate
 from ..problems import ERROR, WARNING, InvalidInput, Problem, Problems, rel
 from ..located import Located
@@ -36,6 +36,8 @@ def _validate(model_cls, src: Located, problems: Problems):
         translate(exc, src, problems, lambda _path: _ALL_KEYS)
         return None
     share_fields_sets(model)
+    keep_for_check(src)
+    src.release()
     return model
 
 

@@ -283,6 +283,11 @@ def _where_of(source: bytes, file: str, loader):
     return find
 
 
+def _reread_of(source: bytes, file: str, loader):
+    """A function giving the data of ``source`` (a file already read once, by ``loader``) again."""
+    return lambda: _Reader(file).read(source.decode("utf-8"), loader)[1]
+
+
 def read_yaml(path: Path, problems: Problems) -> Located | None:
     """Read ``path``; on failure add a located problem and return None."""
     file = rel(path)
@@ -341,7 +346,9 @@ def read_yaml(path: Path, problems: Problems) -> Located | None:
         return None
     for p in reader.problems:
         problems.add(p)
-    return Located(data, file, find_where=_where_of(text.encode("utf-8"), file, reader.loader))
+    source = text.encode("utf-8")
+    return Located(data, file, find_where=_where_of(source, file, reader.loader),
+                   reread=_reread_of(source, file, reader.loader))
 
 
 _YAML_VI = {
