@@ -197,3 +197,25 @@ def test_one_failing_document_does_not_stop_the_batch(tmp_path):
         assert res.output.strip().endswith(f"Đã dựng {39 - len(without)}, không đổi 0, lỗi {len(without)}.")
         assert (out / "tien-lu-2024" / "bao-cao" / "TCKH.docx").exists()
         assert not (out / "tien-lu-2024" / "bao-cao" / "KTHT.docx").exists()
+
+
+def test_in_the_pool_a_hand_edit_is_kept_and_a_file_that_cannot_be_written_fails_alone(built):
+    """The workers write each file from a thread while the next renders: a hand-edited file is still
+    moved aside before it is replaced, and a target that cannot be written is reported for itself
+    while every other document is built."""
+    plan_dir, out = built
+    folder = out / "tien-lu-2024" / "bao-cao"
+    edited = folder / "TCKH.docx"
+    edited.write_bytes(edited.read_bytes() + b"edited")
+    blocked = folder / "TK.xlsx"
+    blocked.unlink()
+    blocked.mkdir()              # a folder where the workbook goes: it cannot be replaced
+    plan = load_plan(plan_dir)
+    outcome = run(plan, jobs_for("reports", plan, TEMPLATES)[1], out, n_jobs=2, force=True)
+    assert [o for o, _ in outcome.failed] == ["bao-cao/TK.xlsx"]
+    assert "không ghi được tệp" in outcome.failed[0][1]
+    assert len(outcome.built) == 2 * 19 + 1 - 1
+    assert outcome.kept == [("bao-cao/TCKH.docx", "TCKH.sua-tay.docx")]
+    assert (folder / "TCKH.sua-tay.docx").read_bytes().endswith(b"edited")
+    assert not edited.read_bytes().endswith(b"edited")
+    assert not list(folder.glob(".*.tmp"))
