@@ -188,7 +188,7 @@ def test_scalars_read_as_pyyaml_reads_them(text, form):
     def slow(event):
         tag = event.tag
         if tag is None or tag == "!":
-            tag = yaml_file._resolve(event)
+            tag = yaml_file._resolve(event.value, event.implicit)
         return yaml_file._scalar(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
 
     def outcome(fn, event):

@@ -7,6 +7,7 @@ a Vietnamese message that names the line, as MkDocs does for its configuration.
 
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 
@@ -57,12 +58,21 @@ class Refused(Exception):
 _resolvers = threading.local()
 
 
-def _resolve(event: yaml.ScalarEvent) -> str:
+def _resolve(value: str, implicit: tuple) -> str:
     """A plain scalar's tag by YAML 1.1's implicit rules (what the composer would give its node)."""
     r = getattr(_resolvers, "r", None)
     if r is None:
         r = _resolvers.r = yaml.resolver.Resolver()
-    return r.resolve(yaml.ScalarNode, event.value, event.implicit)
+    return r.resolve(yaml.ScalarNode, value, implicit)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain(value: str):
+    """A plain, untagged scalar's value, which depends on its text alone: the keys and codes that
+    repeat on every row («ten», «thoi_han», «TCKH») are resolved once. Every value it gives is
+    immutable (a text, number, date, truth value or None), so sharing it is safe."""
+    tag = _resolve(value, (True, False))
+    return value if tag == _STR else _scalar(yaml.ScalarNode(tag, value, None, None, None))
 
 
 _SHORT = 40                # texts up to this long are shared (see _Reader._shared)
@@ -234,7 +244,12 @@ def _scalar_of(event: yaml.ScalarEvent):
         # with. The resolver would say str, and the str constructor returns the value itself.
         if not event.implicit[0] or (_TEXT_BY_FIRST and value and value[0] not in _TYPED_FIRST):
             return value
-        tag = _resolve(event)
+        if tag is None and len(value) <= _SHORT:     # the ones that repeat; a long text is kept by no cache
+            try:
+                return _plain(value)
+            except Exception:   # not kept: the long way below refuses it, naming its line
+                pass
+        tag = _resolve(value, event.implicit)
     if tag == _STR:
         return event.value
     try:
