@@ -207,3 +207,26 @@ def test_scalars_read_as_pyyaml_reads_them(text, form):
         return          # not a scalar YAML reads at all
     assert len(events) == 2
     assert outcome(yaml_file._scalar_of, events[1]) == outcome(slow, events[1])
+
+
+@given(st.recursive(st.text(alphabet="{}ctvb:x -", max_size=12) | st.integers()
+                    | st.sampled_from(["{ct:gtsx}", "Quý {vb:nq-12:ngay}", "{ct:}", "{ct:a b}", "{{ct:x}}"]),
+                    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=4), kids, max_size=4),
+                    max_leaves=30))
+def test_references_are_found_where_they_stand_in_order(data):
+    """The cross-file check finds every text that holds a reference, with its path, in the data's order."""
+    from kehoach_docs.located import Located
+    from kehoach_docs.model import crossref
+    from kehoach_docs.model.refs import REF
+
+    def walk(value, path):
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                yield from walk(v, path + (k,))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                yield from walk(v, path + (i,))
+    expected = [(p, t) for p, t in walk(data, ()) if REF.search(t)]
+    assert crossref._texts_with_refs(Located(data, "x.yaml")) == expected

@@ -53,21 +53,26 @@ _REFS = "texts with references"
 
 
 def _texts_with_refs(src: Located) -> list[tuple[tuple, str]]:
+    """(path, text) of every string of ``src``'s data that holds a reference, in the data's order."""
     if _REFS in src.kept:
         return src.kept[_REFS]
-    return [(path, text) for path, text in _strings(src.data, ()) if REF.search(text)]
+    found: list[tuple[tuple, str]] = []
+    if isinstance(src.data, str):
+        return [((), src.data)] if REF.search(src.data) else []
+    if isinstance(src.data, (dict, list)):
+        _collect_refs(src.data, (), found)
+    return found
 
 
-def _strings(value, path: tuple):
-    """Yield (path, text) for every string inside plain data."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, path + (i,))
+def _collect_refs(container, path: tuple, found: list) -> None:
+    # a province's appendix has a hundred thousand strings: a leaf's path is built only when it holds
+    # a reference, and a reference starts with «{»
+    for key, value in (container.items() if isinstance(container, dict) else enumerate(container)):
+        if isinstance(value, str):
+            if "{" in value and REF.search(value):
+                found.append((path + (key,), value))
+        elif isinstance(value, (dict, list)):
+            _collect_refs(value, path + (key,), found)
 
 
 def check_plan(plan: Plan) -> Problems:
