@@ -162,11 +162,16 @@ def _render(command: str, plan, output_dir: Path, templates: Path, reporter: Rep
             n_jobs: int | None, agencies: list[str] | None = None, fresh: Freshness | None = None,
             pool=None) -> Outcome:
     """Check the templates against real contexts, then render every document of ``command``."""
-    samples, jobs = documents.jobs_for(command, plan, templates, agencies)
+    samples, jobs = documents.jobs_for(command, plan, templates, agencies, whole_plan=False)
     _check_templates(_not_yet_used(samples, output_folder(plan, output_dir)))
     del samples     # a checked sample holds its context (the summary's, on a first run): not for the batch
+    # The documents that summarise the whole plan come last, rendered here once the workers are gone:
+    # their context is the largest of the command (a province's every row), and the workers' memory
+    # would otherwise stay beside it.
+    summaries = documents.jobs_for(command, plan, templates, agencies, whole_plan=True)[1]
     with reporter.progress(documents.count_jobs(command, plan, agencies), "Đang dựng") as advance:
-        outcome = run(plan, jobs, output_dir, force=force, n_jobs=n_jobs, progress=advance, pool=pool)
+        outcome = run(plan, jobs, output_dir, force=force, n_jobs=n_jobs, progress=advance, pool=pool,
+                      close_pool=True, after=summaries)
     _hint_hand_edits(plan, output_folder(plan, output_dir), outcome, reporter)
     if fresh is not None and not outcome.failed and not plan.refused:
         fresh.mark(outcome)     # with a refused file, the next run must say so again

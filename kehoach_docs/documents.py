@@ -193,8 +193,8 @@ class Sample:
         return cls(job.template, job.writer, lambda: job)
 
 
-def jobs_for(command: str, plan: Plan, folder: Path,
-             agencies: list[str] | None = None) -> tuple[list[Sample], Iterator[Job]]:
+def jobs_for(command: str, plan: Plan, folder: Path, agencies: list[str] | None = None, *,
+             whole_plan: bool | None = None) -> tuple[list[Sample], Iterator[Job]]:
     """The jobs of ``command`` for ``plan``: ``(samples, all_jobs)``.
 
     ``samples`` holds every per-plan document and the first agency's (one of each template, so
@@ -204,6 +204,7 @@ def jobs_for(command: str, plan: Plan, folder: Path,
     while its thousands of agency documents are made. A context shared by several documents
     (the plan's, with its two appendices) is built once. ``agencies`` limits the agency
     documents to those codes and leaves out the documents that summarise the whole plan.
+    ``whole_plan`` picks a part of ``all_jobs``: False for all but those documents, True for them alone.
     """
     docs = [d for d in of_command(command) if d.applies(plan)]
     ts = plan_time(plan)
@@ -228,14 +229,16 @@ def jobs_for(command: str, plan: Plan, folder: Path,
 
     def all_jobs() -> Iterator[Job]:
         made: dict[str, dict] = {}
-        for doc in first:
-            yield plan_job(doc, made)
-        made.clear()
-        for code in codes:
-            for doc in per_agency:
-                yield agency_job(code, doc)
-        for doc in last:
-            yield plan_job(doc, made)
+        if whole_plan is not True:
+            for doc in first:
+                yield plan_job(doc, made)
+            made.clear()
+            for code in codes:
+                for doc in per_agency:
+                    yield agency_job(code, doc)
+        if whole_plan is not False:
+            for doc in last:
+                yield plan_job(doc, made)
 
     def sample(doc: DocType, build: Callable[[], Job]) -> Sample:
         return Sample(template[doc.key], doc.writer, build)

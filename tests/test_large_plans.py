@@ -141,6 +141,42 @@ def test_the_summary_is_built_after_the_agencies():
     assert {s.template.rsplit("/", 1)[-1] for s in samples if s.template} == {"bao-cao.docx", "tong-hop.docx"}
 
 
+def test_the_summary_is_built_once_the_workers_are_gone(tmp_path):
+    """The documents that summarise the whole plan are built after the pool's last document is back
+    and the pool shut down, so the largest context of the command is never held beside the workers;
+    the two parts of the stream are the whole stream, and the result is the same."""
+    from kehoach_docs.batch.runner import run_jobs, warm_pool
+    plan = load_plan(EXAMPLE)
+    whole = [j.output for j in jobs_for("reports", plan, templates_dir())[1]]
+    parts = [[j.output for j in jobs_for("reports", plan, templates_dir(), whole_plan=w)[1]] for w in (False, True)]
+    assert parts[0] + parts[1] == whole and parts[1] == ["tong-hop.docx"]
+
+    class Watched:      # the pool, telling whether it was shut down
+        def __init__(self, inner):
+            self.inner, self.closed = inner, False
+
+        def submit(self, *args, **kw):
+            return self.inner.submit(*args, **kw)
+
+        def shutdown(self, *args, **kw):
+            self.closed = True
+            self.inner.shutdown(*args, **kw)
+
+    seen = []
+
+    def summaries():
+        seen.append(pool.closed)
+        yield from jobs_for("reports", plan, templates_dir(), whole_plan=True)[1]
+    with warm_pool(2) as inner:
+        pool = Watched(inner)
+        outcome = run_jobs(jobs_for("reports", plan, templates_dir(), whole_plan=False)[1], tmp_path / "a",
+                           pool=pool, close_pool=True, after=summaries())
+    assert seen == [True] and not outcome.failed
+    assert sorted(o for o, _ in outcome.built) == sorted(whole)
+    serial = run_jobs(jobs_for("reports", plan, templates_dir())[1], tmp_path / "b", n_jobs=1)
+    assert all((tmp_path / "a" / o).read_bytes() == (tmp_path / "b" / o).read_bytes() for o, _ in serial.built)
+
+
 @pytest.mark.parametrize("value", ["!!bool x", "!!int ''", "!!int '-'", "!!float ''", "!!timestamp abc"])
 def test_an_explicit_tag_that_does_not_fit_its_value_is_a_located_error(tmp_path, value):
     """PyYAML's constructors fail with KeyError or IndexError on these; the clerk gets the line."""

@@ -107,12 +107,15 @@ def keep_edited(target: Path) -> Path:
 
 def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: int | None = None,
              progress: Callable[[int], None] | None = None, window: int = 16, chunk: int = 8,
-             pool: Executor | None = None) -> Outcome:
-    """Bring every output of ``jobs`` up to date in ``folder`` (the plan's output folder).
+             pool: Executor | None = None, close_pool: bool = False, after: Iterable[Job] = ()) -> Outcome:
+    """Bring every output of ``jobs``, then of ``after``, up to date in ``folder`` (the plan's output folder).
 
     ``jobs`` is consumed lazily and at most ``window`` chunks of ``chunk`` documents are
     in flight, so memory does not grow with the size of the batch. ``pool`` (see
-    :func:`warm_pool`) is used instead of starting ``n_jobs`` processes.
+    :func:`warm_pool`) is used instead of starting ``n_jobs`` processes; ``close_pool`` shuts
+    it down as soon as its last document is back (the caller needs it no more). ``after`` is
+    rendered here once the workers are done, and gone if ``close_pool``: documents whose
+    context is the largest of the command are not built while the workers' memory is held.
     """
     manifest = Manifest(folder)
     outcome = Outcome()
@@ -121,7 +124,7 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
                              "Tệp nào khác với bản kehoach dựng sẽ được cất thành .sua-tay trước khi ghi đè")
     reasons: dict[str, tuple[str, str, str]] = {}
 
-    def stale():
+    def stale(jobs):
         for job in jobs:
             d, t = job.data_hash, template_hash(job)
             why = manifest.reason(job.output, d, t, force)
@@ -153,7 +156,7 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
         if progress:
             progress(1)
 
-    todo = stale()
+    todo = stale(jobs)
     n_jobs = max(1, n_jobs or default_jobs())
     parallel = pool is not None or n_jobs > 1
     head = [x for _, x in zip(range(4), todo)] if parallel else []
@@ -162,6 +165,10 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
             done(render_job(job, str(folder), *rest))
     else:
         _render_in_pool(itertools.chain(head, todo), str(folder), n_jobs, window, done, chunk, pool)
+    if close_pool and pool is not None:
+        pool.shutdown()
+    for job, *rest in stale(after):
+        done(render_job(job, str(folder), *rest))
     manifest.save()
     outcome.built.sort()
     outcome.manifest = manifest
