@@ -56,11 +56,11 @@ def _texts_with_refs(src: Located) -> list[tuple[tuple, str]]:
     """(path, text) of every string of ``src``'s data that holds a reference, in the data's order."""
     if _REFS in src.kept:
         return src.kept[_REFS]
-    found: list[tuple[tuple, str]] = []
-    if isinstance(src.data, str):
-        return [((), src.data)] if REF.search(src.data) else []
-    if isinstance(src.data, (dict, list)):
-        _collect_refs(src.data, (), found)
+    data, found = src.data, []
+    if isinstance(data, str):
+        return [((), data)] if REF.search(data) else []
+    if isinstance(data, (dict, list)):
+        _collect_refs(data, (), found)
     return found
 
 
