@@ -133,7 +133,7 @@ def _general_sheet(wb, ctx: dict) -> None:
     ws = wb.create_sheet(GENERAL_SHEET)
     _title(ws, ["KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ", ctx["ten_co_quan"]], 2)
     ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 58        # the two within PORTRAIT_WIDTH
+    ws.column_dimensions["B"].width = PORTRAIT_WIDTH - 22       # the two within a portrait page
     date = DataValidation(type="date", operator="between", formula1="DATE(1945,1,1)", formula2="DATE(2100,12,31)",
                           allow_blank=True, showErrorMessage=True, errorTitle="Ngày không hợp lệ",
                           error="Nhập ngày dạng dd/mm/yyyy, ví dụ 05/12/2024")

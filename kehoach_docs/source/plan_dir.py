@@ -122,7 +122,6 @@ def load_plan(root: Path | str, *, with_results: bool = True,
 
 
 def _load(root: Path, with_results: bool, workbooks: dict[str, Path]) -> Plan:
-    workbooks = workbooks or {}
     problems = Problems()
     if not root.is_dir():
         problems.add(Problem(ERROR, rel(root), None, (), "không có thư mục kế hoạch này"))
