@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import struct
 import subprocess
@@ -460,6 +461,23 @@ def test_interrupted_writes_are_swept(plan_copy, tmp_path):
     build(plan_copy, out, "--force")
     assert not any(f.exists() for f in leftovers)
     assert mine.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_outputs_are_ordinary_files_for_their_readers(tmp_path):
+    """A temporary file is created with the umask's permissions, as any program's output is, and
+    keeps them when renamed into place; a missing folder is made."""
+    from kehoach_docs.atomic import write_atomic
+    old = os.umask(0o027)
+    try:
+        target = tmp_path / "moi" / "bao-cao" / "TCKH.docx"
+        write_atomic(target, b"one")
+        write_atomic(target, b"two")
+    finally:
+        os.umask(old)
+    assert target.read_bytes() == b"two"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in target.parent.iterdir()] == ["TCKH.docx"]
 
 
 def test_kill_during_write_leaves_nothing_half_written(plan_copy, tmp_path):
