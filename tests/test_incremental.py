@@ -219,3 +219,50 @@ def test_in_the_pool_a_hand_edit_is_kept_and_a_file_that_cannot_be_written_fails
     assert (folder / "TCKH.sua-tay.docx").read_bytes().endswith(b"edited")
     assert not edited.read_bytes().endswith(b"edited")
     assert not list(folder.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_an_interrupted_run_keeps_the_record_of_what_it_wrote(plan_copy, tmp_path, n_jobs):
+    """Ctrl-C halfway: the files already written are in the manifest, so the next run makes only
+    the rest (before, it made everything again)."""
+    out = tmp_path / "out"
+    plan = load_plan(plan_copy)
+    seen = []
+
+    def interrupt(n):
+        seen.append(n)
+        if len(seen) == 12:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        run(plan, jobs_for("reports", plan, TEMPLATES)[1], out, n_jobs=n_jobs, progress=interrupt)
+    from kehoach_docs.batch.manifest import Manifest
+    folder = out / "tien-lu-2024"
+    recorded = set(Manifest(folder).entries)
+    assert len(recorded) >= 12
+    assert all((folder / o).exists() for o in recorded)
+    rest = run(plan, jobs_for("reports", plan, TEMPLATES)[1], out, n_jobs=1)
+    assert not rest.failed and not rest.kept
+    assert len(recorded) + len(rest.built) == 2 * 19 + 1
+    assert not recorded & {o for o, _ in rest.built}
+    assert set(rest.unchanged) == recorded
+
+
+def test_a_file_as_kehoach_wrote_it_is_not_read_again(built, monkeypatch):
+    """An output whose time and size are those recorded just after kehoach wrote it is known to be
+    untouched without reading it; any other change is settled by its hash, so an edit that keeps the
+    size is still kept aside."""
+    plan, out = built
+    folder = out / "tien-lu-2024" / "bao-cao"
+    edited = folder / "TK.docx"
+    data = bytearray(edited.read_bytes())
+    data[-30] ^= 1               # same size, other bytes
+    edited.write_bytes(bytes(data))
+    read = []
+    real = __import__("kehoach_docs.batch.manifest", fromlist=["file_hash"]).file_hash
+    monkeypatch.setattr("kehoach_docs.batch.manifest.file_hash", lambda p: read.append(p.name) or real(p))
+    assert everything(plan, out) == {"bao-cao/TK.docx"}
+    assert read == ["TK.docx", "TK.docx"]        # the reason check, then the hand-edit check
+    assert (folder / "TK.sua-tay.docx").read_bytes() == bytes(data)
+    read.clear()
+    assert len(everything(plan, out, force=True)) == 3 + 2 * 19 + 1
+    assert read == [] and not list(folder.glob("*.sua-tay-2.*"))

@@ -31,6 +31,17 @@ def file_stat(path: Path | str) -> list[int]:
     return [st.st_mtime_ns, st.st_size]
 
 
+def as_written(path: Path | str, file_sha: str | None, stat: list[int] | None, also: str | None = None) -> bool:
+    """Whether the file at ``path`` (which must exist) holds the bytes kehoach wrote there (hash
+    ``file_sha``, with ``stat`` as it was just after), or else bytes hashed ``also``.
+
+    An unchanged modification time and size answer without reading the file, as the fast no-op
+    check does (:meth:`Manifest.is_fresh`); anything else is settled by the file's hash."""
+    if file_sha is not None and stat is not None and file_stat(path) == stat:
+        return True
+    return file_hash(Path(path)) in (file_sha, also)
+
+
 class ManifestShape(ValueError):
     """Valid JSON that is not a manifest."""
 
@@ -112,17 +123,20 @@ class Manifest:
             return "template"
         if entry.get("version") != __version__:
             return "version"
-        if entry.get("file") != file_hash(target):
+        if not as_written(target, entry.get("file"), entry.get("stat")):
             return "edited"
         return None
 
-    def written(self, output: str) -> str | None:
-        """The hash of the bytes kehoach last wrote to ``output`` (None if not known)."""
-        return self.entries.get(output, {}).get("file")
+    def written(self, output: str) -> tuple[str | None, list[int] | None]:
+        """The hash of the bytes kehoach last wrote to ``output`` and the file's stat just after
+        (None, None if not known): see :func:`as_written`."""
+        entry = self.entries.get(output, {})
+        return entry.get("file"), entry.get("stat")
 
-    def record(self, output: str, data: str, template: str, file_sha: str) -> None:
+    def record(self, output: str, data: str, template: str, file_sha: str, stat: list[int]) -> None:
+        """``output`` was written from these hashes; ``stat`` is its file's, taken just after."""
         self.entries[output] = {"data": data, "template": template, "version": __version__,
-                                "file": file_sha, "stat": file_stat(os.path.join(self.folder, output))}
+                                "file": file_sha, "stat": stat}
 
     def touch(self, output: str) -> None:
         """An output found current: remember its file's stat for the fast check."""

@@ -22,7 +22,7 @@ from .. import __version__
 from ..atomic import write_atomic
 from ..render.package import pack
 from .jobs import Job, template_hash
-from .manifest import Manifest, file_hash
+from .manifest import Manifest, as_written, file_stat
 
 
 @dataclass
@@ -36,21 +36,31 @@ class Outcome:
     manifest: object = None                                        # the saved manifest, for the fast check
 
 
-Result = tuple  # (output, file hash or None, error message or None, hand-edited copy's name or None)
+#: (output, file hash or None, error message or None, hand-edited copy's name or None, the written
+#: file's stat or None)
+Result = tuple
+#: What kehoach last wrote to an output: (file hash, stat just after), each None when unknown.
+Written = tuple
+
+NOT_WRITTEN: Written = (None, None)
 
 
-def render_job(job: Job, folder: str, data_hash: str, tpl_hash: str, written: str | None = None) -> Result:
+def render_job(job: Job, folder: str, data_hash: str, tpl_hash: str, written: Written = NOT_WRITTEN) -> Result:
     """Render and write one job, keeping a hand-edited file that is in the way.
 
-    ``written`` is the hash of what kehoach last wrote there (None when unknown). Whatever
+    ``written`` tells what kehoach last wrote there (see :meth:`Manifest.written`). Whatever
     the reason for the rebuild, a file on disk that is neither that nor the new bytes was
     changed by someone and is moved aside first.
     """
     try:
         data = _bytes_of(job, data_hash, tpl_hash)
     except Exception as exc:  # one bad document must not stop the batch
-        return job.output, None, _describe(exc), None
+        return _failed(job.output, exc)
     return _put(job.output, folder, data, written)
+
+
+def _failed(output: str, exc: Exception) -> Result:
+    return output, None, _describe(exc), None, None
 
 
 def _bytes_of(job: Job, data_hash: str, tpl_hash: str) -> bytes:
@@ -65,18 +75,18 @@ def _bytes_of(job: Job, data_hash: str, tpl_hash: str) -> bytes:
     return pack(parts, job.title, job.timestamp, props)
 
 
-def _put(output: str, folder: str, data: bytes, written: str | None) -> Result:
+def _put(output: str, folder: str, data: bytes, written: Written) -> Result:
     """Write ``data`` as ``output``, a hand-edited file there moved aside first (see :func:`render_job`)."""
     try:
         sha = hashlib.sha256(data).hexdigest()
         target = Path(folder) / output
         kept = None
-        if target.exists() and file_hash(target) not in (written, sha):
+        if target.exists() and not as_written(target, *written, also=sha):
             kept = keep_edited(target).name
         write_atomic(target, data)
-        return output, sha, None, kept
+        return output, sha, None, kept, file_stat(target)
     except Exception as exc:
-        return output, None, _describe(exc), None
+        return _failed(output, exc)
 
 
 def _describe(exc: Exception) -> str:
@@ -123,10 +133,13 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
         outcome.notes.append(f"sổ ghi {manifest.path.name} bị hỏng ({manifest.damaged}); đã bỏ qua và ghi lại. "
                              "Tệp nào khác với bản kehoach dựng sẽ được cất thành .sua-tay trước khi ghi đè")
     reasons: dict[str, tuple[str, str, str]] = {}
+    tpl_hashes: dict[tuple, str] = {}     # a run sees each template as it was when first asked
 
     def stale(jobs):
         for job in jobs:
-            d, t = job.data_hash, template_hash(job)
+            key = (job.template, job.writer)
+            t = tpl_hashes.get(key) or tpl_hashes.setdefault(key, template_hash(job))
+            d = job.data_hash
             why = manifest.reason(job.output, d, t, force)
             if why is None:
                 manifest.touch(job.output)
@@ -138,12 +151,12 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
             yield job, d, t, manifest.written(job.output)
 
     def done(result):
-        output, sha, err, kept = result
+        output, sha, err, kept, stat = result
         d, t, why = reasons.pop(output)
         if kept:
             outcome.kept.append((output, kept))
         if err is None:
-            manifest.record(output, d, t, sha)
+            manifest.record(output, d, t, sha, stat)
             outcome.built.append((output, why))
             # plain strings: pathlib would intern every part of thousands of output names
             pdf = os.path.splitext(output)[0] + ".pdf"
@@ -159,16 +172,23 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
     todo = stale(jobs)
     n_jobs = max(1, n_jobs or default_jobs())
     parallel = pool is not None or n_jobs > 1
-    head = [x for _, x in zip(range(4), todo)] if parallel else []
-    if not parallel or len(head) < 4:    # a pool costs more than it saves for a handful of documents
-        for job, *rest in [*head, *todo]:
+    try:
+        head = [x for _, x in zip(range(4), todo)] if parallel else []
+        if not parallel or len(head) < 4:    # a pool costs more than it saves for a handful of documents
+            for job, *rest in [*head, *todo]:
+                done(render_job(job, str(folder), *rest))
+        else:
+            _render_in_pool(itertools.chain(head, todo), str(folder), n_jobs, window, done, chunk, pool)
+        if close_pool and pool is not None:
+            pool.shutdown()
+        for job, *rest in stale(after):
             done(render_job(job, str(folder), *rest))
-    else:
-        _render_in_pool(itertools.chain(head, todo), str(folder), n_jobs, window, done, chunk, pool)
-    if close_pool and pool is not None:
-        pool.shutdown()
-    for job, *rest in stale(after):
-        done(render_job(job, str(folder), *rest))
+    except BaseException:
+        # interrupted (Ctrl-C, a dead worker): what is written so far is recorded, so the next run
+        # does not make it again; the original error is the one to report
+        with contextlib.suppress(Exception):
+            manifest.save()
+        raise
     manifest.save()
     outcome.built.sort()
     outcome.manifest = manifest
@@ -183,15 +203,28 @@ def render_chunk(items: list[tuple], folder: str) -> list[Result]:
     wait would otherwise leave a core idle for a quarter of the worker's time.
     """
     results: list = []
-    with ThreadPoolExecutor(1) as writer:
-        for job, data_hash, tpl_hash, *written in items:
-            try:
-                data = _bytes_of(job, data_hash, tpl_hash)
-            except Exception as exc:  # one bad document must not stop the batch
-                results.append((job.output, None, _describe(exc), None))
-                continue
-            results.append(writer.submit(_put, job.output, folder, data, *written))
+    writer = _writer()
+    for job, data_hash, tpl_hash, *written in items:
+        try:
+            data = _bytes_of(job, data_hash, tpl_hash)
+        except Exception as exc:  # one bad document must not stop the batch
+            results.append(_failed(job.output, exc))
+            continue
+        results.append(writer.submit(_put, job.output, folder, data, *written))
     return [r.result() if isinstance(r, Future) else r for r in results]
+
+
+_writers: dict[int, ThreadPoolExecutor] = {}
+
+
+def _writer() -> ThreadPoolExecutor:
+    """This process's writing thread, started once: a thread per chunk cost a worker a twentieth of
+    its time. Keyed by process: a forked child has the parent's executor but not its thread."""
+    pid = os.getpid()
+    if pid not in _writers:
+        _writers.clear()
+        _writers[pid] = ThreadPoolExecutor(1, thread_name_prefix="kehoach-ghi")
+    return _writers[pid]
 
 
 def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: int, pool: Executor | None) -> None:
@@ -229,7 +262,7 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
                 pending[pool.submit(render_chunk, batch, folder)] = [item[0].output for item in batch]
             except BrokenProcessPool:
                 for item in batch:
-                    done((item[0].output, None, BROKEN, None))
+                    done((item[0].output, None, BROKEN, None, None))
         if pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for f in finished:
@@ -237,7 +270,7 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
                 try:
                     results = f.result()
                 except BrokenProcessPool:   # a worker died (killed, out of memory)
-                    results = [(o, None, BROKEN, None) for o in outputs]
+                    results = [(o, None, BROKEN, None, None) for o in outputs]
                 for r in results:
                     done(r)
 
