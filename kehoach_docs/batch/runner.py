@@ -116,12 +116,13 @@ def keep_edited(target: Path) -> Path:
 
 
 def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: int | None = None,
-             progress: Callable[[int], None] | None = None, window: int = 16, chunk: int = 8,
+             progress: Callable[[int], None] | None = None, window: int = 4, chunk: int = 32,
              pool: Executor | None = None, close_pool: bool = False, after: Iterable[Job] = ()) -> Outcome:
     """Bring every output of ``jobs``, then of ``after``, up to date in ``folder`` (the plan's output folder).
 
     ``jobs`` is consumed lazily and at most ``window`` chunks of ``chunk`` documents are
-    in flight, so memory does not grow with the size of the batch. ``pool`` (see
+    in flight, so memory does not grow with the size of the batch (fewer, larger chunks: each
+    hand-over costs the three processes a wake-up and the GIL of the feeding one). ``pool`` (see
     :func:`warm_pool`) is used instead of starting ``n_jobs`` processes; ``close_pool`` shuts
     it down as soon as its last document is back (the caller needs it no more). ``after`` is
     rendered here once the workers are done, and gone if ``close_pool``: documents whose
@@ -239,15 +240,21 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
         with warm_pool(n_jobs, [Path(first[0].template)] if first[0].template else []) as own:
             return _render_in_pool(items, folder, n_jobs, window, done, chunk, own)
 
+    sent = 0
+
     def next_batch() -> list:
+        nonlocal sent
+        # the first window in quarter chunks: a plan of a few dozen documents is still shared out
+        size = chunk if sent >= window else max(1, chunk // 4)
         batch = []
         for item in items:
             if item[0].local:       # a context as large as the plan: rendered here, not copied to a worker
                 done(render_job(item[0], folder, *item[1:]))
                 continue
             batch.append(item)
-            if len(batch) == chunk:
+            if len(batch) == size:
                 break
+        sent += 1
         return batch
 
     pending: dict = {}
