@@ -1,6 +1,6 @@
 """Speed as people meet it (issue 14): whole commands as processes, side by side in one run.
 
-    python benchmarks/bench_process.py [--agencies 300] [--big 3000] [--communes 3321] [--loop 60] [--no-pdf]
+    python benchmarks/bench_process.py [--agencies 300] [--big 3000] [--communes 3321 (0: left out)] [--loop 60] [--no-pdf]
 
 Every figure is measured in this run; nothing is asserted. Rows:
 
@@ -204,7 +204,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agencies", type=int, default=300)
     ap.add_argument("--big", type=int, default=3000)
-    ap.add_argument("--communes", type=int, default=3321)
+    ap.add_argument("--communes", type=int, default=3321, help="0 leaves the many-plans row out")
     ap.add_argument("--loop", type=int, default=60, help="plans timed in the shell loop (per plan)")
     ap.add_argument("--no-pdf", action="store_true")
     args = ap.parse_args()
@@ -218,7 +218,7 @@ def main() -> None:
         t_pass = best([sys.executable, "-c", "pass"])
         t_help = best([*KEHOACH, "--help"])
         t_noop = best([*KEHOACH, "-q", "reports", str(example), "-o", str(tmp / "ours-example")])
-        communes = communes_row(args.communes, args.loop, tmp)
+        communes = communes_row(args.communes, args.loop, tmp) if args.communes else None
         pdf = None if args.no_pdf else pdf_row(tmp)
 
     print(f"kehoach process benchmark, {os.cpu_count()} cores; every figure from this run\n")
@@ -241,10 +241,11 @@ def main() -> None:
           f"({t_help / t_pass:.1f}×, target ≤ 3×); no-op reports on the example {t_noop * 1000:.0f} ms "
           f"({t_noop / t_help:.1f}× --help, target ≤ 3×)")
     c = communes
-    loop_total = c["per_loop"] * c["n"]
-    print(f"\n{c['n']} commune plans: kehoach build FOLDER {c['one']:.1f} s ({c['one'] / c['n'] * 1000:.0f} ms a plan); "
-          f"shell loop {c['per_loop'] * 1000:.0f} ms a plan (timed on {c['loop_plans']}), "
-          f"{loop_total:.0f} s for all: {loop_total / c['one']:.1f}× slower (target ≥ 10×, one command < 300 s)")
+    if c:
+        loop_total = c["per_loop"] * c["n"]
+        print(f"\n{c['n']} commune plans: kehoach build FOLDER {c['one']:.1f} s ({c['one'] / c['n'] * 1000:.0f} ms a "
+              f"plan); shell loop {c['per_loop'] * 1000:.0f} ms a plan (timed on {c['loop_plans']}), "
+              f"{loop_total:.0f} s for all: {loop_total / c['one']:.1f}× slower (target ≥ 10×, one command < 300 s)")
     if pdf:
         print(f"\nPDF, {pdf['docs']} documents of the example: ours {pdf['ours']:.2f} s "
               f"({pdf['ours'] / pdf['docs'] * 1000:.0f} ms a document), one LibreOffice call {pdf['one']:.2f} s "
