@@ -141,5 +141,5 @@ def pool_for(executor: str | None, n_jobs: int | None, command: str, templates) 
     from .batch.runner import warm_pool
     from .source import plan_dir  # noqa: F401
     with warm_pool(max(1, n_jobs or os.cpu_count() or 1),
-                   documents.templates_of(command, documents.templates_dir(templates))) as pool:
+                   documents.templates_of(command, documents.templates_dir(templates)), interruptible=True) as pool:
         yield pool

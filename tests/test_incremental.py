@@ -239,7 +239,9 @@ def test_an_interrupted_run_keeps_the_record_of_what_it_wrote(plan_copy, tmp_pat
     folder = out / "tien-lu-2024"
     recorded = set(Manifest(folder).entries)
     assert len(recorded) >= 12
-    assert all((folder / o).exists() for o in recorded)
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*.*") if not p.name.startswith(".")}
+    assert on_disk == recorded          # the chunks the workers had started were let finish and recorded
+    assert not list(folder.rglob(".*.tmp"))
     rest = run(plan, jobs_for("reports", plan, TEMPLATES)[1], out, n_jobs=1)
     assert not rest.failed and not rest.kept
     assert len(recorded) + len(rest.built) == 2 * 19 + 1
@@ -266,3 +268,89 @@ def test_a_file_as_kehoach_wrote_it_is_not_read_again(built, monkeypatch):
     read.clear()
     assert len(everything(plan, out, force=True)) == 3 + 2 * 19 + 1
     assert read == [] and not list(folder.glob("*.sua-tay-2.*"))
+
+
+def test_after_an_interrupted_run_the_old_inputs_do_not_pass_for_fresh(plan_copy, tmp_path, monkeypatch):
+    """Interrupted after rewriting some documents for an amended number, then the amendment taken
+    back: the fingerprint of the last complete run matches again, but the rewritten files no longer
+    show it, so the command must go the full way and make them again, not stop at once."""
+    from click.testing import CliRunner
+
+    from kehoach_docs.batch import runner
+    from kehoach_docs.cli import main
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["reports", str(plan_copy), "-o", str(out), "-j", "1"])
+    assert res.exit_code == 0, res.output
+    original = (plan_copy / "ke-hoach.yaml").read_text("utf-8")
+    edit(plan_copy / "ke-hoach.yaml", "  so:            #", "  so: 15         #")
+    real, calls = runner._put, []
+
+    def interrupted(*args):
+        calls.append(args[0])
+        if len(calls) == 10:
+            raise KeyboardInterrupt
+        return real(*args)
+    monkeypatch.setattr(runner, "_put", interrupted)
+    res = CliRunner().invoke(main, ["reports", str(plan_copy), "-o", str(out), "-j", "1"])
+    assert res.exit_code != 0
+    monkeypatch.undo()
+    folder = out / "tien-lu-2024" / "bao-cao"
+    assert any("15/KH-UBND" in _text(p) for p in folder.glob("*.docx"))
+    (plan_copy / "ke-hoach.yaml").write_text(original, "utf-8")
+    res = CliRunner().invoke(main, ["reports", str(plan_copy), "-o", str(out), "-j", "1"])
+    assert res.exit_code == 0, res.output
+    assert "Không có gì thay đổi" not in res.output
+    assert not any("15/KH-UBND" in _text(p) for p in folder.glob("*.docx"))
+
+
+def _text(path) -> str:
+    from docx import Document
+    return "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+def test_a_folder_in_place_of_an_output_fails_that_output_alone(built):
+    """Not only with --force: a rebuild that finds a folder where a document goes reports that
+    document and goes on (before, reading the folder to hash it stopped the whole command)."""
+    plan_dir, out = built
+    blocked = out / "tien-lu-2024" / "bao-cao" / "TK.xlsx"
+    blocked.unlink()
+    blocked.mkdir()
+    plan = load_plan(plan_dir)
+    outcome = run(plan, jobs_for("reports", plan, TEMPLATES)[1], out, n_jobs=1)
+    assert [o for o, _ in outcome.failed] == ["bao-cao/TK.xlsx"]
+    assert len(outcome.unchanged) == 2 * 19
+
+
+def test_a_stale_pdf_that_cannot_go_fails_its_document_until_it_can(built):
+    """The PDF of a rebuilt draft shows the old text: if it cannot be removed (open in a viewer on
+    Windows), the draft is reported as failed and left unrecorded, so the next run tries again."""
+    plan_dir, out = built
+    folder = out / "tien-lu-2024" / "bao-cao"
+    stuck = folder / "TK.pdf"
+    stuck.mkdir()                 # unlink cannot remove it, as Windows cannot remove an open file
+    (stuck / "x").write_text("x")
+    (folder / "TCKH.pdf").write_bytes(b"%PDF old")
+    edit(plan_dir / "ke-hoach.yaml", "  so:            #", "  so: 15         #")     # in every document
+    plan = load_plan(plan_dir)
+    outcome = run(plan, jobs_for("reports", plan, TEMPLATES)[1], out, n_jobs=1)
+    assert [o for o, _ in outcome.failed] == ["bao-cao/TK.docx"]
+    assert "không xóa được bản PDF cũ bao-cao/TK.pdf" in outcome.failed[0][1]
+    assert outcome.stale_pdfs == ["bao-cao/TCKH.pdf"] and not (folder / "TCKH.pdf").exists()
+    shutil.rmtree(stuck)
+    again = run(plan, jobs_for("reports", plan, TEMPLATES)[1], out, n_jobs=1)
+    assert [o for o, _ in again.built] == ["bao-cao/TK.docx"] and not again.failed and not again.kept
+
+
+def test_a_hand_edit_moved_aside_is_told_even_when_the_write_then_fails(built, monkeypatch):
+    plan_dir, out = built
+    folder = out / "tien-lu-2024" / "bao-cao"
+    (folder / "TK.xlsx").write_bytes((folder / "TK.xlsx").read_bytes() + b"edited")
+
+    def full(path, data):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr("kehoach_docs.batch.runner.write_atomic", full)
+    plan = load_plan(plan_dir)
+    outcome = run(plan, jobs_for("reports", plan, TEMPLATES)[1], out, n_jobs=1)
+    assert outcome.kept == [("bao-cao/TK.xlsx", "TK.sua-tay.xlsx")]
+    assert [o for o, _ in outcome.failed] == ["bao-cao/TK.xlsx"]
+    assert (folder / "TK.sua-tay.xlsx").read_bytes().endswith(b"edited")

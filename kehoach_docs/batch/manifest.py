@@ -109,13 +109,19 @@ class Manifest:
         self.inputs[scope] = {"fingerprint": fingerprint, "version": __version__, "outputs": sorted(outputs)}
         self.save()
 
+    def forget_inputs_of(self, outputs: set[str]) -> None:
+        """Drop the input fingerprint of every command that made one of ``outputs``: rewritten by a
+        run that may not have finished, they no longer show the inputs that fingerprint describes."""
+        for scope in [s for s, e in self.inputs.items() if not outputs.isdisjoint(e["outputs"])]:
+            del self.inputs[scope]
+
     def reason(self, output: str, data: str, template: str, force: bool) -> str | None:
         """Why ``output`` must be rebuilt (a key of :data:`REASONS`), or None if it is current."""
         if force:
             return "force"
         entry = self.entries.get(output)
         target = self.folder / output
-        if entry is None or not target.exists():
+        if entry is None or not target.is_file():    # a folder in its place: the write reports it
             return "missing"
         if entry.get("data") != data:
             return "data"

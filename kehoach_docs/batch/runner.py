@@ -77,16 +77,16 @@ def _bytes_of(job: Job, data_hash: str, tpl_hash: str) -> bytes:
 
 def _put(output: str, folder: str, data: bytes, written: Written) -> Result:
     """Write ``data`` as ``output``, a hand-edited file there moved aside first (see :func:`render_job`)."""
+    kept = None
     try:
         sha = hashlib.sha256(data).hexdigest()
         target = Path(folder) / output
-        kept = None
         if target.exists() and not as_written(target, *written, also=sha):
             kept = keep_edited(target).name
         write_atomic(target, data)
         return output, sha, None, kept, file_stat(target)
-    except Exception as exc:
-        return _failed(output, exc)
+    except Exception as exc:    # the hand edit, if moved aside already, is still told about
+        return output, None, _describe(exc), kept, None
 
 
 def _describe(exc: Exception) -> str:
@@ -153,18 +153,25 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
 
     def done(result):
         output, sha, err, kept, stat = result
+        if output not in reasons:   # recorded already: a chunk collected again after an interrupt
+            return
         d, t, why = reasons.pop(output)
         if kept:
             outcome.kept.append((output, kept))
+        # plain strings: pathlib would intern every part of thousands of output names
+        pdf = os.path.splitext(output)[0] + ".pdf"
+        if err is None and output.endswith(".docx") and os.path.exists(os.path.join(folder, pdf)):
+            # the PDF is what gets printed or sent: one that shows the old text must not stay; one
+            # that cannot go (open elsewhere) fails the document, left unrecorded to be tried again
+            try:
+                os.unlink(os.path.join(folder, pdf))
+                outcome.stale_pdfs.append(pdf)
+            except OSError as exc:
+                err = (f"đã ghi, nhưng không xóa được bản PDF cũ {pdf} (nay đã sai): {exc.strerror or exc}; "
+                       "hãy đóng tệp đó rồi chạy lại lệnh")
         if err is None:
             manifest.record(output, d, t, sha, stat)
             outcome.built.append((output, why))
-            # plain strings: pathlib would intern every part of thousands of output names
-            pdf = os.path.splitext(output)[0] + ".pdf"
-            if output.endswith(".docx") and os.path.exists(os.path.join(folder, pdf)):
-                # the PDF is what gets printed or sent: one that shows the old text must not stay
-                os.unlink(os.path.join(folder, pdf))
-                outcome.stale_pdfs.append(pdf)
         else:
             outcome.failed.append((output, err))
         if progress:
@@ -188,12 +195,19 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
         # interrupted (Ctrl-C, a dead worker): what is written so far is recorded, so the next run
         # does not make it again; the original error is the one to report
         with contextlib.suppress(Exception):
-            manifest.save()
+            _save(manifest, outcome)
         raise
-    manifest.save()
+    _save(manifest, outcome)
     outcome.built.sort()
     outcome.manifest = manifest
     return outcome
+
+
+def _save(manifest: Manifest, outcome: Outcome) -> None:
+    # the fingerprint of the last complete run no longer describes what is on disk: kept, it would
+    # let a later run with those inputs stop at once and leave these files as they are now
+    manifest.forget_inputs_of({o for o, _ in outcome.built})
+    manifest.save()
 
 
 def render_chunk(items: list[tuple], folder: str) -> list[Result]:
@@ -258,33 +272,64 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
         return batch
 
     pending: dict = {}
+
+    def collect(f) -> None:
+        """Record a finished chunk; asked again after an interrupt, it records what is left of it."""
+        try:
+            results = f.result()
+        except BrokenProcessPool:   # a worker died (killed, out of memory)
+            results = [(o, None, BROKEN, None, None) for o in pending[f]]
+        for r in results:
+            done(r)
+        del pending[f]
+
     exhausted = False
-    while not exhausted or pending:
-        while not exhausted and len(pending) < window:
-            batch = next_batch()
-            if not batch:
-                exhausted = True
-                break
-            try:
-                pending[pool.submit(render_chunk, batch, folder)] = [item[0].output for item in batch]
-            except BrokenProcessPool:
-                for item in batch:
-                    done((item[0].output, None, BROKEN, None, None))
-        if pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for f in finished:
-                outputs = pending.pop(f)
+    try:
+        while not exhausted or pending:
+            while not exhausted and len(pending) < window:
+                batch = next_batch()
+                if not batch:
+                    exhausted = True
+                    break
                 try:
-                    results = f.result()
-                except BrokenProcessPool:   # a worker died (killed, out of memory)
-                    results = [(o, None, BROKEN, None, None) for o in outputs]
-                for r in results:
-                    done(r)
+                    pending[pool.submit(render_chunk, batch, folder)] = [item[0].output for item in batch]
+                except BrokenProcessPool:
+                    for item in batch:
+                        done((item[0].output, None, BROKEN, None, None))
+            if pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for f in finished:
+                    collect(f)
+    except BaseException:
+        _drain(pending, collect)
+        raise
+
+
+#: Seconds an interrupted batch waits for the chunks its workers have started.
+DRAIN_TIMEOUT = 30
+
+
+def _drain(pending: dict, collect: Callable) -> None:
+    """Interrupted (Ctrl-C): chunks not started are dropped; the few the workers are on are let
+    finish and recorded, so every file on disk when the command stops is in the manifest and none
+    is written after the folder's lock is let go."""
+    for f in list(pending):
+        if f.cancel():
+            del pending[f]
+    finished, _ = wait(pending, timeout=DRAIN_TIMEOUT)
+    for f in finished:
+        with contextlib.suppress(Exception):
+            collect(f)
 
 
 @contextlib.contextmanager
-def warm_pool(n_jobs: int, templates: Iterable[Path] = ()) -> Iterator[ProcessPoolExecutor]:
+def warm_pool(n_jobs: int, templates: Iterable[Path] = (), *,
+              interruptible: bool = False) -> Iterator[ProcessPoolExecutor]:
     """``n_jobs`` worker processes, started now.
+
+    Ctrl-C is the main process's to handle (it lets the workers finish their chunk, records it
+    and stops them) unless ``interruptible``: then each worker is interrupted too, as a worker
+    running a whole plan must be to record what it wrote.
 
     Where the platform forks, they are forked warm: renderers imported and ``templates`` prepared
     (parsed, patched, compiled) once, here; ``gc.freeze`` keeps the collector from touching what
@@ -301,15 +346,23 @@ def warm_pool(n_jobs: int, templates: Iterable[Path] = ()) -> Iterator[ProcessPo
         gc.collect()
         gc.freeze()
     try:
-        # gc.enable: forked while another thread reads a plan (the web app), a worker would inherit
-        # the collector held off for that read (memory.collector_held) and keep it off for good
-        with ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=ctx, initializer=gc.enable) as pool:
+        with ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=ctx, initializer=_worker_start,
+                                 initargs=(interruptible,)) as pool:
             if ctx is not None:
                 pool.submit(int).result()    # the fork context starts every worker at the first task
             yield pool
     finally:
         if ctx is not None:
             gc.unfreeze()
+
+
+def _worker_start(interruptible: bool) -> None:
+    # gc.enable: forked while another thread reads a plan (the web app), a worker would inherit
+    # the collector held off for that read (memory.collector_held) and keep it off for good
+    gc.enable()
+    if not interruptible:
+        import signal
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _context():
