@@ -162,7 +162,7 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
         pdf = os.path.splitext(output)[0] + ".pdf"
         if err is None and output.endswith(".docx") and os.path.exists(os.path.join(folder, pdf)):
             # the PDF is what gets printed or sent: one that shows the old text must not stay; one
-            # that cannot go (open elsewhere) fails the document, left unrecorded to be tried again
+            # that cannot go (open elsewhere) fails the document, to be made again by the next run
             try:
                 os.unlink(os.path.join(folder, pdf))
                 outcome.stale_pdfs.append(pdf)
@@ -173,6 +173,8 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
             manifest.record(output, d, t, sha, stat)
             outcome.built.append((output, why))
         else:
+            if sha is not None:     # written, its stale PDF left: known as ours, with no data to match
+                manifest.record(output, "", t, sha, stat)
             outcome.failed.append((output, err))
         if progress:
             progress(1)
@@ -206,7 +208,7 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
 def _save(manifest: Manifest, outcome: Outcome) -> None:
     # the fingerprint of the last complete run no longer describes what is on disk: kept, it would
     # let a later run with those inputs stop at once and leave these files as they are now
-    manifest.forget_inputs_of({o for o, _ in outcome.built})
+    manifest.forget_inputs_of({o for o, _ in outcome.built} | {o for o, _ in outcome.failed})
     manifest.save()
 
 
