@@ -363,3 +363,31 @@ def test_a_hand_edit_moved_aside_is_told_even_when_the_write_then_fails(built, m
     assert outcome.kept == [("bao-cao/TK.xlsx", "TK.sua-tay.xlsx")]
     assert [o for o, _ in outcome.failed] == ["bao-cao/TK.xlsx"]
     assert (folder / "TK.sua-tay.xlsx").read_bytes().endswith(b"edited")
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGINT") or __import__("os").name != "posix",
+                    reason="POSIX signals")
+def test_ctrl_c_pressed_again_and_again_still_stops_cleanly(plan_copy, tmp_path):
+    """Real SIGINTs, three in a row, to this process while the pool works: noted, acted on where the
+    batch can stop, so the manifest holds every file on disk and the workers are gone."""
+    import multiprocessing
+    import os
+    import signal
+    out = tmp_path / "out"
+    plan = load_plan(plan_copy)
+    before = signal.getsignal(signal.SIGINT)
+    seen = []
+
+    def press(n):
+        seen.append(n)
+        if len(seen) == 8:
+            for _ in range(3):
+                os.kill(os.getpid(), signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        run(plan, jobs_for("reports", plan, TEMPLATES)[1], out, n_jobs=2, progress=press)
+    from kehoach_docs.batch.manifest import Manifest
+    folder = out / "tien-lu-2024"
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*.*") if not p.name.startswith(".")}
+    assert on_disk == set(Manifest(folder).entries) and len(on_disk) >= 8
+    assert not multiprocessing.active_children()
+    assert signal.getsignal(signal.SIGINT) is before      # the handler of before is back

@@ -182,24 +182,29 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
     todo = stale(jobs)
     n_jobs = max(1, n_jobs or default_jobs())
     parallel = pool is not None or n_jobs > 1
-    try:
-        head = [x for _, x in zip(range(4), todo)] if parallel else []
-        if not parallel or len(head) < 4:    # a pool costs more than it saves for a handful of documents
-            for job, *rest in [*head, *todo]:
+    with interrupts_deferred() as stop:
+        try:
+            head = [x for _, x in zip(range(4), todo)] if parallel else []
+            if not parallel or len(head) < 4:    # a pool costs more than it saves for a handful of documents
+                for job, *rest in [*head, *todo]:
+                    stop.check()
+                    done(render_job(job, str(folder), *rest))
+            else:
+                _render_in_pool(itertools.chain(head, todo), str(folder), n_jobs, window, done, chunk, pool, stop)
+            if close_pool and pool is not None:
+                pool.shutdown()
+            for job, *rest in stale(after):
+                stop.check()
                 done(render_job(job, str(folder), *rest))
-        else:
-            _render_in_pool(itertools.chain(head, todo), str(folder), n_jobs, window, done, chunk, pool)
-        if close_pool and pool is not None:
-            pool.shutdown()
-        for job, *rest in stale(after):
-            done(render_job(job, str(folder), *rest))
-    except BaseException:
-        # interrupted (Ctrl-C, a dead worker): what is written so far is recorded, so the next run
-        # does not make it again; the original error is the one to report
-        with contextlib.suppress(Exception):
-            _save(manifest, outcome)
-        raise
-    _save(manifest, outcome)
+            stop.check()
+        except BaseException:
+            # interrupted (Ctrl-C, a dead worker): what is written so far is recorded, so the next run
+            # does not make it again; the original error is the one to report
+            with contextlib.suppress(Exception):
+                _save(manifest, outcome)
+            raise
+        _save(manifest, outcome)
+        stop.check()        # one that came while saving: the record is whole, the command still stops
     outcome.built.sort()
     outcome.manifest = manifest
     return outcome
@@ -244,7 +249,8 @@ def _writer() -> ThreadPoolExecutor:
     return _writers[pid]
 
 
-def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: int, pool: Executor | None) -> None:
+def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: int, pool: Executor | None,
+                    stop: Interrupts) -> None:
     """Render ``items`` in ``pool`` (or ``n_jobs`` new processes), ``chunk`` jobs per task, ``window``
     tasks in flight."""
     items = iter(items)
@@ -254,7 +260,7 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
     items = itertools.chain([first], items)
     if pool is None:
         with warm_pool(n_jobs, [Path(first[0].template)] if first[0].template else []) as own:
-            return _render_in_pool(items, folder, n_jobs, window, done, chunk, own)
+            return _render_in_pool(items, folder, n_jobs, window, done, chunk, own, stop)
 
     sent = 0
 
@@ -298,13 +304,48 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
                 except BrokenProcessPool:
                     for item in batch:
                         done((item[0].output, None, BROKEN, None, None))
-            if pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            if pending:     # woken now and then to see a Ctrl-C that came meanwhile
+                finished, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
                 for f in finished:
                     collect(f)
+            stop.check()
     except BaseException:
         _drain(pending, collect)
         raise
+
+
+class Interrupts:
+    """Ctrl-C (SIGINT) and SIGTERM, noted when they come and acted on where the batch can stop
+    cleanly (:meth:`check`): raised at once, one could fall between handing a chunk to a worker
+    and noting it, or cut short the saving of the manifest."""
+
+    def __init__(self) -> None:
+        self.signals: list[int] = []
+
+    def note(self, signum, frame) -> None:
+        self.signals.append(signum)
+
+    def check(self) -> None:
+        if self.signals:
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[Interrupts]:
+    """Within, SIGINT and SIGTERM are only noted (see :class:`Interrupts`); the handlers before are
+    put back after. Outside the main thread (the web app) signals are not ours: nothing changes."""
+    import signal
+    import threading
+    stop = Interrupts()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    before = {s: signal.signal(s, stop.note) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
 
 
 #: Seconds an interrupted batch waits for the chunks its workers have started.
@@ -348,11 +389,16 @@ def warm_pool(n_jobs: int, templates: Iterable[Path] = (), *,
         gc.collect()
         gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=ctx, initializer=_worker_start,
-                                 initargs=(interruptible,)) as pool:
+        pool = ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=ctx, initializer=_worker_start,
+                                   initargs=(interruptible,))
+        try:
             if ctx is not None:
                 pool.submit(int).result()    # the fork context starts every worker at the first task
             yield pool
+        finally:
+            with interrupts_deferred() as stop:     # a second Ctrl-C must not leave the workers orphaned
+                pool.shutdown(wait=True)
+            stop.check()
     finally:
         if ctx is not None:
             gc.unfreeze()
@@ -362,8 +408,9 @@ def _worker_start(interruptible: bool) -> None:
     # gc.enable: forked while another thread reads a plan (the web app), a worker would inherit
     # the collector held off for that read (memory.collector_held) and keep it off for good
     gc.enable()
+    import signal
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)    # forked while the parent only notes it
     if not interruptible:
-        import signal
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
