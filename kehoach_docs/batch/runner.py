@@ -138,6 +138,7 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
 
     def stale(jobs):
         for job in jobs:
+            stop.check()    # between contexts too: an amendment can build thousands before one is stale
             key = (job.template, job.writer)
             t = tpl_hashes.get(key) or tpl_hashes.setdefault(key, template_hash(job))
             d = job.data_hash
