@@ -63,6 +63,10 @@ def _failed(output: str, exc: Exception) -> Result:
     return output, None, _describe(exc), None, None
 
 
+def _broken(output: str) -> Result:
+    return output, None, BROKEN, None, None
+
+
 def _bytes_of(job: Job, data_hash: str, tpl_hash: str) -> bytes:
     """The file ``job`` makes, as bytes."""
     props = {"data_sha256": data_hash, "template_sha256": tpl_hash, "version": __version__}
@@ -188,14 +192,12 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
             head = [x for _, x in zip(range(4), todo)] if parallel else []
             if not parallel or len(head) < 4:    # a pool costs more than it saves for a handful of documents
                 for job, *rest in [*head, *todo]:
-                    stop.check()
                     done(render_job(job, str(folder), *rest))
             else:
                 _render_in_pool(itertools.chain(head, todo), str(folder), n_jobs, window, done, chunk, pool, stop)
             if close_pool and pool is not None:
                 pool.shutdown()
             for job, *rest in stale(after):
-                stop.check()
                 done(render_job(job, str(folder), *rest))
             stop.check()
         except BaseException:
@@ -287,7 +289,7 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
         try:
             results = f.result()
         except BrokenProcessPool:   # a worker died (killed, out of memory)
-            results = [(o, None, BROKEN, None, None) for o in pending[f]]
+            results = [_broken(o) for o in pending[f]]
         for r in results:
             done(r)
         del pending[f]
@@ -304,7 +306,7 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
                     pending[pool.submit(render_chunk, batch, folder)] = [item[0].output for item in batch]
                 except BrokenProcessPool:
                     for item in batch:
-                        done((item[0].output, None, BROKEN, None, None))
+                        done(_broken(item[0].output))
             if pending:     # woken now and then to see a Ctrl-C that came meanwhile
                 finished, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
                 for f in finished:
