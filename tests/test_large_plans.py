@@ -58,11 +58,12 @@ def test_a_valid_plan_is_read_without_a_map_of_every_value(monkeypatch):
     assert plan.problems.warnings and asked and all(target is not None for _, target in asked)
 
 
-def test_raw_data_is_let_go_once_validated_and_read_again_only_when_asked(monkeypatch):
+def test_raw_data_is_let_go_once_validated_and_read_again_only_when_asked(monkeypatch, tmp_path):
     """A file's raw rows are dropped as soon as its model is validated (a province's appendix would
     otherwise sit beside its models at the peak of reading); the cross-file checks label their
     messages from the models, so no file is parsed twice, and data asked for later is read again."""
     from kehoach_docs.located import Located
+    monkeypatch.setenv("KEHOACH_CACHE", str(tmp_path))     # read from the files, not from earlier reads
     parsed, released = [], []
     original_init, original_release = yaml_file._Reader.__init__, Located.release
 

@@ -16,6 +16,7 @@ import yaml
 from ..problems import ERROR, WARNING, Problem, Problems, rel
 from ..located import Located
 from ..text.hygiene import clean_text
+from . import parse_cache
 
 MAX_BYTES = 5 * 1024 * 1024
 #: Lists and mappings inside each other; the example plan needs 7, a deep section tree ~15.
@@ -300,7 +301,7 @@ def _where_of(source: bytes, file: str, loader):
 
 def _reread_of(source: bytes, file: str, loader):
     """A function giving the data of ``source`` (a file already read once, by ``loader``) again."""
-    return lambda: _Reader(file).read(source.decode("utf-8"), loader)[1]
+    return lambda: parse_cache.lookup(source) or _Reader(file).read(source.decode("utf-8"), loader)[1]
 
 
 def read_yaml(path: Path, problems: Problems) -> Located | None:
@@ -323,6 +324,10 @@ def read_yaml(path: Path, problems: Problems) -> Located | None:
                              "tệp không phải UTF-8; hãy lưu lại với bảng mã UTF-8"))
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    source = text.encode("utf-8")
+    data = parse_cache.lookup(source)
+    if data is not None:    # these bytes were read before, with no problem, by this very code
+        return _located(data, source, file, LOADER)
     try:
         reader = _read(text, file)
     except Refused as exc:
@@ -361,9 +366,13 @@ def read_yaml(path: Path, problems: Problems) -> Located | None:
         return None
     for p in reader.problems:
         problems.add(p)
-    source = text.encode("utf-8")
-    return Located(data, file, find_where=_where_of(source, file, reader.loader),
-                   reread=_reread_of(source, file, reader.loader))
+    if not reader.problems and reader.loader is LOADER:
+        parse_cache.store(source, data)
+    return _located(data, source, file, reader.loader)
+
+
+def _located(data: dict, source: bytes, file: str, loader) -> Located:
+    return Located(data, file, find_where=_where_of(source, file, loader), reread=_reread_of(source, file, loader))
 
 
 _YAML_VI = {
