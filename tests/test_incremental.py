@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 import yaml
@@ -391,3 +392,42 @@ def test_ctrl_c_pressed_again_and_again_still_stops_cleanly(plan_copy, tmp_path)
     assert on_disk == set(Manifest(folder).entries) and len(on_disk) >= 8
     assert not multiprocessing.active_children()
     assert signal.getsignal(signal.SIGINT) is before      # the handler of before is back
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (a zombie no one has reaped yet counts as ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_workers_end_when_the_command_is_killed(tmp_path):
+    """A command killed outright (SIGKILL, or SIGTERM while it reads the plan) cannot shut its pool
+    down: its idle workers must not stay behind for good, each holding a plan's worth of memory."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    pids = tmp_path / "workers"
+    script = ("import os, signal, sys\n"
+              "from pathlib import Path\n"
+              "from kehoach_docs.batch.runner import warm_pool\n"
+              "with warm_pool(2) as pool:\n"
+              "    Path(sys.argv[1]).write_text(' '.join(str(p.pid) for p in pool._processes.values()))\n"
+              "    os.kill(os.getpid(), signal.SIGKILL)\n")
+    # no pipes: a worker left behind would hold them open and hang this test instead of failing it
+    proc = subprocess.run([sys.executable, "-c", script, str(pids)], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    workers = [int(p) for p in pids.read_text().split()]
+    assert proc.returncode == -9 and len(workers) == 2
+    deadline = time.monotonic() + 30     # a generous bound on a slow machine, not a measurement
+    while not all(map(_gone, workers)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [w for w in workers if not _gone(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert not left, f"workers {left} outlived the killed command"

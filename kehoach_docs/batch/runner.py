@@ -412,9 +412,28 @@ def _worker_start(interruptible: bool) -> None:
     # the collector held off for that read (memory.collector_held) and keep it off for good
     gc.enable()
     import signal
+    import threading
     signal.signal(signal.SIGTERM, signal.SIG_DFL)    # forked while the parent only notes it
     if not interruptible:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
+                     name="kehoach-cha").start()
+
+
+#: Seconds between a worker's looks at whether the process that started it is still there.
+PARENT_CHECK = 1.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once its parent is gone (killed, or stopped by SIGTERM while reading the plan,
+    before it could shut its pool down). A forked worker holds both ends of its task pipe, so it
+    would never see the end of it and would wait, orphaned, for good. Where a parent's death does
+    not change ``getppid`` (Windows), this never fires."""
+    import time
+    while True:
+        time.sleep(PARENT_CHECK)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def _context():
