@@ -85,7 +85,55 @@ def test_a_damaged_entry_is_read_anew_and_made_again(cache, tmp_path):
     entry = next(cache.iterdir())
     entry.write_bytes(entry.read_bytes()[:40])
     assert read(f)[0] == first
-    assert pickle.loads(entry.read_bytes()) == first
+    assert pickle.loads(entry.read_bytes()[32:]) == first
+
+
+def entry_of(text: str, payload: bytes) -> tuple[Path, bytes]:
+    """The entry path of a file holding ``text``, and ``payload`` as a well-formed entry there."""
+    import hashlib
+    path, key = parse_cache._entry(text.encode("utf-8"))
+    return path, hashlib.sha256(key + payload).digest() + payload
+
+
+def test_an_entry_of_another_file_or_changed_in_any_byte_is_not_taken(cache, tmp_path):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text(TEXT, encoding="utf-8")
+    b.write_text(TEXT.replace("8.61", "9"), encoding="utf-8")
+    first, _ = read(a)
+    read(b)
+    path_a, _ = entry_of(TEXT, b"")
+    path_b, _ = entry_of(TEXT.replace("8.61", "9"), b"")
+    path_a.write_bytes(path_b.read_bytes())         # b's entry, renamed as a's
+    assert read(a)[0] == first
+    good = path_a.read_bytes()
+    flipped = good.replace("Kế hoạch".encode(), "Kế hoạcx".encode())
+    assert flipped != good
+    path_a.write_bytes(flipped)                     # a text byte changed: a well-formed pickle still
+    assert read(a)[0] == first
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_or_device_in_place_of_an_entry_is_a_miss_not_a_hang(cache, tmp_path):
+    f = tmp_path / "a.yaml"
+    f.write_text(TEXT, encoding="utf-8")
+    path, _ = entry_of(TEXT, b"")
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)         # nothing ever writes to it: a blocking read would wait for good
+    assert read(f)[0]["so"] == 8.61
+    os.unlink(path)
+    os.symlink("/dev/zero", path)       # endless: a plain read would fill memory
+    assert read(f)[0]["so"] == 8.61
+
+
+def test_no_cache_folder_at_all_changes_nothing(tmp_path, monkeypatch):
+    import kehoach_docs.user_cache as user_cache
+
+    def homeless():
+        raise RuntimeError("Could not determine home directory.")     # Path.home() with no HOME, no passwd entry
+    monkeypatch.setattr(user_cache, "cache_home", homeless)
+    f = tmp_path / "a.yaml"
+    f.write_text(TEXT, encoding="utf-8")
+    assert read(f)[0]["so"] == 8.61 and read(f)[0]["so"] == 8.61
 
 
 def test_an_entry_that_would_run_code_is_refused(cache, tmp_path):
@@ -98,10 +146,11 @@ def test_an_entry_that_would_run_code_is_refused(cache, tmp_path):
     class Evil:
         def __reduce__(self):
             return os.system, (f"touch {witness}",)
-    entry.write_bytes(pickle.dumps({"ten": Evil()}))
+    # well-formed entries (their digest right), so only the unpickler stands in the way
+    entry.write_bytes(entry_of(TEXT, pickle.dumps({"ten": Evil()}))[1])
     assert read(f)[0] == first
     assert not witness.exists()
-    entry.write_bytes(pickle.dumps(["a list, not a file's mapping"]))
+    entry.write_bytes(entry_of(TEXT, pickle.dumps(["a list, not a file's mapping"]))[1])
     assert read(f)[0] == first
 
 

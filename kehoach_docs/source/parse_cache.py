@@ -6,10 +6,12 @@ bytes read by the same code, so they give the same data (Python keeps compiled m
 Sphinx its parsed documents, on the same reasoning). Only a file read with no problem at all is
 kept: a message must name its line, and that needs the reading itself.
 
-An entry is a pickle of plain data (texts, numbers, dates, lists, mappings). It is unpickled with
-only the date and time classes allowed (the Python documentation's «restricting globals»), so a
-file put there by anyone else gives an unreadable entry, never code run; an unreadable entry is a
-miss and the file is read anew. The folder is kept under :data:`LIMIT` bytes, the least recently
+An entry is a pickle of plain data (texts, numbers, dates, lists, mappings) after a digest of its
+key and itself, so an entry copied, renamed or damaged is not taken. It is unpickled with only the
+date and time classes allowed (the Python documentation's «restricting globals»), so a file put
+there by anyone else gives an unreadable entry, never code run; only a regular file of bounded size
+is read (a FIFO or a device there must not hang or fill memory). Anything unreadable is a miss and
+the file is read anew. The folder is kept under :data:`LIMIT` bytes, the least recently
 used entries going first.
 """
 
@@ -19,6 +21,7 @@ import hashlib
 import io
 import os
 import pickle
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +54,11 @@ def _digest_of_code() -> bytes:
     return _code_digest
 
 
-def _entry(source: bytes) -> Path:
+def _entry(source: bytes) -> tuple[Path, bytes]:
+    """Where the entry of ``source`` is kept, and its key."""
     from ..user_cache import cache_home
-    key = hashlib.sha256(_digest_of_code() + source).hexdigest()[:40]
-    return cache_home() / FOLDER / f"{key}.pickle"
+    key = hashlib.sha256(_digest_of_code() + source).digest()
+    return cache_home() / FOLDER / f"{key.hex()[:40]}.pickle", key
 
 
 class _Unpickler(pickle.Unpickler):
@@ -64,13 +68,33 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
 
 
+#: An entry larger than this is not read: a file the YAML reader takes (at most 5 MB) keeps less.
+MAX_ENTRY = 64 * 1024 * 1024
+#: Opened without waiting: a FIFO put where an entry should be must not hang the command.
+_OPEN = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _read_entry(path: Path) -> bytes | None:
+    """The bytes of a regular file of at most :data:`MAX_ENTRY` bytes at ``path``, else None."""
+    fd = os.open(path, _OPEN)
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY:
+            return None
+        return fh.read(MAX_ENTRY + 1)
+
+
 def lookup(source: bytes) -> dict | None:
     """The data a file was read as before, or None (never read, or unreadable); ``source`` is its
     text in UTF-8 with ``\\n`` line ends (a BOM or Windows line ends change nothing read)."""
-    path = _entry(source)
     try:
-        data = _Unpickler(io.BytesIO(path.read_bytes())).load()
-    except Exception:       # missing, damaged or foreign: read the file instead
+        path, key = _entry(source)
+        raw = _read_entry(path)
+        # the entry names what it holds: one copied, renamed or damaged in any byte is not taken
+        if raw is None or len(raw) > MAX_ENTRY or raw[:32] != hashlib.sha256(key + raw[32:]).digest():
+            return None
+        data = _Unpickler(io.BytesIO(raw[32:])).load()
+    except Exception:       # no cache folder, missing, damaged or foreign: read the file instead
         return None
     if not isinstance(data, dict):
         return None
@@ -83,12 +107,13 @@ def lookup(source: bytes) -> dict | None:
 
 def store(source: bytes, data: Any) -> None:
     """Keep ``data``, what a file (``source``, as for :func:`lookup`) was read as with no problem.
-    A cache that cannot be written (a read-only home, a full disk) changes nothing but speed."""
+    A cache that cannot be written (no home, a read-only one, a full disk) changes nothing but speed."""
     from ..atomic import write_atomic
-    path = _entry(source)
     try:
-        write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-    except (OSError, pickle.PicklingError, RecursionError):
+        path, key = _entry(source)
+        payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(path, hashlib.sha256(key + payload).digest() + payload)
+    except Exception:
         return
     global _pruned
     if not _pruned:     # once a process: a many-plans run stores thousands of entries
