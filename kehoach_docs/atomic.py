@@ -14,16 +14,20 @@ from .problems import UserError
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    fd, tmp = _create_temporary(path)
+    made: list[str] = []    # the temporary file's name, known before the file exists
     try:
+        fd = _create_temporary(path, made)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, path)
+        os.replace(made[0], path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        # an interrupt (Ctrl-C in a worker that runs a whole plan) may come just after the file
+        # is made and before its name is returned: the name was noted before, so nothing is left
+        for tmp in made:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
         raise
 
 
@@ -31,15 +35,16 @@ def write_atomic(path: Path, data: bytes) -> None:
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
-def _create_temporary(path: Path) -> tuple[int, str]:
-    """A new file ``.<name>.<8 random characters>.tmp`` beside ``path``, open for writing; the
-    folder is made if missing. Thousands are made per batch: one ``open``, no ``chmod``."""
+def _create_temporary(path: Path, made: list[str]) -> int:
+    """A new file ``.<name>.<8 random characters>.tmp`` beside ``path``, open for writing, its name
+    put in ``made`` before it is made; the folder is made if missing. Thousands are made per batch:
+    one ``open``, no ``chmod``."""
     for _ in range(100):
-        tmp = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(4)}.tmp")
+        made[:] = [os.path.join(path.parent, f".{path.name}.{secrets.token_hex(4)}.tmp")]
         try:
-            return os.open(tmp, _FLAGS, 0o666), tmp
+            return os.open(made[0], _FLAGS, 0o666)
         except FileExistsError:
-            continue
+            made.clear()        # another's: not ours to remove
         except FileNotFoundError:
             path.parent.mkdir(parents=True, exist_ok=True)
     raise FileExistsError(errno.EEXIST, "không tạo được tệp tạm", str(path.parent))
