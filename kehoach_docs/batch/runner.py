@@ -392,11 +392,19 @@ def warm_pool(n_jobs: int, templates: Iterable[Path] = (), *,
         gc.collect()
         gc.freeze()
     try:
-        pool = ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=ctx, initializer=_worker_start,
-                                   initargs=(interruptible,))
+        # forking, a Ctrl-C would land in an after-fork handler of the standard library (logging's),
+        # be printed as ignored and lost: noted meanwhile, it is acted on once the workers are up
+        with interrupts_deferred() as forking:
+            pool = ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=ctx, initializer=_worker_start,
+                                       initargs=(interruptible,))
+            try:
+                if ctx is not None:
+                    pool.submit(int).result()    # the fork context starts every worker at the first task
+            except BaseException:
+                pool.shutdown(wait=True)
+                raise
         try:
-            if ctx is not None:
-                pool.submit(int).result()    # the fork context starts every worker at the first task
+            forking.check()
             yield pool
         finally:
             with interrupts_deferred() as stop:     # a second Ctrl-C must not leave the workers orphaned
@@ -413,9 +421,9 @@ def _worker_start(interruptible: bool) -> None:
     gc.enable()
     import signal
     import threading
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)    # forked while the parent only notes it
-    if not interruptible:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # forked while the parent only notes them (see warm_pool): each is the worker's own again
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler if interruptible else signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
                      name="kehoach-cha").start()
 
