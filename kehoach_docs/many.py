@@ -102,21 +102,27 @@ def run_plans(command: str, plans: list[Path], output_dir: Path, templates, repo
         todo = iter(enumerate(args))
         pending: dict = {}
         window = 4 * max(1, n_jobs or os.cpu_count() or 1)
-        while True:
-            for i, a in todo:
-                pending[pool.submit(run_plan, *a)] = i
-                if len(pending) >= window:
+        try:
+            while True:
+                for i, a in todo:
+                    pending[pool.submit(run_plan, *a)] = i
+                    if len(pending) >= window:
+                        break
+                if not pending:
                     break
-            if not pending:
-                break
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for f in finished:
-                i = pending.pop(f)
-                try:
-                    outcomes[i] = f.result()
-                except Exception as exc:     # the worker itself died (killed, out of memory, lost)
-                    outcomes[i] = PlanOutcome(args[i][1], error=f"tiến trình dựng bị dừng ({type(exc).__name__})")
-                advance(1)
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for f in finished:
+                    i = pending.pop(f)
+                    try:
+                        outcomes[i] = f.result()
+                    except Exception as exc:     # the worker itself died (killed, out of memory, lost)
+                        outcomes[i] = PlanOutcome(args[i][1], error=f"tiến trình dựng bị dừng ({type(exc).__name__})")
+                    advance(1)
+        except BaseException:
+            # interrupted: the plans not yet begun are dropped, not built while the pool shuts down
+            for f in pending:
+                f.cancel()
+            raise
     return [outcomes[i] for i in range(len(args))]
 
 
@@ -141,5 +147,31 @@ def pool_for(executor: str | None, n_jobs: int | None, command: str, templates) 
     from .batch.runner import warm_pool
     from .source import plan_dir  # noqa: F401
     with warm_pool(max(1, n_jobs or os.cpu_count() or 1),
-                   documents.templates_of(command, documents.templates_dir(templates)), interruptible=True) as pool:
+                   documents.templates_of(command, documents.templates_dir(templates)), interruptible=True) as pool, \
+            _terminate_as_interrupt():
         yield pool
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM to this process alone (``kill``, ``timeout``, a service stopped) does what Ctrl-C in
+    the terminal does to the whole group: each worker is interrupted and records the plan it is on,
+    and the command stops. Left to its default, this process would die at once and the workers,
+    ended later by their parent watch, would stop mid-plan with files written and not recorded."""
+    import multiprocessing
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt_all(signum, frame):
+        for child in multiprocessing.active_children():
+            with contextlib.suppress(OSError):
+                os.kill(child.pid, signal.SIGINT)
+        raise KeyboardInterrupt
+    before = signal.signal(signal.SIGTERM, interrupt_all)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)

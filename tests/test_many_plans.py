@@ -72,3 +72,42 @@ def test_a_dask_cluster_gives_the_same_bytes(communes, tmp_path):
     assert len(outputs(local)) > 4
     res = CliRunner().invoke(main, ["build", str(communes), "-o", str(tmp_path / "x"), "--executor", "dask://127.0.0.1:1"])
     assert res.exit_code == 1 and "Không kết nối được bộ điều phối Dask" in res.output
+
+
+@pytest.mark.skipif(__import__("os").name != "posix", reason="POSIX signals")
+def test_sigterm_to_the_command_alone_stops_every_plan_cleanly(tmp_path):
+    """``kill PID`` (or ``timeout``, a service stopped) reaches the command alone, not its workers:
+    it must do what Ctrl-C in the terminal does. Left to SIGTERM's default, the command died at once
+    and its workers, ended later, left files on disk that no manifest records and temporary files."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    root = tmp_path / "tinh"
+    for i in range(60):
+        shutil.copytree(FIXTURES / "xa-2027", root / f"xa-{i:02d}")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "kehoach_docs", "-q", "reports", str(root), "-o", str(out),
+                             "-j", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=dict(os.environ, PYTHONPATH=str(FIXTURES.parent.parent)))
+    while proc.poll() is None and not any(out.glob("*/bao-cao/*.docx")):    # the pool is at work
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err.decode()
+    assert "Traceback" not in err.decode()
+    folders = [f for f in out.iterdir() if f.is_dir()]
+    assert 0 < len(folders) < 60       # stopped part-way: later plans never begun
+    for folder in folders:
+        on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
+                   and p.suffix in (".docx", ".xlsx")}
+        manifest = folder / ".kehoach-manifest.json"
+        recorded = set(json.loads(manifest.read_text("utf-8"))["outputs"]) if manifest.exists() else set()
+        assert on_disk <= recorded, f"{folder.name}: {sorted(on_disk - recorded)} written, not recorded"
+        assert not [p for p in folder.rglob("*.tmp")]
+    # the next run finishes the rest
+    res = CliRunner().invoke(main, ["reports", str(root), "-o", str(out), "-j", "2"])
+    assert res.exit_code == 0, res.output
+    assert not list(out.rglob("*.sua-tay*"))
