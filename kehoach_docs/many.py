@@ -160,18 +160,13 @@ def _terminate_as_interrupt() -> Iterator[None]:
     ended later by their parent watch, would stop mid-plan with files written and not recorded."""
     import multiprocessing
     import signal
-    import threading
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+
+    from .batch.runner import signals_handled
 
     def interrupt_all(signum, frame):
         for child in multiprocessing.active_children():
             with contextlib.suppress(OSError):
                 os.kill(child.pid, signal.SIGINT)
         raise KeyboardInterrupt
-    before = signal.signal(signal.SIGTERM, interrupt_all)
-    try:
+    with signals_handled(interrupt_all, signal.SIGTERM):
         yield
-    finally:
-        signal.signal(signal.SIGTERM, before)

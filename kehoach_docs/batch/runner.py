@@ -335,20 +335,28 @@ class Interrupts:
 
 @contextlib.contextmanager
 def interrupts_deferred() -> Iterator[Interrupts]:
-    """Within, SIGINT and SIGTERM are only noted (see :class:`Interrupts`); the handlers before are
-    put back after. Outside the main thread (the web app) signals are not ours: nothing changes."""
+    """Within, SIGINT and SIGTERM are only noted (see :class:`Interrupts`)."""
+    import signal
+    stop = Interrupts()
+    with signals_handled(stop.note, signal.SIGINT, signal.SIGTERM):
+        yield stop
+
+
+@contextlib.contextmanager
+def signals_handled(handler: Callable, *signums: int) -> Iterator[None]:
+    """Within, ``signums`` go to ``handler``; the handlers before are put back after. Outside the
+    main thread (the web app) signals are not ours: nothing changes."""
     import signal
     import threading
-    stop = Interrupts()
     if threading.current_thread() is not threading.main_thread():
-        yield stop
+        yield
         return
-    before = {s: signal.signal(s, stop.note) for s in (signal.SIGINT, signal.SIGTERM)}
+    before = {s: signal.signal(s, handler) for s in signums}
     try:
-        yield stop
+        yield
     finally:
-        for s, handler in before.items():
-            signal.signal(s, handler)
+        for s, previous in before.items():
+            signal.signal(s, previous)
 
 
 #: Seconds an interrupted batch waits for the chunks its workers have started.
