@@ -189,3 +189,21 @@ def test_line_breaks_and_tabs_in_values_become_word_breaks():
     assert "<w:tab/>" in xml and "&amp; &lt;tab&gt;" in xml
     plain = prepared(str(TEMPLATES / "bao-cao.docx")).render_parts(report_context(load_plan(EXAMPLE), "TK"))
     assert "<w:br/>" not in plain["word/document.xml"].decode()
+
+
+def test_values_without_line_breaks_skip_the_search_for_them(monkeypatch):
+    """The line end after a part's XML declaration is not a break in a value: a document without
+    any is not searched text by text for one (a pattern's walk, a fifth of its render)."""
+    from kehoach_docs.context.report_doc import report_context
+    from kehoach_docs.render import docx_engine
+    from kehoach_docs.source.plan_dir import load_plan
+    from conftest import TEMPLATES
+    tpl = docx_engine.PreparedTemplate(TEMPLATES / "bao-cao.docx")
+    assert re.match(rb"<\?xml [^>]*\?>\r?\n<", tpl.parts["word/document.xml"])
+
+    class NotNeeded:
+        def search(self, xml):
+            raise AssertionError("a document without line breaks searched for them")
+    monkeypatch.setattr(docx_engine, "_BREAK_IN_TEXT", NotNeeded())
+    xml = tpl.render_parts(report_context(load_plan(EXAMPLE), "TK"))["word/document.xml"].decode()
+    assert "<w:br/>" not in xml and "Kính gửi" in xml
