@@ -391,18 +391,19 @@ def warm_pool(n_jobs: int, templates: Iterable[Path] = (), *,
     (and so never copy) the plan's pages: memory then grows with the plan in one process only.
     """
     ctx = _context()
-    if ctx is not None:
-        from ..render import xlsx_writers  # noqa: F401
-        from ..render.docx_engine import prepared
-        for path in templates:
-            if Path(path).suffix == ".docx":
-                prepared(str(path))
-        gc.collect()
-        gc.freeze()
     try:
-        # forking, a Ctrl-C would land in an after-fork handler of the standard library (logging's),
-        # be printed as ignored and lost: noted meanwhile, it is acted on once the workers are up
+        # a Ctrl-C is noted meanwhile and acted on once the workers are up: raised while lxml starts
+        # (imported by the renderers) it can be swallowed there, and while forking it would land in an
+        # after-fork handler of the standard library (logging's), be printed as ignored and lost
         with interrupts_deferred() as forking:
+            if ctx is not None:
+                from ..render import xlsx_writers  # noqa: F401
+                from ..render.docx_engine import prepared
+                for path in templates:
+                    if Path(path).suffix == ".docx":
+                        prepared(str(path))
+                gc.collect()
+                gc.freeze()
             pool = ProcessPoolExecutor(max_workers=max(1, n_jobs), mp_context=ctx, initializer=_worker_start,
                                        initargs=(interruptible,))
             try:
