@@ -1,5 +1,20 @@
-"""``python -m kehoach_docs``: the same as the ``kehoach`` command."""
+"""The ``kehoach`` command (and ``python -m kehoach_docs``, the same)."""
 
-from .cli import main
+import sys
 
-main(prog_name="kehoach")
+from . import STOPPED
+
+
+def run() -> None:
+    """Start the command line. A Ctrl-C while the program is still loading stops it as it does at
+    any later moment, with «Đã dừng.» and no traceback (click handles it once its ``main`` runs)."""
+    try:
+        from .cli import main
+    except KeyboardInterrupt:
+        sys.stderr.write(f"\n{STOPPED}\n")
+        sys.exit(1)
+    main(prog_name="kehoach")
+
+
+if __name__ == "__main__":
+    run()

@@ -12,6 +12,8 @@ import sys
 
 import click
 
+from . import STOPPED
+
 #: click's messages (msgid exactly as click marks it) and their Vietnamese.
 CATALOG = {
     "Usage:": "Cách dùng:",
@@ -50,7 +52,7 @@ CATALOG = {
     "required": "bắt buộc",
     "env var: {var}": "biến môi trường: {var}",
     "Choose from:\n\t{choices}": "Chọn một trong:\n\t{choices}",
-    "Aborted!": "Đã dừng.",
+    "Aborted!": STOPPED,
     "unknown error": "lỗi không rõ",
     "integer": "số nguyên", "float": "số",
 }
