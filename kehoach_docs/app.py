@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 from . import documents
 from .batch.runner import Outcome
 from .pipeline import Freshness, guard_output, output_folder, run
-from .problems import ERROR, InvalidInput, Problem, Problems, UserError
+from .problems import ERROR, InvalidInput, Problem, Problems, UserError, os_reason
 
 
 class Reporter:
@@ -442,4 +442,4 @@ def check(path: Path):
     except NotADocx as exc:
         raise UserError(f"{path}: {exc}") from None
     except OSError as exc:
-        raise UserError(f"{path}: không đọc được ({exc.strerror})") from None
+        raise UserError(f"{path}: không đọc được ({os_reason(exc)})") from None

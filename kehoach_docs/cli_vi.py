@@ -130,13 +130,13 @@ class Group(click.Group):
         return sorted(self.commands, key=lambda n: self.order.index(n) if n in self.order else len(self.order))
 
     def invoke(self, ctx):
-        from .problems import UserError
+        from .problems import UserError, os_reason
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except OSError as exc:   # a disk full, a file locked by Word: the user can act on it
-            raise UserError(f"Lỗi tệp: {exc.filename or ''}: {exc.strerror or exc}") from None
+            raise UserError(f"Lỗi tệp: {exc.filename or ''}: {os_reason(exc)}") from None
         except Exception as exc:  # noqa: BLE001 - the point of a last resort
             from .crash import message, write_report
             click.echo(message(exc, write_report(exc)), err=True)

@@ -6,6 +6,7 @@ Like MkDocs' config errors, each problem names the file, the line (YAML) or shee
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,6 +106,28 @@ class InvalidInput(UserError):
         self.problems = problems
         n = len(problems.errors)
         super().__init__("\n".join(str(p) for p in problems.items) + f"\nDữ liệu có {n} lỗi; {closing}.")
+
+
+#: The system's reasons for a failed file operation that a clerk meets, in Vietnamese; the system
+#: gives them in English (Linux) or in the language Windows was installed in.
+_OS_REASONS = {
+    errno.ENOENT: "không có tệp hoặc thư mục này",
+    errno.EACCES: "không có quyền truy cập, hoặc tệp đang mở trong chương trình khác (Word, Excel)",
+    errno.EPERM: "không được phép",
+    errno.EISDIR: "đây là thư mục, không phải tệp",
+    errno.ENOTDIR: "một phần của đường dẫn không phải thư mục",
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EROFS: "ổ đĩa chỉ cho phép đọc",
+    errno.EBUSY: "tệp đang được dùng",
+    errno.ENAMETOOLONG: "tên tệp hoặc đường dẫn quá dài",
+    errno.EIO: "lỗi đọc ghi của ổ đĩa",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Vietnamese where the reason is a common one, else as the
+    system words it."""
+    return _OS_REASONS.get(exc.errno) or exc.strerror or str(exc)
 
 
 def rel(path: Path | str) -> str:

@@ -10,9 +10,12 @@ Vietnamese message, never a traceback.
 
 from __future__ import annotations
 
+import stat
 import zipfile
 import zlib
 from pathlib import Path
+
+from .problems import os_reason
 
 MAX_FILE = 20 * 1024 * 1024        # an appendix of thousands of rows is well under 2 MB
 MAX_UNPACKED = 100 * 1024 * 1024   # all parts together, as declared
@@ -29,26 +32,57 @@ class UnsafeZip(Exception):
     """A foreign file that cannot be opened safely; ``str()`` is the Vietnamese reason."""
 
 
+class UnreadableFile(UnsafeZip):
+    """No file to read there: missing, a folder, or not ours to read (the message says which)."""
+
+
 def open_zip(path: Path) -> zipfile.ZipFile:
     """Open ``path`` after checking its size and its parts' declared sizes and methods."""
     path = Path(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as exc:
-        raise UnsafeZip(f"không đọc được tệp ({exc.strerror})") from None
-    if size > MAX_FILE:
-        raise UnsafeZip(f"tệp quá lớn ({size // 2**20} MB; tối đa {MAX_FILE // 2**20} MB)")
+        raise UnreadableFile(os_reason(exc)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise UnreadableFile("đây là thư mục, không phải tệp")
+    if st.st_size > MAX_FILE:
+        raise UnsafeZip(f"tệp quá lớn ({st.st_size // 2**20} MB; tối đa {MAX_FILE // 2**20} MB)")
     try:
         z = zipfile.ZipFile(path)
         infos = z.infolist()
+    except PermissionError as exc:
+        raise UnreadableFile(os_reason(exc)) from None
     except READ_ERRORS:
-        raise UnsafeZip("tệp bị hỏng hoặc không phải tệp Office (.docx, .xlsx)") from None
+        raise UnsafeZip(_not_a_zip(path)) from None
     try:
         _check_members(infos)
     except UnsafeZip:
         z.close()
         raise
     return z
+
+
+#: What a file that is no zip begins with, and what it is.
+_FOREIGN = ((b"%PDF", "đây là tệp PDF, không phải tệp Office (.docx, .xlsx)"),
+            # Office's own container: a Word 97-2003 or Excel 97-2003 file, or a file with a password
+            (b"\xd0\xcf\x11\xe0", "tệp Word/Excel đời cũ (.doc, .xls) hoặc có mật khẩu; hãy mở bằng Word/Excel, "
+                                    "gỡ mật khẩu nếu có, rồi lưu lại thành .docx/.xlsx"))
+
+
+def _not_a_zip(path: Path) -> str:
+    """Why ``path`` is no Office file: what it is where its first bytes say so, damage where it
+    begins as a zip does."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        return os_reason(exc)
+    for magic, what in _FOREIGN:
+        if head.startswith(magic):
+            return what
+    if head.startswith(b"PK"):
+        return "tệp bị hỏng hoặc không phải tệp Office (.docx, .xlsx)"
+    return "không phải tệp Office (.docx, .xlsx)"
 
 
 def _check_members(infos: list[zipfile.ZipInfo]) -> None:

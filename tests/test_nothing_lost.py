@@ -298,6 +298,32 @@ def test_check_on_damaged_documents(docx_file, damage, message):
     assert message in res.output
 
 
+@pytest.mark.parametrize("what, message", [
+    ("missing", "không có tệp hoặc thư mục này"),
+    ("folder", "đây là thư mục, không phải tệp"),
+    ("pdf", "đây là tệp PDF, không phải tệp Office (.docx, .xlsx)"),
+    ("doc", "tệp Word/Excel đời cũ (.doc, .xls) hoặc có mật khẩu"),
+    ("text", "không phải tệp Office (.docx, .xlsx)"),
+])
+def test_check_and_info_say_what_the_file_is(tmp_path, what, message):
+    """Found by a tester: a missing file was «không phải tệp Word .docx hợp lệ: … (No such file or
+    directory)», a folder and kehoach's own PDF «tệp bị hỏng». Each now says what it is, in Vietnamese."""
+    path = tmp_path / {"missing": "khong-co.docx", "folder": "thu-muc", "pdf": "ke-hoach.pdf",
+                       "doc": "cu.doc", "text": "ghi-chu.docx"}[what]
+    if what == "folder":
+        path.mkdir()
+    elif what != "missing":
+        path.write_bytes({"pdf": b"%PDF-1.7\n", "doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+                          "text": "không phải zip".encode()}[what])
+    for command in ("check", "info"):
+        res = cli(command, path)
+        no_traceback(res)
+        assert res.exit_code == 1 and f"{path}: " in res.output and message in res.output, res.output
+        assert "No such file" not in res.output and "tệp bị hỏng" not in res.output
+        if what in ("missing", "folder"):       # nothing there to be a valid or invalid Word file
+            assert "không phải tệp Word" not in res.output
+
+
 def test_info_bounded_and_damaged(docx_file, tmp_path):
     bomb = tmp_path / "bomb.docx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..atomic import write_atomic
+from ..problems import os_reason
 
 NAME = ".kehoach-manifest.json"
 
@@ -83,7 +84,7 @@ class Manifest:
         except FileNotFoundError:
             return
         except OSError as exc:
-            self.damaged = f"không đọc được: {exc.strerror}"
+            self.damaged = f"không đọc được: {os_reason(exc)}"
             return
         try:
             data = json.loads(raw.decode("utf-8"))

@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Iterator
 
 from .. import __version__
 from ..atomic import write_atomic
+from ..problems import os_reason
 from ..render.package import pack
 from .jobs import Job, template_hash
 from .manifest import Manifest, as_written, file_stat
@@ -98,7 +99,7 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, TemplateError):
         return f"lỗi mẫu văn bản: {exc.message or exc}"
     if isinstance(exc, OSError):
-        return f"không ghi được tệp: {exc.strerror or exc}"
+        return f"không ghi được tệp: {os_reason(exc)}"
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -172,7 +173,7 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
                 os.unlink(os.path.join(folder, pdf))
                 outcome.stale_pdfs.append(pdf)
             except OSError as exc:
-                err = (f"đã ghi, nhưng không xóa được bản PDF cũ {pdf} (nay đã sai): {exc.strerror or exc}; "
+                err = (f"đã ghi, nhưng không xóa được bản PDF cũ {pdf} (nay đã sai): {os_reason(exc)}; "
                        "hãy đóng tệp đó rồi chạy lại lệnh")
         if err is None:
             manifest.record(output, d, t, sha, stat)

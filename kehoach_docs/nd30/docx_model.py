@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..untrusted_zip import UnsafeZip, open_zip, read_part
+from ..untrusted_zip import UnreadableFile, UnsafeZip, open_zip, read_part
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_PART = 50 * 1024 * 1024
@@ -46,6 +46,8 @@ class DocxView:
     def __init__(self, path):
         try:
             z = open_zip(path)
+        except UnreadableFile as exc:
+            raise NotADocx(str(exc)) from None
         except UnsafeZip as exc:
             raise NotADocx(f"không phải tệp Word .docx hợp lệ: {exc}") from None
         with z:

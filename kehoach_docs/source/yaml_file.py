@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from ..problems import ERROR, WARNING, Problem, Problems, rel
+from ..problems import ERROR, WARNING, Problem, Problems, os_reason, rel
 from ..located import Located
 from ..text.hygiene import clean_text
 from . import parse_cache
@@ -310,7 +310,7 @@ def read_yaml(path: Path, problems: Problems) -> Located | None:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        problems.add(Problem(ERROR, file, None, (), f"không đọc được tệp ({exc.strerror})"))
+        problems.add(Problem(ERROR, file, None, (), f"không đọc được tệp ({os_reason(exc)})"))
         return None
     if len(raw) > MAX_BYTES:
         problems.add(Problem(ERROR, file, None, (),
