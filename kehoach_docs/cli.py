@@ -145,13 +145,32 @@ agency_option = click.option("--agency", "agencies", multiple=True, metavar="MÃ
                              help="Chỉ dựng báo cáo của cơ quan này (có thể ghi nhiều lần).")
 
 
+#: How much the commands print: (flags, level, help), taken before a command's name
+#: (``kehoach -q build``) or after it (``kehoach build -q``); given both ways, the later one counts.
+VERBOSITY = ((("-q", "--quiet"), 0, "Chỉ in lỗi và dòng tổng kết."),
+             (("-v", "--verbose"), 2, "In mọi cảnh báo và mọi tệp, kể cả tệp không đổi."))
+
+
+def _verbosity_options(f):
+    """``-q`` and ``-v`` on the group (a function yet) or on a command already declared."""
+    order = VERBOSITY if isinstance(f, click.Command) else reversed(VERBOSITY)   # decorators apply last first
+    for flags, level, text in order:
+        f = click.option(*flags, is_flag=True, expose_value=False, help=text,
+                         callback=lambda ctx, param, given, level=level: _set_level(ctx, level) if given else None)(f)
+    return f
+
+
+def _set_level(ctx: click.Context, level: int) -> None:
+    ctx.meta["kehoach.level"] = REPORTER.level = level
+
+
 @click.group(name="kehoach", cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kehoach", message="%(prog)s, phiên bản %(version)s")
-@click.option("-q", "--quiet", is_flag=True, help="Chỉ in lỗi và dòng tổng kết.")
-@click.option("-v", "--verbose", is_flag=True, help="In mọi cảnh báo và mọi tệp, kể cả tệp không đổi.")
-def main(quiet, verbose):
+@_verbosity_options
+@click.pass_context
+def main(ctx):
     """kehoach: dựng Kế hoạch (KH-UBND), phụ lục và báo cáo theo Nghị định 30/2020/NĐ-CP."""
-    REPORTER.level = 0 if quiet else 2 if verbose else 1
+    REPORTER.level = ctx.meta.get("kehoach.level", 1)     # each run starts from the default
 
 
 main.order = ("init", "validate", "build", "reports", "collect", "serve", "clerk", "diff", "check", "info")
@@ -419,3 +438,7 @@ def check(files, fmt):
         import json
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))
     sys.exit(status)
+
+
+for _command in main.commands.values():     # «kehoach build -q» as well as «kehoach -q build»
+    _verbosity_options(_command)

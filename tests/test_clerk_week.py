@@ -215,6 +215,14 @@ def test_commands_in_working_order_and_quiet_or_verbose(tmp_path):
     assert quiet.strip() == "Đã dựng 3, không đổi 0, lỗi 0."
     loud = run.invoke(main, ["-v", "build", str(EXAMPLE), "-o", str(tmp_path / "a"), "--force"]).output
     assert "ký hiệu nhóm chỉ tiêu là I, B, C, D" in loud
+    # after the command's name too, as a clerk types them (it was «Không có tùy chọn «-q»»); the later wins
+    after = run.invoke(main, ["build", str(EXAMPLE), "-o", str(tmp_path / "c"), "-q"])
+    assert after.exit_code == 0 and after.output.strip() == "Đã dựng 3, không đổi 0, lỗi 0."
+    both = run.invoke(main, ["-q", "build", str(EXAMPLE), "-o", str(tmp_path / "c"), "--force", "-v"]).output
+    assert "ký hiệu nhóm chỉ tiêu là I, B, C, D" in both
+    again = run.invoke(main, ["build", str(EXAMPLE), "-o", str(tmp_path / "d")]).output
+    assert again == normal.replace(str(tmp_path / "a"), str(tmp_path / "d"))     # each run starts from the default
+    assert all("-q, --quiet" in run.invoke(main, [name, "--help"]).output for name in listed)
 
 
 def test_workbooks_print_as_they_are(reports_out, example_out, tmp_path):
