@@ -40,6 +40,9 @@ REPLACEMENTS = [
     ("unknown-agency-pl2", PL2, "    chu_tri: CA\n", "    chu_tri: CAX\n", ["phu-luc-ii.yaml:", "nhiem_vu[33].chu_tri"]),
     ("unknown-coordinator", PL2, "phoi_hop: [NHCS, XA]", "phoi_hop: [NHCS, XAA]", ["nhiem_vu[28].phoi_hop[2]"]),
     ("duplicate-agency", CQ, "  - ma: TK\n", "  - ma: TCKH\n", ["co-quan.yaml:", "bị trùng"]),
+    # each says what is wrong with the code (it was «only letters, digits, '_', '-', '.'» for «..TK» too)
+    ("code-start", CQ, "  - ma: TK\n", "  - ma: ..TK\n", ["co-quan.yaml:", "«..TK» phải bắt đầu bằng chữ cái hoặc chữ số"]),
+    ("code-accent", CQ, "  - ma: TK\n", "  - ma: TKÔ\n", ["co-quan.yaml:", "không dùng được trong mã: «Ô»", "không dấu"]),
     ("duplicate-indicator", PL1, "{ma: bhyt,", "{ma: gdvh,", ["phu-luc-i.yaml:", "«gdvh» bị trùng"]),
     ("duplicate-task", PL2, "  - ma: nv02\n", "  - ma: nv01\n", ["phu-luc-ii.yaml:", "«nv01» bị trùng"]),
     ("impossible-citation-date", KH, "    ngay: 05/01/2024\n", "    ngay: 31/02/2024\n",

@@ -28,7 +28,7 @@ DOC_TYPES = {
 }
 UNNUMBERED_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp"}
 KY_HIEU_PART = re.compile(r"^[A-ZĐ][A-Za-zĐđ0-9]*$")
-CODE = re.compile(r"^[A-Za-zĐđ0-9][A-Za-zĐđ0-9_.-]*$")
+CODE = re.compile(r"[A-Za-zĐđ0-9][A-Za-zĐđ0-9_.-]*")    # the whole code (fullmatch: no line end after it)
 
 
 class Strict(BaseModel):
@@ -102,8 +102,8 @@ MAX_CODE = 64
 def _check_code(v: str) -> str:
     """A code (``ma``) goes into file names and references: letters, digits, ``_ - .`` only,
     and a name that every file system the offices use can hold."""
-    if not CODE.match(v):
-        raise ValueError(f"mã «{v}» chỉ được gồm chữ, số, '_', '-', '.'")
+    if not CODE.fullmatch(v):
+        raise ValueError(_code_mistake(v))
     if len(v) > MAX_CODE:
         raise ValueError(f"mã dài {len(v)} ký tự; tối đa {MAX_CODE}")
     if v.endswith("."):
@@ -112,6 +112,23 @@ def _check_code(v: str) -> str:
         raise ValueError(f"mã «{v}» trùng tên thiết bị Windows dành riêng (CON, PRN, AUX, NUL, COM1…, LPT1…); "
                          "hãy chọn mã khác")
     return v
+
+
+_CODE_CHAR = re.compile(r"[A-Za-zĐđ0-9_.-]")
+
+
+def _code_mistake(v: str) -> str:
+    """What is wrong with a code :data:`CODE` refuses, naming the characters it cannot hold."""
+    if not v:
+        return "mã không được để trống"
+    bad = [c for c in dict.fromkeys(v) if not _CODE_CHAR.match(c)]
+    v = "".join(c if c.isprintable() else f"U+{ord(c):04X}" for c in v)
+    if bad:
+        shown = ", ".join("dấu cách" if c == " " else f"«{c}»" if c.isprintable() else f"U+{ord(c):04X}"
+                          for c in bad)
+        return (f"mã «{v}» có ký tự không dùng được trong mã: {shown}; mã chỉ gồm chữ cái không dấu "
+                "(được dùng Đ), chữ số và '_', '-', '.' (ví dụ TCKH, UBND-XA-01)")
+    return f"mã «{v}» phải bắt đầu bằng chữ cái hoặc chữ số (ví dụ TCKH, UBND-XA-01)"
 
 
 def real_date(v):
