@@ -28,6 +28,11 @@ PL2 = "phu-luc-ii.yaml"
 REPLACEMENTS = [
     ("yaml-indent", KH, "  cap: huyện\n", "   cap: huyện\n  x", ["ke-hoach.yaml:", "cú pháp YAML sai"]),
     ("yaml-tab", KH, "  cap: huyện", "\tcap: huyện", ["ke-hoach.yaml:", "Tab"]),
+    # reported where the mend goes, in Vietnamese (found by a tester: English, and the next line)
+    ("yaml-unclosed-bracket", KH, "  dia_danh: Tiên Lữ\n", "  dia_danh: [Tiên Lữ\n",
+     ["ke-hoach.yaml:15:", "danh sách mở bằng «[» ở dòng này chưa đóng bằng «]»"]),
+    ("yaml-at-sign", KH, "  dia_danh: Tiên Lữ\n", "  dia_danh: @Tiên Lữ\n",
+     ["ke-hoach.yaml:15:", "không được bắt đầu bằng «@»"]),
     ("yaml-duplicate-key", KH, "  cap: huyện\n", "  cap: huyện\n  cap: xã\n", ["ke-hoach.yaml:15:", "hai lần"]),
     ("type-so", KH, "  so:            #", "  so: abc  #", ["van_ban.so", "cần một số nguyên"]),
     ("type-so-zero", KH, "  so:            #", "  so: 0  #", ["van_ban.so", "lớn hơn hoặc bằng 1"]),
@@ -325,3 +330,22 @@ def test_validate_exit_codes(plan_copy):
     bad = runner.invoke(main, ["validate", str(plan_copy)])
     assert bad.exit_code == 1 and "co-quan.yaml" in bad.output
     assert runner.invoke(main, ["validate", "--bogus"]).exit_code == 2
+
+
+@pytest.mark.parametrize("text, line, expected", [
+    ('a: 1\nb: "abc\nc: 2\n', "2", "dấu ngoặc kép (hoặc ngoặc đơn) mở ở dòng này không được đóng"),
+    ("a: 1\nb: {x: 1\nc: 2\n", "2", "bảng mở bằng «{» ở dòng này chưa đóng bằng «}»"),
+    ('a: "C:\\qua"\n', "1", "«\\q» không phải ký tự thoát hợp lệ"),
+    ("a: 1\n---\nb: 2\n", "2", "xóa dòng «---» thứ hai"),
+    ("a: !foo x\n", "1", "thẻ YAML «!foo» không dùng được"),
+])
+def test_yaml_syntax_errors_in_vietnamese_where_the_mend_goes(tmp_path, text, line, expected):
+    from kehoach_docs.problems import Problems
+    from kehoach_docs.source.yaml_file import read_yaml
+    path = tmp_path / "ke-hoach.yaml"
+    path.write_text(text, encoding="utf-8")
+    problems = Problems()
+    assert read_yaml(path, problems) is None
+    [problem] = problems.items
+    assert problem.where == line and expected in problem.message, problem
+    assert "thông báo gốc của YAML" not in problem.message

@@ -8,6 +8,7 @@ a Vietnamese message that names the line, as MkDocs does for its configuration.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from pathlib import Path
 
@@ -342,15 +343,12 @@ def read_yaml(path: Path, problems: Problems) -> Located | None:
                              if isinstance(exc.character, int) else f"ký tự không hợp lệ: {exc}"))
         return None
     except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        problems.add(Problem(ERROR, file, str(mark.line + 1) if mark else None, (),
-                             f"giá trị YAML không đọc được: {exc.problem}"))
+        line, what = _vi_yaml(exc)
+        problems.add(Problem(ERROR, file, line, (), f"giá trị YAML không đọc được: {what}"))
         return None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = str(mark.line + 1) if mark else None
-        what = exc.problem or str(exc)
-        problems.add(Problem(ERROR, file, line, (), f"cú pháp YAML sai: {_vi_yaml(what)}"))
+        line, what = _vi_yaml(exc)
+        problems.add(Problem(ERROR, file, line, (), f"cú pháp YAML sai: {what}"))
         return None
     except yaml.YAMLError as exc:
         problems.add(Problem(ERROR, file, None, (), f"cú pháp YAML sai: {exc}"))
@@ -375,18 +373,53 @@ def _located(data: dict, source: bytes, file: str, loader) -> Located:
     return Located(data, file, find_where=_where_of(source, file, loader), reread=_reread_of(source, file, loader))
 
 
-_YAML_VI = {
-    "mapping values are not allowed here": "không được đặt «:» ở đây (thiếu dấu ngoặc kép quanh giá trị có dấu hai chấm?)",
-    "found character '\\t' that cannot start any token": "có ký tự Tab; YAML chỉ dùng dấu cách để thụt lề",
-    "could not find expected ':'": "thiếu dấu «:» sau khóa",
-    "found undefined alias": "dùng bí danh (*) chưa khai báo",
-    "expected <block end>, but found '<block mapping start>'": "thụt lề không thẳng hàng",
-    "expected <block end>, but found '-'": "thụt lề không thẳng hàng trước dấu «-»",
-}
+_QUOTE_IT = "nếu ký tự đó thuộc giá trị, hãy đặt cả giá trị trong dấu ngoặc kép"
+
+#: PyYAML's problems (the pure-Python parser's words, which every broken file is read again with),
+#: as patterns, and what they mean to a clerk; a pattern marked ``True`` is reported on the line
+#: the construct began on, where the mend goes (an unclosed ``[`` or quote), not where it was found.
+_YAML_VI = [
+    (r"mapping values are not allowed here", False,
+     "không được đặt «:» ở đây (thiếu dấu ngoặc kép quanh giá trị có dấu hai chấm?)"),
+    (r"found character '\\t' that cannot start any token", False, "có ký tự Tab; YAML chỉ dùng dấu cách để thụt lề"),
+    (r"found character '(.)' that cannot start any token", False,
+     "giá trị không được bắt đầu bằng «{0}»; " + _QUOTE_IT),
+    (r"could not find expected ':'", False, "thiếu dấu «:» sau khóa"),
+    (r"found undefined alias", False, "dùng bí danh (*) chưa khai báo"),
+    (r"expected <block end>, but found '-'", False, "thụt lề không thẳng hàng trước dấu «-»"),
+    (r"expected <block end>, but found", False, "thụt lề không thẳng hàng"),
+    (r"sequence entries are not allowed here", False, "không được đặt mục danh sách «-» ở đây (thụt lề sai?)"),
+    (r"invalid indentation or unclosed '\[' or '\{'", False, "thụt lề sai, hoặc có dấu «[» hay «{» chưa đóng"),
+    (r"expected ',' or '\]', but got", True,
+     "danh sách mở bằng «[» ở dòng này chưa đóng bằng «]», hoặc thiếu dấu phẩy giữa các mục; "
+     "nếu «[» thuộc giá trị, hãy đặt cả giá trị trong dấu ngoặc kép"),
+    (r"expected ',' or '\}', but got", True,
+     "bảng mở bằng «{{» ở dòng này chưa đóng bằng «}}», hoặc thiếu dấu phẩy giữa các mục; "
+     "nếu «{{» thuộc giá trị, hãy đặt cả giá trị trong dấu ngoặc kép"),
+    (r"found unexpected end of stream", True,
+     "dấu ngoặc kép (hoặc ngoặc đơn) mở ở dòng này không được đóng cho đến hết tệp"),
+    (r"found unknown escape character '(.*)'", False,
+     "trong dấu ngoặc kép, «\\{0}» không phải ký tự thoát hợp lệ; hãy viết «\\\\» cho một dấu «\\», "
+     "hoặc đặt giá trị trong dấu ngoặc đơn '…'"),
+    (r"but found another document", False, "tệp chỉ được chứa một phần dữ liệu; hãy xóa dòng «---» thứ hai"),
+    (r"expected the node content, but found '(.*)'", False, "ký tự «{0}» đứng sai chỗ; " + _QUOTE_IT),
+    (r"expected a comment or a line break, but found '(.*)'", False,
+     "còn ký tự thừa «{0}» sau giá trị (chẳng hạn sau dấu ngoặc kép đóng)"),
+    (r"expected '<document start>', but found", False,
+     "dòng bắt đầu bằng «%» là chỉ thị của YAML; nếu «%» thuộc nội dung, hãy đặt cả giá trị trong dấu ngoặc kép"),
+    (r"could not determine a constructor for the tag '(.*)'", False,
+     "thẻ YAML «{0}» không dùng được; nếu «!» thuộc giá trị, hãy đặt cả giá trị trong dấu ngoặc kép"),
+]
 
 
-def _vi_yaml(problem: str) -> str:
-    for en, vi in _YAML_VI.items():
-        if problem.startswith(en):
-            return vi
-    return f"{problem} (thông báo gốc của YAML)"
+def _vi_yaml(exc: yaml.MarkedYAMLError) -> tuple[str | None, str]:
+    """The line to report ``exc`` on and its meaning in Vietnamese (PyYAML's own words, marked as
+    such, where we have none)."""
+    problem = exc.problem or str(exc)
+    at, begun = exc.problem_mark or exc.context_mark, exc.context_mark
+    for pattern, on_context, vi in _YAML_VI:
+        m = re.match(pattern, problem)
+        if m:
+            mark = begun if on_context and begun else at
+            return (str(mark.line + 1) if mark else None), vi.format(*m.groups())
+    return (str(at.line + 1) if at else None), f"{problem} (thông báo gốc của YAML)"
