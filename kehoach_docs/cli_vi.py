@@ -133,7 +133,11 @@ class Group(click.Group):
         from .problems import UserError, os_reason
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt as exc:
+            if exc.args:    # what the interrupted work had done and kept (batch.runner.Interrupted)
+                click.echo(exc.args[0], err=True)
+            raise
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except OSError as exc:   # a disk full, a file locked by Word: the user can act on it
             raise UserError(f"Lỗi tệp: {exc.filename or ''}: {os_reason(exc)}") from None

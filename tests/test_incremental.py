@@ -234,12 +234,15 @@ def test_an_interrupted_run_keeps_the_record_of_what_it_wrote(plan_copy, tmp_pat
         seen.append(n)
         if len(seen) == 12:
             raise KeyboardInterrupt
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt) as stopped:
         run(plan, jobs_for("reports", plan, TEMPLATES)[1], out, n_jobs=n_jobs, progress=interrupt)
     from kehoach_docs.batch.manifest import Manifest
     folder = out / "tien-lu-2024"
     recorded = set(Manifest(folder).entries)
     assert len(recorded) >= 12
+    # the clerk is told how many were kept (it was «Đã dừng.» alone, found by a tester)
+    assert stopped.value.args == (f"Đã ghi {len(recorded)} tệp trước khi dừng; chạy lại lệnh để dựng tiếp phần "
+                                  "còn lại (không dựng lại các tệp đã ghi).",)
     on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*.*") if not p.name.startswith(".")}
     assert on_disk == recorded          # the chunks the workers had started were let finish and recorded
     assert not list(folder.rglob(".*.tmp"))
@@ -474,3 +477,27 @@ def test_ctrl_c_while_the_renderers_load_is_not_lost(monkeypatch):
         with warm_pool(2, [TEMPLATES / "bao-cao.docx"]):
             pytest.fail("the Ctrl-C that came while the renderers loaded was lost")
     assert not swallowed
+
+
+def test_the_command_says_what_an_interrupted_batch_kept(plan_copy, tmp_path, monkeypatch):
+    """What the batch kept is said before click's «Đã dừng.», and survives the trip from a worker."""
+    import pickle
+
+    from click.testing import CliRunner
+
+    from kehoach_docs.batch import runner
+    from kehoach_docs.cli import main
+    assert pickle.loads(pickle.dumps(runner.Interrupted(7))).args == runner.Interrupted(7).args
+    real = runner.render_job
+    done = []
+
+    def render_then_stop(*args, **kw):
+        done.append(real(*args, **kw))
+        if len(done) == 5:
+            raise KeyboardInterrupt
+        return done[-1]
+    monkeypatch.setattr(runner, "render_job", render_then_stop)
+    res = CliRunner().invoke(main, ["reports", str(plan_copy), "-o", str(tmp_path / "out"), "-j", "1"])
+    assert res.exit_code == 1
+    assert res.output.rstrip().endswith("Đã ghi 4 tệp trước khi dừng; chạy lại lệnh để dựng tiếp phần còn lại "
+                                        "(không dựng lại các tệp đã ghi).\n\nĐã dừng."), res.output

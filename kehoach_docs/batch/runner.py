@@ -201,11 +201,13 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
             for job, *rest in stale(after):
                 done(render_job(job, str(folder), *rest))
             stop.check()
-        except BaseException:
+        except BaseException as exc:
             # interrupted (Ctrl-C, a dead worker): what is written so far is recorded, so the next run
             # does not make it again; the original error is the one to report
             with contextlib.suppress(Exception):
                 _save(manifest, outcome)
+            if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, Interrupted):
+                raise Interrupted(len(outcome.built)) from None
             raise
         _save(manifest, outcome)
         stop.check()        # one that came while saving: the record is whole, the command still stops
@@ -332,6 +334,17 @@ class Interrupts:
     def check(self) -> None:
         if self.signals:
             raise KeyboardInterrupt
+
+
+class Interrupted(KeyboardInterrupt):
+    """A batch stopped by Ctrl-C or SIGTERM once what it had written was recorded; its one argument
+    tells the user so (shown before click's «Đã dừng.»)."""
+
+    def __init__(self, written: int | str):
+        if isinstance(written, int):        # a str: the message itself, as unpickled
+            written = (f"Đã ghi {written} tệp trước khi dừng; chạy lại lệnh để dựng tiếp phần còn lại "
+                       "(không dựng lại các tệp đã ghi)." if written else "Chưa ghi tệp nào trước khi dừng.")
+        super().__init__(written)
 
 
 @contextlib.contextmanager
