@@ -57,14 +57,15 @@ def show_run(result) -> None:
     """Say what a run kept, built and failed, then the PDFs; exit 1 if anything failed."""
     from .batch.manifest import REASONS
     if result.outcome is None:
-        click.echo(f"Không có gì thay đổi từ lần dựng trước: {len(result.outputs)} tệp trong {result.folder} "
+        click.echo(f"Không có gì thay đổi từ lần dựng trước: {len(result.outputs)} tệp trong {rel(result.folder)} "
                    "vẫn đúng.")
     else:
-        show_outcome(result.outcome, result.folder)
+        folder = Path(rel(result.folder))     # every path as the clerk typed it, worked out once
+        show_outcome(result.outcome, folder)
         for output, why in result.outcome.built if REPORTER.level else []:
-            click.echo(f"  dựng  {result.folder / output}  ({REASONS[why]})")
+            click.echo(f"  dựng  {folder / output}  ({REASONS[why]})")
         for output in result.outcome.unchanged if REPORTER.level >= 2 else []:
-            click.echo(f"  giữ nguyên  {result.folder / output}")
+            click.echo(f"  giữ nguyên  {folder / output}")
         o = result.outcome
         click.echo(f"Đã dựng {len(o.built)}, không đổi {len(o.unchanged)}, lỗi {len(o.failed)}.")
     if result.waiting:
@@ -114,12 +115,12 @@ def show_outcome(outcome, folder: Path) -> None:
 
 def show_pdf(report) -> None:
     for pdf in report.converted if REPORTER.level else []:
-        click.echo(f"  pdf   {pdf}")
+        click.echo(f"  pdf   {rel(pdf)}")
     for pdf, fonts in report.foreign_fonts:
-        click.echo(f"  LỖI   {pdf}: PDF dùng phông {', '.join(fonts)} ngoài Times New Roman (thiếu chữ Việt?); "
+        click.echo(f"  LỖI   {rel(pdf)}: PDF dùng phông {', '.join(fonts)} ngoài Times New Roman (thiếu chữ Việt?); "
                    "cài fonts-liberation2 hoặc Times New Roman rồi chạy lại với --force", err=True)
     for pdf, msg in report.failed:
-        click.echo(f"  LỖI   {pdf}: {msg}", err=True)
+        click.echo(f"  LỖI   {rel(pdf)}: {msg}", err=True)
     if report.converted or report.failed or report.foreign_fonts:
         click.echo(f"PDF: đã xuất {len(report.converted)}, không đổi {report.unchanged}, "
                    f"lỗi {len(report.failed) + len(report.foreign_fonts)}.")

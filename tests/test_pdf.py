@@ -18,9 +18,13 @@ needs_lo = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffi
 
 
 @needs_lo
-def test_build_writes_a_pdf_in_the_right_fonts(tmp_path):
-    res = CliRunner().invoke(main, ["build", str(EXAMPLE), "-o", str(tmp_path), "-j", "1", "--pdf"])
+def test_build_writes_a_pdf_in_the_right_fonts(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["build", str(EXAMPLE), "-o", "ra", "-j", "1", "--pdf"])
     assert res.exit_code == 0, res.output
+    # named as the files built are, from where the clerk stands (they were absolute; found by a tester)
+    assert "  dựng  ra/tien-lu-2024/ke-hoach.docx" in res.output and "  pdf   ra/tien-lu-2024/ke-hoach.pdf" in res.output
+    tmp_path = tmp_path / "ra"
     out = tmp_path / "tien-lu-2024" / "ke-hoach.pdf"
     assert out.read_bytes()[:5] == b"%PDF-"
     fonts = pdf.pdf_fonts(out)
