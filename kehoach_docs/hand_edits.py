@@ -4,6 +4,7 @@ lines that print what the clerk changed, so the change can be made where it last
 from __future__ import annotations
 
 import difflib
+import itertools
 from pathlib import Path
 
 #: Data files searched for the text a changed paragraph was printed from.
@@ -34,20 +35,29 @@ def _lines_with(lines: list[tuple[str, int, str]], text: str) -> list[str]:
     return [f"{name}:{n}" for name, n, line in lines if probe[:24] in line]
 
 
+def _short(text: str, n: int = 50) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
 def where_to_edit(plan_dir: Path, edited: Path, rebuilt: Path, most: int = 5) -> list[str]:
-    """For each paragraph the clerk changed (edited copy against the rebuilt document), the data
-    lines that print it: ``«đoạn» → ke-hoach.yaml:57``; at most ``most`` of them."""
+    """For each paragraph the clerk changed (edited copy against the rebuilt document), what it
+    printed, what the clerk made of it and the data lines that print it:
+    ``«Yêu cầu …» → «Đề nghị …»: sửa ở ke-hoach.yaml:57``; at most ``most`` of them."""
     old, new = _paragraphs(edited), _paragraphs(rebuilt)
     data = _data_lines(plan_dir)
     hints = []
     matcher = difflib.SequenceMatcher(a=new, b=old, autojunk=False)
-    for op, i1, i2, _, _ in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
-        for text in new[i1:i2]:
-            lines = _lines_with(data, text)
-            short = text if len(text) <= 50 else text[:49] + "…"
-            hints.append(f"«{short}» → " + (", ".join(lines) if lines else "không thấy trong dữ liệu (có thể do mẫu)"))
+        # a paragraph the clerk added has nothing in the data that prints it: only changes are told
+        for printed, typed in itertools.zip_longest(new[i1:i2], old[j1:j2]):
+            if printed is None:
+                continue
+            lines = _lines_with(data, printed)
+            change = f"«{_short(printed)}» → " + (f"«{_short(typed)}»" if typed is not None else "(đã xóa)")
+            hints.append(f"{change}: " + (f"sửa ở {', '.join(lines)}" if lines
+                                           else "không thấy nguyên văn trong dữ liệu (chữ của mẫu, hoặc ghép từ nhiều trường)"))
             if len(hints) >= most:
                 return hints
     return hints

@@ -295,6 +295,8 @@ def test_a_hand_edit_says_which_data_line_to_change(plan_copy, tmp_path):
     line = next(n for n, text in enumerate((plan_copy / "ke-hoach.yaml").read_text("utf-8").splitlines(), 1)
                 if "Yêu cầu các phòng, ban, ngành" in text)
     assert f"ke-hoach.yaml:{line}" in res.output
+    # the clerk sees their own words beside what the data printed (found by a tester: only the old text)
+    assert "» → «Yêu cầu các phòng, ban (đã sửa trong Word)" in res.output
 
 
 def test_messages_name_the_row_and_column_a_clerk_sees(tmp_path, example_out):
