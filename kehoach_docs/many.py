@@ -118,10 +118,14 @@ def run_plans(command: str, plans: list[Path], output_dir: Path, templates, repo
                     except Exception as exc:     # the worker itself died (killed, out of memory, lost)
                         outcomes[i] = PlanOutcome(args[i][1], error=f"tiến trình dựng bị dừng ({type(exc).__name__})")
                     advance(1)
-        except BaseException:
+        except BaseException as exc:
             # interrupted: the plans not yet begun are dropped, not built while the pool shuts down
             for f in pending:
                 f.cancel()
+            if isinstance(exc, KeyboardInterrupt):
+                from .batch.runner import Interrupted
+                raise Interrupted(f"Đã xong {len(outcomes)}/{len(args)} kế hoạch trước khi dừng; kế hoạch đang dựng dở "
+                                  "giữ các tệp đã ghi. Chạy lại lệnh để làm tiếp.") from None
             raise
     return [outcomes[i] for i in range(len(args))]
 

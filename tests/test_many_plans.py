@@ -98,6 +98,7 @@ def test_sigterm_to_the_command_alone_stops_every_plan_cleanly(tmp_path):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1, err.decode()
     assert "Traceback" not in err.decode()
+    assert "/60 kế hoạch trước khi dừng" in err.decode() and err.decode().rstrip().endswith("Đã dừng.")
     folders = [f for f in out.iterdir() if f.is_dir()]
     assert 0 < len(folders) < 60       # stopped part-way: later plans never begun
     for folder in folders:
