@@ -117,6 +117,22 @@ def read_part(z: zipfile.ZipFile, name: str, limit: int = MAX_PART) -> bytes:
     return data
 
 
+def not_a_workbook(path: Path) -> str:
+    """Why openpyxl could not open ``path`` (a zip that passed :func:`open_zip`), as a clerk would
+    say it: a Word or PowerPoint file under an .xlsx name, or a damaged workbook."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+    except READ_ERRORS:
+        names = set()
+    for part, what in (("word/document.xml", "tệp Word (.docx)"), ("ppt/presentation.xml", "tệp PowerPoint (.pptx)")):
+        if part in names:
+            return f"đây là {what}, không phải sổ Excel (.xlsx)"
+    if "xl/workbook.xml" not in names:
+        return "không phải sổ Excel (.xlsx)"
+    return "sổ Excel bị hỏng, không mở được; hãy mở bằng Excel rồi lưu lại"
+
+
 def check_zip(path: Path) -> None:
     """Check ``path`` as :func:`open_zip` does, for readers (openpyxl) that open it themselves."""
     open_zip(path).close()

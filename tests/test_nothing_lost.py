@@ -341,6 +341,20 @@ def test_info_bounded_and_damaged(docx_file, tmp_path):
     assert "data_sha256:" in res.output    # the sound file is still read
 
 
+def test_a_word_file_named_xlsx_is_called_what_it_is(tmp_path, example_out):
+    """Found by a tester: «không mở được tệp Excel (OSError)», a word of Python's, for a .docx renamed."""
+    plan, out, book = _result_book(tmp_path)
+    shutil.copy(out / "tien-lu-2024" / "bao-cao" / "TCKH.docx", book)
+    res = cli("collect", plan, book, "-o", out)
+    no_traceback(res)
+    assert res.exit_code == 1 and "TCKH.xlsx: lỗi: đây là tệp Word (.docx), không phải sổ Excel (.xlsx)" in res.output
+    (plan / "phu-luc-i.yaml").unlink()
+    shutil.copy(example_out / "ke-hoach.docx", plan / "phu-luc-i.xlsx")
+    res = cli("validate", plan)
+    assert res.exit_code == 1 and "phu-luc-i.xlsx: lỗi: đây là tệp Word (.docx)" in res.output
+    assert "OSError" not in res.output
+
+
 def test_damaged_workbook_in_collect_and_as_plan_source(tmp_path, example_out):
     plan, out, book = _result_book(tmp_path)
     book.write_bytes(_damaged_directory(book.read_bytes()))

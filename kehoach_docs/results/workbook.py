@@ -18,7 +18,7 @@ from ..problems import ERROR, WARNING, Problem, Problems, rel
 from ..model.tables import (ENTRY_INDICATORS, ENTRY_TASKS, GENERAL_ROWS, META_ROWS, entry_indicators)
 from ..model.tables import GENERAL_SHEET as GENERAL
 from ..model.tables import META_SHEET as META
-from ..untrusted_zip import cells_ok
+from ..untrusted_zip import cells_ok, not_a_workbook
 from ..source.xlsx_appendix import MAX_CELLS, cell_text, extent_ok
 from ..text.hygiene import clean_text
 from .entry import entry_data, figure_problem, plan_version, status_problem
@@ -77,8 +77,8 @@ class _Reader:
             return None
         try:
             wb = openpyxl.load_workbook(self.path, data_only=False)
-        except Exception as exc:  # openpyxl raises many kinds on damaged files
-            self.problems.add(Problem(ERROR, self.file, None, (), f"không mở được tệp Excel ({type(exc).__name__})"))
+        except Exception:  # openpyxl raises many kinds on damaged files
+            self.problems.add(Problem(ERROR, self.file, None, (), not_a_workbook(self.path)))
             return None
         if not extent_ok(wb, self.file, self.problems):
             return None

@@ -15,7 +15,7 @@ from ..model.refs import REF
 from ..model.tables import APPENDICES, COLUMNS_LABEL, NOTES_LABEL, Table, appendix_table
 from ..problems import ERROR, WARNING, Problem, Problems, rel
 from ..located import Located, clean_strings
-from ..untrusted_zip import cells_ok, zip_ok
+from ..untrusted_zip import cells_ok, not_a_workbook, zip_ok
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 50
@@ -95,8 +95,8 @@ def appendix_part(path: Path, problems: Problems) -> str | None:
         wb = openpyxl.load_workbook(path, read_only=True)
         names = wb.sheetnames
         wb.close()
-    except Exception as exc:  # openpyxl raises many kinds on damaged files
-        problems.add(Problem(ERROR, file, None, (), f"không mở được tệp Excel ({type(exc).__name__})"))
+    except Exception:  # openpyxl raises many kinds on damaged files
+        problems.add(Problem(ERROR, file, None, (), not_a_workbook(path)))
         return None
     found = [t.key for t in APPENDICES.values() if t.sheet in names]
     if len(found) != 1:
@@ -122,8 +122,8 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
         return None
     try:
         wb = openpyxl.load_workbook(path, data_only=False, read_only=False)
-    except Exception as exc:  # openpyxl raises many kinds on damaged files
-        problems.add(Problem(ERROR, file, None, (), f"không mở được tệp Excel ({type(exc).__name__})"))
+    except Exception:  # openpyxl raises many kinds on damaged files
+        problems.add(Problem(ERROR, file, None, (), not_a_workbook(path)))
         return None
     if not extent_ok(wb, file, problems):
         return None
