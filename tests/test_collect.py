@@ -159,6 +159,21 @@ def test_bad_workbooks_are_refused_with_their_cell(setup, tmp_path, tamper, wher
     assert not (plan / "ket-qua").exists()     # all or nothing: the good workbook waits for the bad one
 
 
+def test_a_figure_that_may_be_a_decimal_is_warned_with_its_cell(setup, tmp_path):
+    """«654.247» is six hundred and fifty-four thousand in Vietnamese, but maybe a decimal typed the
+    English way: stored as read, and warned with its cell, as in the appendix workbooks (found by a
+    tester: accepted silently, then printed as exceeded by a million per cent)."""
+    plan, out, blank = setup
+    book = fill(blank / "TCKH.xlsx", tmp_path / "tckh.xlsx", indicators={"thu-ns": ("654.247", ""),
+                                                                       "chi-ns": ("654,247", "")})
+    res = cli("-v", "collect", plan, book, "-o", out.parent, "-j", "1")
+    assert res.exit_code == 0, res.output
+    cell = f"F{row_of(openpyxl.load_workbook(book)['Chỉ tiêu'], 'thu-ns')}"
+    assert (f"tckh.xlsx [Chỉ tiêu!{cell}]: cảnh báo: chi_tieu.thu-ns.uoc_thuc_hien: ước thực hiện ghi «654.247»: "
+            "đọc là 654.247 với dấu chấm ngăn cách hàng nghìn; nếu đó là số thập phân hãy ghi 654,247") in res.output
+    assert res.output.count("dấu chấm ngăn cách hàng nghìn") == 1      # «654,247» is plain
+
+
 def test_not_a_workbook(setup, tmp_path):
     plan, out, _ = setup
     bad = tmp_path / "x.xlsx"

@@ -21,6 +21,7 @@ from ..model.tables import META_SHEET as META
 from ..untrusted_zip import cells_ok, not_a_workbook
 from ..source.xlsx_appendix import MAX_CELLS, cell_text, extent_ok
 from ..text.hygiene import clean_text
+from ..text.vn import thousands_or_decimal
 from .entry import entry_data, figure_problem, plan_version, status_problem
 from ..model.results import KetQuaCoQuan
 
@@ -195,6 +196,9 @@ class _Reader:
             if why:
                 self.error(ws.title, cells["uoc"].coordinate, path, why)
                 continue
+            note = thousands_or_decimal(uoc)
+            if note:    # as for the appendix workbooks: the clerk may have meant a decimal
+                self.warn(ws.title, cells["uoc"].coordinate, path, f"ước thực hiện ghi {note}")
             if uoc or ghi_chu:
                 out[ma] = {"uoc_thuc_hien": uoc, "ghi_chu": ghi_chu}
         return out

@@ -45,10 +45,6 @@ def _text(v) -> str:
     return str(v).strip()
 
 
-#: "654.247": Vietnamese for six hundred and fifty-four thousand, but often an English decimal.
-AMBIGUOUS = re.compile(r"^\d{1,3}(\.\d{3})+$")
-
-
 def _shown(col) -> str:
     """A column's header as a message names it (the year it names left as «…»)."""
     return re.sub(r"{nam[a-z_]*}", "…", col.header)
@@ -117,6 +113,7 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
     """
     import openpyxl  # uses defusedxml when it is installed (a dependency of ours)
 
+    from ..text.vn import thousands_or_decimal
     file = rel(path)
     if not cells_ok(path, file, problems, MAX_CELLS):
         return None
@@ -174,10 +171,9 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
         _plain_percent(values)
         for col in table.columns:
             text, where_ = values[col.key]
-            if col.value and AMBIGUOUS.match(text):
-                problems.add(Problem(WARNING, file, where_, (), (
-                    f"cột «{_shown(col)}» ghi «{text}»: đọc là {text} với dấu chấm ngăn cách hàng nghìn; nếu đó là "
-                    f"số thập phân hãy ghi {text.replace('.', ',')}")))
+            note = thousands_or_decimal(text) if col.value else None
+            if note:
+                problems.add(Problem(WARNING, file, where_, (), f"cột «{_shown(col)}» ghi {note}"))
         if any(v for v, _ in values.values()):
             rows.append(values)
     reader = _RowReader(table, _agency_lookup(registry), file, problems)

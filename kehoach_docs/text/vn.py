@@ -67,6 +67,19 @@ def parse_number(text: str) -> Decimal | None:
     return check_magnitude(value, text)
 
 
+#: «654.247»: thousands apart in Vietnamese, a decimal point to anyone used to English.
+_THOUSANDS_OR_DECIMAL = re.compile(r"\d{1,3}(\.\d{3})+")
+
+
+def thousands_or_decimal(text: str) -> str | None:
+    """What to tell the clerk about a figure such as «654.247», read with a thousands separator though
+    it may have been typed as a decimal; None for any other text."""
+    if not _THOUSANDS_OR_DECIMAL.fullmatch(text):
+        return None
+    return (f"«{text}»: đọc là {text} với dấu chấm ngăn cách hàng nghìn; nếu đó là số thập phân "
+            f"hãy ghi {text.replace('.', ',')}")
+
+
 def _day(d: int) -> str:
     return f"{d:02d}"
 
