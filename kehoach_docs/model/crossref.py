@@ -16,6 +16,9 @@ from .labels import label
 from .refs import CT_BLANK, CT_FIELDS, REF, VB_FIELDS, ct_value, find_refs
 
 LUU = re.compile(r"^Lưu: VT(, .+)?$")
+#: What ``kehoach init``'s templates (``starter/*.yaml.j2``) write where the clerk must put the real
+#: thing («SỬA - nội dung nhiệm vụ», a figure «SỬA»): a value still beginning with it is warned of.
+TO_EDIT = "SỬA"
 
 
 def _at(plan: Plan, part: str, path: tuple, level: str, message: str, problems: Problems):
@@ -45,34 +48,38 @@ def _walk_body(nodes: list, path: tuple):
 
 def keep_for_check(src: Located) -> None:
     """Take from ``src`` what :func:`check_plan` reads of the raw data (the texts that hold a
-    reference), so the data can be released as soon as it is validated."""
-    src.kept[_REFS] = _texts_with_refs(src)
+    reference, and those still as ``kehoach init`` wrote them), so the data can be released as soon
+    as it is validated."""
+    src.kept[_REFS], src.kept[_MARKED] = _texts_to_check(src)
 
 
-_REFS = "texts with references"
+_REFS, _MARKED = "texts with references", "texts left to edit"
 
 
-def _texts_with_refs(src: Located) -> list[tuple[tuple, str]]:
-    """(path, text) of every string of ``src``'s data that holds a reference, in the data's order."""
+def _texts_to_check(src: Located) -> tuple[list, list]:
+    """(path, text) of every string of ``src``'s data that holds a reference, and of every one that
+    still begins with the starter's :data:`TO_EDIT`, in the data's order."""
     if _REFS in src.kept:
-        return src.kept[_REFS]
-    data, found = src.data, []
+        return src.kept[_REFS], src.kept[_MARKED]
+    data, refs, marked = src.data, [], []
     if isinstance(data, str):
-        return [((), data)] if REF.search(data) else []
+        return ([((), data)] if REF.search(data) else []), ([((), data)] if data.startswith(TO_EDIT) else [])
     if isinstance(data, (dict, list)):
-        _collect_refs(data, (), found)
-    return found
+        _collect_texts(data, (), refs, marked)
+    return refs, marked
 
 
-def _collect_refs(container, path: tuple, found: list) -> None:
-    # a province's appendix has a hundred thousand strings: a leaf's path is built only when it holds
-    # a reference, and a reference starts with «{»
+def _collect_texts(container, path: tuple, refs: list, marked: list) -> None:
+    # a province's appendix has a hundred thousand strings: a leaf's path is built only when it is
+    # kept, and a reference starts with «{»
     for key, value in (container.items() if isinstance(container, dict) else enumerate(container)):
         if isinstance(value, str):
             if "{" in value and REF.search(value):
-                found.append((path + (key,), value))
+                refs.append((path + (key,), value))
+            if value.startswith(TO_EDIT):
+                marked.append((path + (key,), value))
         elif isinstance(value, (dict, list)):
-            _collect_refs(value, path + (key,), found)
+            _collect_texts(value, path + (key,), refs, marked)
 
 
 def check_plan(plan: Plan) -> Problems:
@@ -282,12 +289,20 @@ def check_plan(plan: Plan) -> Problems:
     # A reference anywhere else would print as typed ({ct:…} in a cited document's summary).
     prose = {(part, path) for part, path, _ in texts}
     for part, src in plan.sources.items():
-        for path, text in _texts_with_refs(src):
+        for path, text in _texts_to_check(src)[0]:
             if not any((part, path[:n]) in prose for n in range(len(path) + 1)):
                 _at(plan, part, path, ERROR,
                     f"tham chiếu «{REF.search(text).group()}» chỉ dùng được trong lời văn của kế hoạch "
                     "(nội dung, căn cứ, trích yếu, lời dẫn, nội dung nhiệm vụ); ở đây hãy ghi thẳng giá trị",
                     problems)
+
+    # What kehoach init wrote for the clerk to replace, and an unnamed signer, before it goes to sign.
+    for part, src in plan.sources.items():
+        for path, text in _texts_to_check(src)[1]:
+            _at(plan, part, path, WARNING, f"còn chữ của kế hoạch mẫu «{text[:60]}»: hãy thay bằng nội dung thật "
+                "trước khi trình ký", problems)
+    if not kh.nguoi_ky.ho_ten.strip():
+        _at(plan, "ke_hoach", ("nguoi_ky", "ho_ten"), WARNING, "chưa ghi họ tên người ký (nguoi_ky.ho_ten)", problems)
 
     # Nơi nhận ends with "Lưu: VT, …".
     if not LUU.match(kh.noi_nhan[-1]):
