@@ -8,6 +8,7 @@ the group's last-resort handler (exit status 70), never shown as a traceback.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -300,13 +301,25 @@ def diff(old, new, out_file, ten_ban_cu, ten_ban_moi, plan_dir, templates):
     for line in summary(result.changes):
         click.echo(line)
     for c in result.changes:
-        click.echo(f"  [{c.thay_doi}] {c.vi_tri} – {c.noi_dung}: {_short(c.cu)} → {_short(c.moi)}")
+        click.echo(f"  [{c.thay_doi}] {c.vi_tri} – {c.noi_dung}: " + " → ".join(_shown_change(c.cu, c.moi)))
     click.echo(f"Đã ghi {result.docx} và {result.xlsx}.")
 
 
-def _short(text: str, n: int = 60) -> str:
-    text = " ".join(text.split())
-    return "«" + (text if len(text) <= n else text[: n - 1] + "…") + "»" if text else "(không có)"
+def _shown_change(old: str, new: str, n: int = 60) -> tuple[str, str]:
+    """Both sides of a change in at most ``n`` characters each, cut around where they first differ,
+    so a long text changed near its end does not show the same beginning twice."""
+    old, new = " ".join(old.split()), " ".join(new.split())
+    start = 0
+    if max(len(old), len(new)) > n:
+        start = max(0, len(os.path.commonprefix([old, new])) - n // 3)
+
+    def shown(text: str) -> str:
+        if not text:
+            return "(không có)"
+        part = text[start:]
+        part = part if len(part) <= n else part[:n - 1] + "…"
+        return "«" + ("…" if start else "") + part + "»"
+    return shown(old), shown(new)
 
 
 @main.command(short_help="Kiểm tra dữ liệu kế hoạch, báo mọi lỗi một lần.")

@@ -202,3 +202,14 @@ def test_diff_of_workbooks_says_what_is_wrong(example_out, tmp_path, monkeypatch
     assert res.exit_code != 0 and "moi.xlsx" in res.output, res.output
     for r in (res,):
         assert "Traceback" not in r.output
+
+
+def test_the_screen_summary_shows_where_a_long_text_changed():
+    """Found by a tester: a task reworded near its end showed «…sử dụng dự p…» → «…sử dụng dự p…»."""
+    from kehoach_docs.cli import _shown_change
+    head = "Rà soát, đề xuất điều chỉnh, bổ sung quy hoạch xây dựng vùng đến năm 2045 và sử dụng dự "
+    old, new = _shown_change(head + "phòng ngân sách", head + "toán chi thường xuyên")
+    assert old.endswith("dự phòng ngân sách»") and new.endswith("dự toán chi thường xuyên»")
+    assert old.startswith("«…") and len(old) <= 64
+    assert _shown_change("8,61", "9,2") == ("«8,61»", "«9,2»")
+    assert _shown_change("", "Phòng Tư pháp") == ("(không có)", "«Phòng Tư pháp»")
