@@ -174,6 +174,21 @@ def test_a_figure_that_may_be_a_decimal_is_warned_with_its_cell(setup, tmp_path)
     assert res.output.count("dấu chấm ngăn cách hàng nghìn") == 1      # «654,247» is plain
 
 
+def test_a_percentage_cell_under_the_unit_percent_prints_as_its_neighbours(setup, tmp_path):
+    """0,008 in a cell formatted as % under the unit «%» is «0,8», not «0,8%» beside figures typed plain
+    (found by a tester; the appendix workbooks already did so)."""
+    plan, out, blank = setup
+    book = fill(blank / "LDTBXH.xlsx", tmp_path / "ld.xlsx", indicators={"ho-ngheo": (0.008, "")})
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Chỉ tiêu"]
+    ws.cell(row=row_of(ws, "ho-ngheo"), column=6).number_format = "0.0%"
+    wb.save(book)
+    res = cli("collect", plan, book, "-o", out.parent, "-j", "1")
+    assert res.exit_code == 0, res.output
+    stored = yaml.safe_load((plan / "ket-qua" / "LDTBXH.yaml").read_text("utf-8"))
+    assert stored["chi_tieu"]["ho-ngheo"]["uoc_thuc_hien"] == "0,8"
+
+
 def test_not_a_workbook(setup, tmp_path):
     plan, out, _ = setup
     bad = tmp_path / "x.xlsx"

@@ -21,7 +21,7 @@ from ..model.tables import META_SHEET as META
 from ..untrusted_zip import cells_ok, not_a_workbook
 from ..source.xlsx_appendix import MAX_CELLS, cell_text, extent_ok
 from ..text.hygiene import clean_text
-from ..text.vn import thousands_or_decimal
+from ..text.vn import plain_percent, thousands_or_decimal
 from .entry import entry_data, figure_problem, plan_version, status_problem
 from ..model.results import KetQuaCoQuan
 
@@ -190,7 +190,7 @@ class _Reader:
         for ma, cells in self._rows(ws, entry_indicators(self.plan.indicator_table).columns, expected, "chỉ tiêu",
                                     "chi_tieu"):
             path = ("chi_tieu", ma, "uoc_thuc_hien")
-            uoc = self.text(ws, cells["uoc"], path)
+            uoc = plain_percent(self.text(ws, cells["uoc"], path), expected[ma]["don_vi"])
             ghi_chu = self.text(ws, cells["ghi_chu"], ("chi_tieu", ma, "ghi_chu"))
             why = figure_problem(self.plan, ma, uoc)
             if why:

@@ -72,11 +72,11 @@ def cell_text(cell) -> str:
 
 def _plain_percent(values: dict) -> None:
     """Under the unit "%", a percentage cell's figure prints without a second "%" (41,7, not 41,7%)."""
-    if values.get("don_vi", ("",))[0] != "%":
-        return
+    from ..text.vn import plain_percent
+    unit = values.get("don_vi", ("",))[0]
     for key, (text, where) in values.items():
-        if key != "don_vi" and re.fullmatch(r"-?[\d.]+(,\d+)?%", text):
-            values[key] = (text[:-1], where)
+        if key != "don_vi":
+            values[key] = (plain_percent(text, unit), where)
 
 
 def appendix_part(path: Path, problems: Problems) -> str | None:

@@ -80,6 +80,15 @@ def thousands_or_decimal(text: str) -> str | None:
             f"hãy ghi {text.replace('.', ',')}")
 
 
+_PERCENT_FIGURE = re.compile(r"-?[\d.]+(,\d+)?%")
+
+
+def plain_percent(text: str, unit: str) -> str:
+    """A figure from a percentage cell («41,7%») as it prints under the unit «%»: without a second
+    «%» (41,7), as its neighbours typed as plain figures print."""
+    return text[:-1] if unit == "%" and _PERCENT_FIGURE.fullmatch(text) else text
+
+
 def _day(d: int) -> str:
     return f"{d:02d}"
 
