@@ -31,6 +31,11 @@ REPLACEMENTS = [
     # reported where the mend goes, in Vietnamese (found by a tester: English, and the next line)
     ("yaml-unclosed-bracket", KH, "  dia_danh: Tiên Lữ\n", "  dia_danh: [Tiên Lữ\n",
      ["ke-hoach.yaml:15:", "danh sách mở bằng «[» ở dòng này chưa đóng bằng «]»"]),
+    # «>1» would be YAML's header of an empty block of lines: the value vanished, and the data passed
+    ("yaml-block-header", KH, "  dia_danh: Tiên Lữ\n", "  dia_danh: >1\n",
+     ["ke-hoach.yaml:15:", "dấu mở một khối nhiều dòng của YAML", 'dấu ngoặc kép: ">1"']),
+    ("yaml-block-header-text", KH, "  dia_danh: Tiên Lữ\n", "  dia_danh: > 50%\n",
+     ["ke-hoach.yaml:15:", 'dấu ngoặc kép: "> 50%"']),
     ("yaml-at-sign", KH, "  dia_danh: Tiên Lữ\n", "  dia_danh: @Tiên Lữ\n",
      ["ke-hoach.yaml:15:", "không được bắt đầu bằng «@»"]),
     ("yaml-duplicate-key", KH, "  cap: huyện\n", "  cap: huyện\n  cap: xã\n", ["ke-hoach.yaml:15:", "hai lần"]),
@@ -338,6 +343,8 @@ def test_validate_exit_codes(plan_copy):
     ('a: "C:\\qua"\n', "1", "«\\q» không phải ký tự thoát hợp lệ"),
     ("a: 1\n---\nb: 2\n", "2", "xóa dòng «---» thứ hai"),
     ("a: !foo x\n", "1", "thẻ YAML «!foo» không dùng được"),
+    ("a: 1\nb: |2\nc: 2\n", "2", 'dấu ngoặc kép: "|2"'),
+    ('a: "C:\\Users\\x"\n', "1", "dấu «\\» mở đầu một ký tự thoát"),
 ])
 def test_yaml_syntax_errors_in_vietnamese_where_the_mend_goes(tmp_path, text, line, expected):
     from kehoach_docs.problems import Problems

@@ -134,6 +134,10 @@ class _Reader:
                 if stack and stack[-1][2] is None and isinstance(stack[-1][0], dict):
                     self._key(stack[-1], event)
                     continue
+                if event.style in ("|", ">") and not event.value.strip():
+                    # «ke_hoach: >1» is YAML's header of a block of lines, here with none: the figure would vanish
+                    typed = text[event.start_mark.index:].split("\n", 1)[0].strip()
+                    raise Refused(event.start_mark.line + 1, block_header(typed))
                 value = self._place(stack, _scalar_of(event), event)
                 if not stack:
                     root, found = value, True
@@ -398,6 +402,9 @@ _YAML_VI = [
      "nếu «{{» thuộc giá trị, hãy đặt cả giá trị trong dấu ngoặc kép"),
     (r"found unexpected end of stream", True,
      "dấu ngoặc kép (hoặc ngoặc đơn) mở ở dòng này không được đóng cho đến hết tệp"),
+    (r"expected escape sequence of \d+ hexadecimal numbers, but found", False,
+     "trong dấu ngoặc kép, dấu «\\» mở đầu một ký tự thoát (\\x, \\u, \\U cần mã số sau nó); hãy viết «\\\\» "
+     "cho một dấu «\\», hoặc đặt giá trị trong dấu ngoặc đơn '…'"),
     (r"found unknown escape character '(.*)'", False,
      "trong dấu ngoặc kép, «\\{0}» không phải ký tự thoát hợp lệ; hãy viết «\\\\» cho một dấu «\\», "
      "hoặc đặt giá trị trong dấu ngoặc đơn '…'"),
@@ -412,11 +419,20 @@ _YAML_VI = [
 ]
 
 
+def block_header(typed: str) -> str:
+    """What a value ``typed`` beginning with ``>`` or ``|`` is to YAML, and how to write it as typed."""
+    return (f"giá trị bắt đầu bằng «{typed[0]}» là dấu mở một khối nhiều dòng của YAML, nên không được đọc "
+            f"như đã gõ; hãy đặt cả giá trị trong dấu ngoặc kép: \"{typed}\"")
+
+
 def _vi_yaml(exc: yaml.MarkedYAMLError) -> tuple[str | None, str]:
     """The line to report ``exc`` on and its meaning in Vietnamese (PyYAML's own words, marked as
     such, where we have none)."""
     problem = exc.problem or str(exc)
     at, begun = exc.problem_mark or exc.context_mark, exc.context_mark
+    if (exc.context or "").startswith("while scanning a block scalar") and begun:
+        typed = (begun.buffer or "")[begun.pointer:].split("\n", 1)[0].strip().rstrip("\0")
+        return str(begun.line + 1), block_header(typed if typed[:1] in ("|", ">") else ">1")
     for pattern, on_context, vi in _YAML_VI:
         m = re.match(pattern, problem)
         if m:
