@@ -165,13 +165,16 @@ def test_a_figure_that_may_be_a_decimal_is_warned_with_its_cell(setup, tmp_path)
     tester: accepted silently, then printed as exceeded by a million per cent)."""
     plan, out, blank = setup
     book = fill(blank / "TCKH.xlsx", tmp_path / "tckh.xlsx", indicators={"thu-ns": ("654.247", ""),
-                                                                       "chi-ns": ("654,247", "")})
+                                                                       "chi-ns": (1000, ""),
+                                                                       "chi-dt": ("12.345.678", "")})
     res = cli("-v", "collect", plan, book, "-o", out.parent, "-j", "1")
     assert res.exit_code == 0, res.output
     cell = f"F{row_of(openpyxl.load_workbook(book)['Chỉ tiêu'], 'thu-ns')}"
     assert (f"tckh.xlsx [Chỉ tiêu!{cell}]: cảnh báo: chi_tieu.thu-ns.uoc_thuc_hien: ước thực hiện ghi «654.247»: "
             "đọc là 654.247 với dấu chấm ngăn cách hàng nghìn; nếu đó là số thập phân hãy ghi 654,247") in res.output
-    assert res.output.count("dấu chấm ngăn cách hàng nghìn") == 1      # «654,247» is plain
+    # «12.345.678» can be no English decimal, and a number cell (1000) holds a number
+    # however it was typed (found by an attack: «1.000 … hãy ghi 1,000»)
+    assert res.output.count("dấu chấm ngăn cách hàng nghìn") == 1, res.output
 
 
 def test_a_percentage_cell_under_the_unit_percent_prints_as_its_neighbours(setup, tmp_path):

@@ -196,7 +196,7 @@ class _Reader:
             if why:
                 self.error(ws.title, cells["uoc"].coordinate, path, why)
                 continue
-            note = thousands_or_decimal(uoc)
+            note = thousands_or_decimal(uoc) if isinstance(cells["uoc"].value, str) else None
             if note:    # as for the appendix workbooks: the clerk may have meant a decimal
                 self.warn(ws.title, cells["uoc"].coordinate, path, f"ước thực hiện ghi {note}")
             if uoc or ghi_chu:

@@ -168,12 +168,10 @@ def read_appendix(path: Path, part: str, registry, problems: Problems) -> Locate
                 problems.add(Problem(ERROR, file, f"{name}!{cell.coordinate}", (),
                                      "ô chứa công thức; hãy dán giá trị (Paste Values) thay cho công thức"))
             values[col.key] = (cell_text(cell), f"{name}!{cell.coordinate}")
-        _plain_percent(values)
-        for col in table.columns:
-            text, where_ = values[col.key]
-            note = thousands_or_decimal(text) if col.value else None
+            note = thousands_or_decimal(values[col.key][0]) if col.value and isinstance(cell.value, str) else None
             if note:
-                problems.add(Problem(WARNING, file, where_, (), f"cột «{_shown(col)}» ghi {note}"))
+                problems.add(Problem(WARNING, file, values[col.key][1], (), f"cột «{_shown(col)}» ghi {note}"))
+        _plain_percent(values)
         if any(v for v, _ in values.values()):
             rows.append(values)
     reader = _RowReader(table, _agency_lookup(registry), file, problems)

@@ -67,13 +67,15 @@ def parse_number(text: str) -> Decimal | None:
     return check_magnitude(value, text)
 
 
-#: «654.247»: thousands apart in Vietnamese, a decimal point to anyone used to English.
-_THOUSANDS_OR_DECIMAL = re.compile(r"\d{1,3}(\.\d{3})+")
+#: «654.247»: thousands apart in Vietnamese, a decimal point to anyone used to English (one point
+#: only: «12.345.678» can be no English decimal).
+_THOUSANDS_OR_DECIMAL = re.compile(r"\d{1,3}\.\d{3}")
 
 
 def thousands_or_decimal(text: str) -> str | None:
-    """What to tell the clerk about a figure such as «654.247», read with a thousands separator though
-    it may have been typed as a decimal; None for any other text."""
+    """What to tell the clerk about a figure typed as text such as «654.247», read with a thousands
+    separator though it may have been meant as a decimal; None for any other text. (A number cell
+    holds a number, whatever way it was typed: ask only of text.)"""
     if not _THOUSANDS_OR_DECIMAL.fullmatch(text):
         return None
     return (f"«{text}»: đọc là {text} với dấu chấm ngăn cách hàng nghìn; nếu đó là số thập phân "
