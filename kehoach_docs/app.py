@@ -289,13 +289,15 @@ def collect(plan_dir: Path, workbooks: list[Path], output_dir: Path, templates=N
     """Check every returned workbook against the plan; store them all or none; rebuild the reports."""
     from .results.store import save_results
     from .results.workbook import read_workbook
+    from .untrusted_zip import file_problem
     reporter = reporter or Reporter()
     plan = load(plan_dir, reporter)
     problems = Problems()
     received = {}
     for path in workbooks:
-        if not Path(path).is_file():
-            problems.add(Problem(ERROR, str(path), None, (), "không có tệp này"))
+        why = file_problem(Path(path))
+        if why:
+            problems.add(Problem(ERROR, str(path), None, (), why))
             continue
         res = read_workbook(plan, Path(path), problems, accept_changed)
         if res is not None:

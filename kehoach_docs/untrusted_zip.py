@@ -36,15 +36,30 @@ class UnreadableFile(UnsafeZip):
     """No file to read there: missing, a folder, or not ours to read (the message says which)."""
 
 
+def file_problem(path: Path) -> str | None:
+    """Why ``path`` is no file to read: missing, a folder, or a device or pipe (which would be read
+    without end, or wait for a writer for good); None for an ordinary file."""
+    try:
+        st = Path(path).stat()
+    except OSError as exc:
+        return os_reason(exc)
+    if stat.S_ISDIR(st.st_mode):
+        return "đây là thư mục, không phải tệp"
+    if not stat.S_ISREG(st.st_mode):
+        return "không phải tệp thông thường (thiết bị hay ống dẫn); hãy chọn một tệp .docx hoặc .xlsx"
+    return None
+
+
 def open_zip(path: Path) -> zipfile.ZipFile:
     """Open ``path`` after checking its size and its parts' declared sizes and methods."""
     path = Path(path)
+    why = file_problem(path)
+    if why:
+        raise UnreadableFile(why)
     try:
         st = path.stat()
     except OSError as exc:
         raise UnreadableFile(os_reason(exc)) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise UnreadableFile("đây là thư mục, không phải tệp")
     if st.st_size > MAX_FILE:
         raise UnsafeZip(f"tệp quá lớn ({st.st_size // 2**20} MB; tối đa {MAX_FILE // 2**20} MB)")
     try:

@@ -324,6 +324,24 @@ def test_check_and_info_say_what_the_file_is(tmp_path, what, message):
             assert "không phải tệp Word" not in res.output
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes (POSIX)")
+def test_a_pipe_or_a_device_is_refused_not_waited_on(plan_copy, tmp_path):
+    """Found by an attack: «check» on a named pipe waited for a writer for good, and «info /dev/zero»
+    read 4 GB in five seconds; a plan file that is a pipe would do the same. Run as processes with a
+    bound, so a regression fails here instead of hanging the suite."""
+    pipe = tmp_path / "ong.docx"
+    os.mkfifo(pipe)
+    (plan_copy / "co-quan.yaml").unlink()
+    os.mkfifo(plan_copy / "co-quan.yaml")
+    kehoach = [sys.executable, "-m", "kehoach_docs"]
+    for args, expected in ((["check", str(pipe)], "không phải tệp thông thường (thiết bị hay ống dẫn)"),
+                           (["info", "/dev/zero"], "không phải tệp thông thường"),
+                           (["validate", str(plan_copy)], "co-quan.yaml: lỗi: không đọc được tệp (không phải tệp thông thường")):
+        proc = subprocess.run(kehoach + args, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 1 and expected in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
 def test_info_bounded_and_damaged(docx_file, tmp_path):
     bomb = tmp_path / "bomb.docx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:

@@ -16,6 +16,7 @@ import yaml
 
 from ..problems import ERROR, WARNING, Problem, Problems, os_reason, rel
 from ..located import Located
+from ..untrusted_zip import file_problem
 from ..text.hygiene import clean_text
 from . import parse_cache
 
@@ -312,14 +313,18 @@ def _reread_of(source: bytes, file: str, loader):
 def read_yaml(path: Path, problems: Problems) -> Located | None:
     """Read ``path``; on failure add a located problem and return None."""
     file = rel(path)
+    why = file_problem(path)      # a pipe would wait for a writer for good, a device never end
+    if why:
+        problems.add(Problem(ERROR, file, None, (), f"không đọc được tệp ({why})"))
+        return None
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         problems.add(Problem(ERROR, file, None, (), f"không đọc được tệp ({os_reason(exc)})"))
         return None
     if len(raw) > MAX_BYTES:
-        problems.add(Problem(ERROR, file, None, (),
-                             f"tệp quá lớn ({len(raw)} byte; tối đa {MAX_BYTES} byte)"))
+        problems.add(Problem(ERROR, file, None, (), f"tệp quá lớn (hơn {MAX_BYTES} byte)"))
         return None
     try:
         text = raw.decode("utf-8-sig")  # a BOM from Notepad is harmless
