@@ -356,3 +356,14 @@ def test_yaml_syntax_errors_in_vietnamese_where_the_mend_goes(tmp_path, text, li
     [problem] = problems.items
     assert problem.where == line and expected in problem.message, problem
     assert "thông báo gốc của YAML" not in problem.message
+
+
+def test_an_amendment_heading_is_not_the_starters_mark(plan_copy):
+    """«SỬA ĐỔI, BỔ SUNG …» is a heading, not what kehoach init left to replace (found by an attack)."""
+    pl2 = plan_copy / PL2
+    text = pl2.read_text("utf-8")
+    start = text.index("noi_dung:") + len("noi_dung:")
+    pl2.write_text(text[:start] + " SỬA ĐỔI, BỔ SUNG quy chế chi tiêu nội bộ" + text[text.index("\n", start):], "utf-8")
+    res = CliRunner().invoke(main, ["-v", "validate", str(plan_copy)])
+    assert res.exit_code == 0, res.output
+    assert "SỬA ĐỔI" not in res.output and "còn chữ của kế hoạch mẫu" not in res.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+import re
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
@@ -211,7 +212,8 @@ def test_scalars_read_as_pyyaml_reads_them(text, form):
 
 @given(st.recursive(st.text(alphabet="{}ctvb:x -SỬA", max_size=12) | st.integers()
                     | st.sampled_from(["{ct:gtsx}", "Quý {vb:nq-12:ngay}", "{ct:}", "{ct:a b}", "{{ct:x}}",
-                                       "SỬA - nội dung", "SỬA {ct:gtsx}", "Đã SỬA"]),
+                                       "SỬA - nội dung", "SỬA {ct:gtsx}", "Đã SỬA", "SỬA", "SỬA ĐỔI, BỔ SUNG",
+                                       "SỬA: số liệu"]),
                     lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=4), kids, max_size=4),
                     max_leaves=30))
 def test_references_are_found_where_they_stand_in_order(data):
@@ -231,5 +233,6 @@ def test_references_are_found_where_they_stand_in_order(data):
             for i, v in enumerate(value):
                 yield from walk(v, path + (i,))
     texts = list(walk(data, ()))
-    expected = ([(p, t) for p, t in texts if REF.search(t)], [(p, t) for p, t in texts if t.startswith("SỬA")])
+    left = re.compile(r"SỬA(\s*[-–:]|\s*$)")      # «SỬA - …», «SỬA: …», «SỬA»; not «SỬA ĐỔI»
+    expected = ([(p, t) for p, t in texts if REF.search(t)], [(p, t) for p, t in texts if left.match(t)])
     assert crossref._texts_to_check(Located(data, "x.yaml")) == expected

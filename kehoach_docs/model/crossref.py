@@ -17,8 +17,10 @@ from .refs import CT_BLANK, CT_FIELDS, REF, VB_FIELDS, ct_value, find_refs
 
 LUU = re.compile(r"^Lưu: VT(, .+)?$")
 #: What ``kehoach init``'s templates (``starter/*.yaml.j2``) write where the clerk must put the real
-#: thing («SỬA - nội dung nhiệm vụ», a figure «SỬA»): a value still beginning with it is warned of.
+#: thing («SỬA - nội dung nhiệm vụ», a figure «SỬA»): a value still beginning so is warned of. A
+#: heading of an amendment («SỬA ĐỔI, BỔ SUNG …») is not the mark.
 TO_EDIT = "SỬA"
+_LEFT_TO_EDIT = re.compile(TO_EDIT + r"(\s*[-–:]|\s*$)")
 
 
 def _at(plan: Plan, part: str, path: tuple, level: str, message: str, problems: Problems):
@@ -58,12 +60,12 @@ _REFS, _MARKED = "texts with references", "texts left to edit"
 
 def _texts_to_check(src: Located) -> tuple[list, list]:
     """(path, text) of every string of ``src``'s data that holds a reference, and of every one that
-    still begins with the starter's :data:`TO_EDIT`, in the data's order."""
+    is still the starter's mark (:data:`TO_EDIT`), in the data's order."""
     if _REFS in src.kept:
         return src.kept[_REFS], src.kept[_MARKED]
     data, refs, marked = src.data, [], []
     if isinstance(data, str):
-        return ([((), data)] if REF.search(data) else []), ([((), data)] if data.startswith(TO_EDIT) else [])
+        return ([((), data)] if REF.search(data) else []), ([((), data)] if _LEFT_TO_EDIT.match(data) else [])
     if isinstance(data, (dict, list)):
         _collect_texts(data, (), refs, marked)
     return refs, marked
@@ -76,7 +78,7 @@ def _collect_texts(container, path: tuple, refs: list, marked: list) -> None:
         if isinstance(value, str):
             if "{" in value and REF.search(value):
                 refs.append((path + (key,), value))
-            if value.startswith(TO_EDIT):
+            if value.startswith(TO_EDIT) and _LEFT_TO_EDIT.match(value):
                 marked.append((path + (key,), value))
         elif isinstance(value, (dict, list)):
             _collect_texts(value, path + (key,), refs, marked)
