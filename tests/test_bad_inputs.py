@@ -53,6 +53,7 @@ REPLACEMENTS = [
     # each says what is wrong with the code (it was «only letters, digits, '_', '-', '.'» for «..TK» too)
     ("code-start", CQ, "  - ma: TK\n", "  - ma: ..TK\n", ["co-quan.yaml:", "«..TK» phải bắt đầu bằng chữ cái hoặc chữ số"]),
     ("code-accent", CQ, "  - ma: TK\n", "  - ma: TKÔ\n", ["co-quan.yaml:", "không dùng được trong mã: «Ô»", "không dấu"]),
+    ("code-task", PL2, "  - ma: nv02\n", "  - ma: nv/02\n", ["phu-luc-ii.yaml:", "không dùng được trong mã: «/»"]),
     ("duplicate-indicator", PL1, "{ma: bhyt,", "{ma: gdvh,", ["phu-luc-i.yaml:", "«gdvh» bị trùng"]),
     ("duplicate-task", PL2, "  - ma: nv02\n", "  - ma: nv01\n", ["phu-luc-ii.yaml:", "«nv01» bị trùng"]),
     ("impossible-citation-date", KH, "    ngay: 05/01/2024\n", "    ngay: 31/02/2024\n",

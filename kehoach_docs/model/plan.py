@@ -672,6 +672,10 @@ class NhiemVu(Strict):
     #: Values of columns a plan declares beyond the standard ones, by column key.
     cot_them: dict[str, str] = {}
 
+    # a task's code keys its row in every agency's workbook, web form and results file, as an
+    # indicator's does: the same rule
+    _code = field_validator("ma")(classmethod(lambda cls, v: _check_code(v)))
+
     _extra_as_text = field_validator("cot_them", mode="before")(
         classmethod(lambda cls, v: {str(k): as_text(x) for k, x in v.items()} if isinstance(v, dict) else v))
 
