@@ -352,7 +352,7 @@ def init(folder, cap, dia_danh, nam):
     """Tạo thư mục kế hoạch mới (có chú thích tiếng Việt) cho UBND xã hoặc tỉnh."""
     from . import app
     files = app.init(folder, cap, dia_danh, nam)
-    for f in files:
+    for f in files if REPORTER.level else []:
         click.echo(f"  tạo   {f}")
     click.echo(f"Đã tạo kế hoạch mẫu. Sửa các dòng «SỬA:», rồi chạy: kehoach validate {folder} && "
                f"kehoach build {folder}")

@@ -102,8 +102,9 @@ def test_init_writes_a_starter_plan_that_builds(tmp_path, cap, agency):
     from kehoach_docs.cli import main
     run = CliRunner()
     plan = tmp_path / "moi"
-    res = run.invoke(main, ["init", str(plan), "--cap", cap, "--dia-danh", "Tân Lập", "--nam", "2027"])
+    res = run.invoke(main, ["init", str(plan), "--cap", cap, "--dia-danh", "Tân Lập", "--nam", "2027", "-q"])
     assert res.exit_code == 0, res.output
+    assert "  tạo " not in res.output and res.output.startswith("Đã tạo kế hoạch mẫu.")     # -q: the summary alone
     text = (plan / "ke-hoach.yaml").read_text("utf-8")
     assert f"cap: {cap}" in text and "# SỬA:" in text and "Ủy ban nhân dân" in text
     assert agency in (plan / "co-quan.yaml").read_text("utf-8")
