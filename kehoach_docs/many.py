@@ -66,13 +66,15 @@ def plan_folders(paths: list[Path]) -> list[Path]:
 
 def run_plan(command: str, plan_dir: str, output_dir: str, templates: str | None, force: bool,
              pdf: bool = False, pdf_timeout: float = 120) -> PlanOutcome:
-    """One plan, start to end, in whatever process or machine runs it; never raises."""
+    """One plan, start to end, in whatever process or machine runs it; raises only when interrupted."""
     from . import app
+    from .batch.runner import interruptible_task
     out = PlanOutcome(plan_dir)
     try:
-        result = (app.build if command == "build" else app.reports)(
-            Path(plan_dir), Path(output_dir), templates, None, force=force, n_jobs=1, pdf=pdf,
-            pdf_timeout=pdf_timeout)
+        with interruptible_task():
+            result = (app.build if command == "build" else app.reports)(
+                Path(plan_dir), Path(output_dir), templates, None, force=force, n_jobs=1, pdf=pdf,
+                pdf_timeout=pdf_timeout)
     except UserError as exc:
         out.error = exc.format_message()
         return out
@@ -123,9 +125,13 @@ def run_plans(command: str, plans: list[Path], output_dir: Path, templates, repo
             for f in pending:
                 f.cancel()
             if isinstance(exc, KeyboardInterrupt):
-                from .batch.runner import Interrupted
-                raise Interrupted(f"Đã xong {len(outcomes)}/{len(args)} kế hoạch trước khi dừng; kế hoạch đang dựng dở "
-                                  "giữ các tệp đã ghi. Chạy lại lệnh để làm tiếp.") from None
+                from .batch.runner import DRAIN_TIMEOUT, Interrupted
+                # the plans begun stop at their next file and record what they wrote
+                stopped = wait(pending, timeout=DRAIN_TIMEOUT)[0]
+                begun = sum(isinstance(f.exception(), KeyboardInterrupt) for f in stopped if not f.cancelled())
+                raise Interrupted(f"Đã xong {len(outcomes)}/{len(args)} kế hoạch trước khi dừng"
+                                  + (f"; {begun} kế hoạch đang dựng dở giữ các tệp đã ghi" if begun else "")
+                                  + ". Chạy lại lệnh để làm tiếp.") from None
             raise
     return [outcomes[i] for i in range(len(args))]
 

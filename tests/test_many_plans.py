@@ -112,3 +112,37 @@ def test_sigterm_to_the_command_alone_stops_every_plan_cleanly(tmp_path):
     res = CliRunner().invoke(main, ["reports", str(root), "-o", str(out), "-j", "2"])
     assert res.exit_code == 0, res.output
     assert not list(out.rglob("*.sua-tay*"))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "killpg"), reason="POSIX process groups")
+def test_ctrl_c_with_a_worker_idle_prints_no_traceback(tmp_path):
+    """Ctrl-C in the terminal reaches every process of the command. A worker waiting for a plan printed
+    the pool's queue as a KeyboardInterrupt traceback (found by an attack: one plan, two workers); it now
+    only notes it, the plan being built records what it wrote, and the command says so."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    sys.path.insert(0, str(FIXTURES.parent.parent / "benchmarks"))
+    from bench_batch import make_plan
+    root = tmp_path / "tinh"
+    make_plan(root, 300)          # one plan long enough to be stopped part-way
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "kehoach_docs", "reports", str(root), "-o", str(out), "-j", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                            env=dict(os.environ, PYTHONPATH=str(FIXTURES.parent.parent)))
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and not any(out.glob("*/bao-cao/*.docx")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)      # as the terminal does
+    said = proc.communicate(timeout=120)[0].decode()
+    assert "Traceback" not in said, said
+    if proc.returncode == 0:
+        pytest.skip("the plan was done before the interrupt came")
+    assert proc.returncode == 1 and "kế hoạch đang dựng dở giữ các tệp đã ghi" in said, said
+    folder = next(f for f in out.iterdir() if f.is_dir())
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.suffix in (".docx", ".xlsx")}
+    recorded = set(json.loads((folder / ".kehoach-manifest.json").read_text("utf-8"))["outputs"])
+    assert on_disk <= recorded and not list(folder.rglob("*.tmp"))

@@ -446,9 +446,34 @@ def _worker_start(interruptible: bool) -> None:
     import threading
     # forked while the parent only notes them (see warm_pool): each is the worker's own again
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler if interruptible else signal.SIG_IGN)
+    signal.signal(signal.SIGINT, _interrupt_task if interruptible else signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
                      name="kehoach-cha").start()
+
+
+#: In a worker that runs whole plans: whether one runs now, and whether a Ctrl-C came while none did.
+_task = {"running": False, "stopped": False}
+
+
+def _interrupt_task(signum, frame) -> None:
+    """Ctrl-C in a worker that runs whole plans (``interruptible``): the plan it is on stops and
+    records what it wrote. One that comes while the worker waits for a plan is noted, so that none
+    begins after it; raised there, it would only print the pool's queue as a traceback."""
+    if _task["running"]:
+        raise KeyboardInterrupt
+    _task["stopped"] = True
+
+
+@contextlib.contextmanager
+def interruptible_task() -> Iterator[None]:
+    """Run one whole plan in a worker, stopped by a Ctrl-C that comes meanwhile or came before it."""
+    if _task["stopped"]:
+        raise KeyboardInterrupt
+    _task["running"] = True
+    try:
+        yield
+    finally:
+        _task["running"] = False
 
 
 #: Seconds between a worker's looks at whether the process that started it is still there.
