@@ -46,7 +46,7 @@ def file_problem(path: Path) -> str | None:
     if stat.S_ISDIR(st.st_mode):
         return "đây là thư mục, không phải tệp"
     if not stat.S_ISREG(st.st_mode):
-        return "không phải tệp thông thường (thiết bị hay ống dẫn); hãy chọn một tệp .docx hoặc .xlsx"
+        return "không phải tệp thông thường (thiết bị hay ống dẫn)"
     return None
 
 
