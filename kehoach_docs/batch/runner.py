@@ -232,7 +232,7 @@ def render_chunk(items: list[tuple], folder: str) -> list[Result]:
     """
     results: list = []
     writer = _writer()
-    for job, data_hash, tpl_hash, *written in items:
+    for job, data_hash, tpl_hash, *written in _in_order(items):
         try:
             data = _bytes_of(job, data_hash, tpl_hash)
         except Exception as exc:  # one bad document must not stop the batch
@@ -240,6 +240,13 @@ def render_chunk(items: list[tuple], folder: str) -> list[Result]:
             continue
         results.append(writer.submit(_put, job.output, folder, data, *written))
     return [r.result() if isinstance(r, Future) else r for r in results]
+
+
+def _in_order(items: list[tuple]) -> list[tuple]:
+    """A chunk's jobs grouped by what renders them (an agency's draft and workbook alternate as they
+    come): one renderer's code and tables stay in the core's caches for a run of documents, which
+    takes a tenth or more off each."""
+    return sorted(items, key=lambda item: (item[0].kind, item[0].template or "", item[0].writer or ""))
 
 
 _writers: dict[int, ThreadPoolExecutor] = {}
