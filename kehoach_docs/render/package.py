@@ -108,12 +108,32 @@ _small: dict[bytes, tuple[bytes, int]] = {}
 _SMALL_MAX = 1024
 
 
+def deflate_raw(data: bytes) -> bytes:
+    """``data`` deflated at level 6, as a zip entry holds it, with a window and a match table sized
+    to it: zlib sets up (and clears) 256 kB for its default ones, which costs more than deflating
+    the part itself for most of what changes between documents (properties, a workbook's sheets).
+    A window wider than the part finds no more matches, so the output is as small."""
+    c = _compressor(len(data))
+    return c.compress(data) + c.flush()
+
+
+#: zlib keeps this many bytes of look-ahead out of its window (MIN_LOOKAHEAD in deflate.h).
+_LOOKAHEAD = 262
+#: Parts at least this long get zlib's default (widest) window: the same compressor for any longer part.
+_WIDEST = (1 << 15) - _LOOKAHEAD
+
+
+def _compressor(size: int):
+    """A level-6 raw deflate compressor for ``size`` bytes (see :func:`deflate_raw`)."""
+    wbits = min(15, max(9, (size + _LOOKAHEAD).bit_length()))
+    return zlib.compressobj(6, zlib.DEFLATED, -wbits, max(1, wbits - 7))
+
+
 def _deflate(data: bytes) -> tuple[bytes, int]:
     if len(data) < _CACHE_MIN:
         hit = _small.get(data)
         if hit is None:
-            c = zlib.compressobj(6, zlib.DEFLATED, -15)
-            hit = (c.compress(data) + c.flush(), zlib.crc32(data))
+            hit = (deflate_raw(data), zlib.crc32(data))
             if len(_small) >= _SMALL_MAX:
                 _small.clear()
             _small[data] = hit
@@ -121,8 +141,7 @@ def _deflate(data: bytes) -> tuple[bytes, int]:
     hit = _deflated.get(id(data))
     if hit is not None and hit[0] is data and hit[1] is not None:
         return hit[1], hit[2]
-    c = zlib.compressobj(6, zlib.DEFLATED, -15)
-    packed = c.compress(data) + c.flush()
+    packed = deflate_raw(data)
     crc = zlib.crc32(data)
     if hit is not None and hit[0] is data:
         _deflated[id(data)] = (data, packed, crc)
@@ -137,14 +156,23 @@ class Deflated:
     __slots__ = ("packed", "crc", "size")
 
     def __init__(self, blocks: Iterable[bytes]):
-        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        # held until the part is known to take the widest window, so that a short part gets the
+        # compressor deflate_raw would give it whole, and so the same bytes
+        c, held = None, []
         crc = size = 0
         out = []
         for b in blocks:
             crc = zlib.crc32(b, crc)
             size += len(b)
-            out.append(c.compress(b))
-        out.append(c.flush())
+            if c is not None:
+                out.append(c.compress(b))
+                continue
+            held.append(b)
+            if size >= _WIDEST:
+                c = _compressor(size)
+                out.append(c.compress(b"".join(held)))
+                held = []
+        out.append(c.flush() if c is not None else deflate_raw(b"".join(held)))
         self.packed, self.crc, self.size = b"".join(out), crc, size
 
 
