@@ -79,6 +79,7 @@ class _Sheet:
     def __init__(self, xml: str, mark: _Markers, sheet_key: str | None, fitted: bool = True):
         self.fitted = fitted            # the writer fits this sheet's row heights to its texts
         self._base: dict[int, float | None] = {}
+        self._widths: dict[tuple[int, str], float] = {}
         start, end = xml.index("<sheetData>") + len("<sheetData>"), xml.index("</sheetData>")
         self.head, self.tail = xml[:start], xml[end:]
         self.widths = {int(m["min"]): float(m["width"]) for m in
@@ -110,6 +111,13 @@ class _Sheet:
         for i, (_, refs, _) in enumerate(self.validations):
             for ref in refs:
                 self.dv_of.setdefault(ref, []).append(i)
+        # where each agency's own validation ranges and last row go, found once
+        m = re.search(r"<dataValidations .*?</dataValidations>", self.tail, re.S)
+        self._validations_at = m.span() if m else None
+        m = re.search(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"/>', self.head)
+        if m:
+            self.head = self.head[:m.start(1)] + self.head[m.end(1):]
+        self._dimension_at = m.start(1) if m else None
         self.cells = {}         # sample row -> [(col, attrs, content, style, dv ids, how, static text)]
         self.static = {}        # row -> its finished XML, for rows the same for every agency
         for r, _, cells in self.rows:
@@ -187,12 +195,13 @@ class _Sheet:
         if self.sheet_key:
             last = max(last, HEADER_ROW + 1)     # the frozen pane's first cell counts, as openpyxl counts it
         tail = self.tail
-        if self.validations:
+        if self.validations and self._validations_at:
             kept = [f"{a}{' '.join(dv_cells[i])}{b}" for i, (a, _, b) in enumerate(self.validations) if dv_cells[i]]
             block = f'<dataValidations count="{len(kept)}">' + "".join(kept) + "</dataValidations>" if kept else ""
-            tail = re.sub(r"<dataValidations .*?</dataValidations>", lambda _: block, tail, flags=re.S)
-        head = re.sub(r'<dimension ref="([A-Z]+\d+):([A-Z]+)\d+"/>',
-                      lambda m: f'<dimension ref="{m[1]}:{m[2]}{max(last, 1)}"/>', self.head)
+            tail = tail[:self._validations_at[0]] + block + tail[self._validations_at[1]:]
+        head = self.head
+        if self._dimension_at:
+            head = head[:self._dimension_at] + str(max(last, 1)) + head[self._dimension_at:]
         return head + "".join(out) + tail, max(last, 1)
 
     def _height(self, r: int, src: int, texts: dict[str, str]) -> float | None:
@@ -224,6 +233,12 @@ class _Sheet:
         return None if fitted is not None and float(m[1]) == fitted else float(m[1])
 
     def _width(self, r: int, col: str) -> float:
+        key = (r, col)
+        if key not in self._widths:        # asked for every text of every agency: worked out once
+            self._widths[key] = self._column_width(r, col)
+        return self._widths[key]
+
+    def _column_width(self, r: int, col: str) -> float:
         j, span = _col(col), self.spans.get(r)
         if span and span[0] == j:
             return sum(self.widths.get(c, 8.43) for c in range(span[0], span[1] + 1))
@@ -303,13 +318,22 @@ class Prototype:
             part = f"xl/worksheets/sheet{i}.xml"
             self.sheets[part] = (i - 1, name, _Sheet(parts[part].decode("utf-8"), mark, keys.get(name),
                                                      fitted=name != META_SHEET))
+        #: (start, end, sheet part) of each print area's last row number in workbook.xml, in order
+        self.print_rows = []
+        for part, (index, name, _) in self.sheets.items():
+            quoted = re.escape(name.replace("'", "''"))
+            m = re.search(rf'<definedName name="_xlnm.Print_Area" localSheetId="{index}">\'{quoted}\'!\$A\$1:\$[A-Z]+\$(\d+)',
+                          self.workbook)
+            if m:
+                self.print_rows.append((m.start(1), m.end(1), part))
+        self.print_rows.sort()
 
     def parts_for(self, ctx: dict) -> dict[str, bytes]:
         """Every part of the agency's workbook: the prototype's, with its sheets filled."""
         values = {(k,): ctx.get(k, "") for k in ("ten_co_quan", "tham_chieu", "ke_hoach", "co_quan",
                                                   "ban_ke_hoach", "kho_khan", "de_xuat")}
         parts = dict(self.parts)
-        workbook = self.workbook
+        last_rows = {}
         for part, (index, name, sheet) in self.sheets.items():
             vals = dict(values)
             if name == GENERAL_SHEET and ctx.get("ngay_bao_cao"):
@@ -320,12 +344,13 @@ class Prototype:
                 rows, kinds = ctx["nhiem_vu"], [0] * len(ctx["nhiem_vu"])
             else:
                 rows, kinds = [], []
-            xml, last = sheet.fill(vals, rows, kinds)
+            xml, last_rows[part] = sheet.fill(vals, rows, kinds)
             parts[part] = xml.encode("utf-8")
-            quoted = re.escape(name.replace("'", "''"))
-            workbook = re.sub(rf'(<definedName name="_xlnm.Print_Area" localSheetId="{index}">\'{quoted}\'!\$A\$1:\$[A-Z]+\$)\d+',
-                              lambda m: f"{m[1]}{last}", workbook)
-        parts["xl/workbook.xml"] = workbook.encode("utf-8")
+        pieces, pos = [], 0
+        for start, end, part in self.print_rows:
+            pieces += [self.workbook[pos:start], str(last_rows[part])]
+            pos = end
+        parts["xl/workbook.xml"] = ("".join(pieces) + self.workbook[pos:]).encode("utf-8")
         return parts
 
 

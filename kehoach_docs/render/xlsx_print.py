@@ -16,8 +16,11 @@ CHARS_PER_UNIT = 1.1
 def lines_of(text: str, width: float) -> int:
     """How many lines ``text`` takes in a column ``width`` units wide, wrapped at words."""
     per_line = max(1, int((width - 1) * CHARS_PER_UNIT))
+    text = str(text)
+    if len(text) <= per_line and "\n" not in text:   # most cells: a figure, a unit, a short name
+        return 1
     total = 0
-    for paragraph in str(text).split("\n"):
+    for paragraph in text.split("\n"):
         line, count = 0, 1
         for word in paragraph.split():
             need = len(word) + (1 if line else 0)
