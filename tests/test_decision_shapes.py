@@ -224,6 +224,18 @@ def test_summary_report_in_the_provinces_shape(built):
     assert rules(check_docx(path)) == set()
 
 
+def test_summary_report_is_signed_for_the_committee(built):
+    """A decision signed by the Chủ tịch in his own right (no «TM.») still gives a report that is the
+    Committee's: «TM. ỦY BAN NHÂN DÂN» above «CHỦ TỊCH», as ND30 signs for a collective body."""
+    decision = docx_text_blocks(built / "tinh-kem-theo-2026-2030" / "quyet-dinh.docx")
+    report = docx_text_blocks(built / "tinh-kem-theo-2026-2030" / "tong-hop.docx")
+    assert "CHỦ TỊCH" in decision and "TM. ỦY BAN NHÂN DÂN" not in decision
+    i = report.index("TM. ỦY BAN NHÂN DÂN")
+    assert report[i + 1] == "CHỦ TỊCH"
+    assert report.count("TM. ỦY BAN NHÂN DÂN") == 1    # a plan signed «TM.» keeps its one line
+    assert docx_text_blocks(built / "tinh-qd-2026" / "tong-hop.docx").count("TM. ỦY BAN NHÂN DÂN") == 1
+
+
 def test_district_summary_keeps_its_shape(built, reports_out):
     blocks = docx_text_blocks(reports_out / "tong-hop.docx")
     assert not any(b.startswith("Kính gửi") for b in blocks)

@@ -19,8 +19,12 @@ def noi_nhan_lines(items: list[str]) -> list[str]:
     return [f"- {x}{'.' if i == len(items) - 1 else ';'}" for i, x in enumerate(items)]
 
 
-def signer(ky: NguoiKy) -> dict:
-    return {"dong_tham_quyen": ky.dong_tham_quyen, "ho_ten": ky.ho_ten}
+def signer(ky: NguoiKy, on_behalf_of: str | None = None) -> dict:
+    """The signature block's lines and name. ``on_behalf_of`` (the issuing collective, ``Ủy ban nhân
+    dân``) is for a document the collective issues although the plan was signed in a person's own
+    right: a province's decision is the Chủ tịch's, but its report to the council is the Committee's
+    (``TM. ỦY BAN NHÂN DÂN`` / ``CHỦ TỊCH``, ND30 Phụ lục I, II.7b)."""
+    return {"dong_tham_quyen": ky.authority_lines(on_behalf_of), "ho_ten": ky.ho_ten}
 
 
 def plan_reference(plan: Plan) -> str:

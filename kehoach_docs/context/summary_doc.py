@@ -128,7 +128,7 @@ def summary_context(plan: Plan) -> dict:
         "chua_bao_cao": [f"{name};" for name in missing[:-1]] + [f"{missing[-1]}."] if missing else [],
         "kien_nghi": closing(views),
         "noi_nhan": noi_nhan_lines(_recipients(kh.noi_nhan, bool(shape.kinh_gui))),
-        "ky": signer(kh.nguoi_ky),
+        "ky": signer(kh.nguoi_ky, on_behalf_of=issuer.loai),     # a BC-UBND is the Committee's
         "bang": indicators if in_body else None,
         "phu_luc": None if in_body else indicators,
     }

@@ -334,9 +334,13 @@ class NguoiKy(Strict):
 
     @property
     def dong_tham_quyen(self) -> list[str]:
+        return self.authority_lines()
+
+    def authority_lines(self, on_behalf_of: str | None = None) -> list[str]:
+        """The lines above the signature; ``on_behalf_of`` stands for ``thay_mat`` where none is given."""
         lines = []
-        if self.thay_mat:
-            lines.append("TM. " + upper_vi(self.thay_mat))
+        if self.thay_mat or on_behalf_of:
+            lines.append("TM. " + upper_vi(self.thay_mat or on_behalf_of))
         if self.ky_thay:
             lines.append("KT. " + upper_vi(self.ky_thay))
         lines.append(("Q. " if self.quyen else "") + upper_vi(self.chuc_vu))
