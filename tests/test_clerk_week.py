@@ -111,13 +111,17 @@ def test_init_writes_a_starter_plan_that_builds(tmp_path, cap, agency):
     # what is left to replace is warned of with its line, as is the signer's empty name (found by a tester:
     # «Dữ liệu hợp lệ.», then «SỬA - …», a figure of 0 and no signer printed in the plan)
     res = run.invoke(main, ["validate", str(plan)])
-    assert res.exit_code == 0 and "Dữ liệu hợp lệ (5 cảnh báo)." in res.output, res.output
-    assert res.output.count("còn chữ của kế hoạch mẫu «SỬA") == 4 and "chưa ghi họ tên người ký" in res.output
+    assert res.exit_code == 0 and "Dữ liệu hợp lệ (6 cảnh báo)." in res.output, res.output
+    assert res.output.count("còn chữ của kế hoạch mẫu «SỬA") == 5 and "chưa ghi họ tên người ký" in res.output
     assert "phu-luc-ii.yaml:4: cảnh báo:" in res.output
+    # the council's resolution is cited with the mark, not with a number that looks real (a reviewer
+    # found «Nghị quyết số 01/NQ-HĐND ngày 01/12/2026» printed, and nothing warned of it)
+    assert "ke-hoach.yaml:19: cảnh báo:" in res.output
     res = run.invoke(main, ["build", str(plan), "-o", str(tmp_path / "out")])
     assert res.exit_code == 0, res.output
     blocks = docx_text_blocks(tmp_path / "out" / "moi" / "ke-hoach.docx")
     assert f"{cap.upper()} TÂN LẬP" in blocks and "KẾ HOẠCH" in blocks
+    assert any(b.startswith("Căn cứ Nghị quyết số SỬA ngày 01/12/2026") for b in blocks), blocks
     # never over a folder that holds something
     res = run.invoke(main, ["init", str(plan), "--dia-danh", "Khác", "--nam", "2027"])
     assert res.exit_code == 1 and "không ghi đè" in res.output

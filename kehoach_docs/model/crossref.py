@@ -11,15 +11,13 @@ import re
 from ..located import Located
 from ..problems import ERROR, WARNING, Problem, Problems
 from .bundle import Plan
-from .plan import Muc
+from .plan import TO_EDIT, Muc
 from .labels import label
 from .refs import CT_BLANK, CT_FIELDS, REF, VB_FIELDS, ct_value, find_refs
 
 LUU = re.compile(r"^Lưu: VT(, .+)?$")
-#: What ``kehoach init``'s templates (``starter/*.yaml.j2``) write where the clerk must put the real
-#: thing («SỬA - nội dung nhiệm vụ», a figure «SỬA»): a value still beginning so is warned of. A
-#: heading of an amendment («SỬA ĐỔI, BỔ SUNG …») is not the mark.
-TO_EDIT = "SỬA"
+#: A value still beginning with the starter's mark is warned of; a heading of an amendment
+#: («SỬA ĐỔI, BỔ SUNG …») is not the mark.
 _LEFT_TO_EDIT = re.compile(TO_EDIT + r"(\s*[-–:]|\s*$)")
 
 

@@ -210,6 +210,12 @@ class ThongTinVanBan(Strict):
         return self.nam or self.ngay.nam
 
 
+#: What ``kehoach init``'s templates (``starter/*.yaml.j2``) write where the clerk must put the real
+#: thing («SỬA - nội dung nhiệm vụ», a figure «SỬA», a resolution's number): it prints as it is,
+#: so it shows on paper, and every command warns of it (``crossref``) until it is replaced.
+TO_EDIT = "SỬA"
+
+
 class VanBanThamChieu(Strict):
     """A cited document: type, number/symbol, date, issuer, summary."""
 
@@ -224,7 +230,7 @@ class VanBanThamChieu(Strict):
     @field_validator("so_ky_hieu")
     @classmethod
     def _symbol(cls, v):
-        if v is not None and not re.fullmatch(r"\d+[a-z]?(/\d{4})?[-/][\wĐđ&]+([-/][\wĐđ&]+)*", v):
+        if v is not None and v != TO_EDIT and not re.fullmatch(r"\d+[a-z]?(/\d{4})?[-/][\wĐđ&]+([-/][\wĐđ&]+)*", v):
             raise ValueError(f"số, ký hiệu «{v}» không đúng dạng (ví dụ 01/NQ-CP, 726-KL/TU, "
                              "01/2023/QĐ-UBND)")
         return v
