@@ -79,7 +79,7 @@ class _Sheet:
     def __init__(self, xml: str, mark: _Markers, sheet_key: str | None, fitted: bool = True):
         self.fitted = fitted            # the writer fits this sheet's row heights to its texts
         self._base: dict[int, float | None] = {}
-        self._widths: dict[tuple[int, str], float] = {}
+        self._widths: dict[str, float] = {}
         start, end = xml.index("<sheetData>") + len("<sheetData>"), xml.index("</sheetData>")
         self.head, self.tail = xml[:start], xml[end:]
         self.widths = {int(m["min"]): float(m["width"]) for m in
@@ -233,10 +233,14 @@ class _Sheet:
         return None if fitted is not None and float(m[1]) == fitted else float(m[1])
 
     def _width(self, r: int, col: str) -> float:
-        key = (r, col)
-        if key not in self._widths:        # asked for every text of every agency: worked out once
-            self._widths[key] = self._column_width(r, col)
-        return self._widths[key]
+        if r in self.spans:             # a row with merged cells (the prototype's own): as it is
+            return self._column_width(r, col)
+        # any other row: the column's own width, asked for every text of every agency, so kept (by
+        # column, not by row: an office that supports every task has thousands of rows)
+        width = self._widths.get(col)
+        if width is None:
+            width = self._widths[col] = self._column_width(r, col)
+        return width
 
     def _column_width(self, r: int, col: str) -> float:
         j, span = _col(col), self.spans.get(r)
