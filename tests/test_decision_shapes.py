@@ -236,6 +236,18 @@ def test_summary_report_is_signed_for_the_committee(built):
     assert docx_text_blocks(built / "tinh-qd-2026" / "tong-hop.docx").count("TM. ỦY BAN NHÂN DÂN") == 1
 
 
+def test_summary_of_a_plan_without_indicators_points_to_no_table(built):
+    """A plan with only Phụ lục II: the report says no indicator was set, and has no empty appendix
+    (a reviewer found «Tổng số 0 chỉ tiêu (chi tiết tại Phụ lục kèm theo)» and a table of headers alone)."""
+    path = built / "xa-pl2-2026" / "tong-hop.docx"
+    blocks = docx_text_blocks(path)
+    i = blocks.index("I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU")
+    assert blocks[i + 1] == "Kế hoạch không giao chỉ tiêu cụ thể."
+    assert "Phụ lục" not in blocks and not any("chi tiết tại" in b for b in blocks)
+    assert len(_sections(path)) == 1 and len(Document(path).tables) == 3     # header, tasks, signature
+    assert rules(check_docx(path)) == set()
+
+
 def test_district_summary_keeps_its_shape(built, reports_out):
     blocks = docx_text_blocks(reports_out / "tong-hop.docx")
     assert not any(b.startswith("Kính gửi") for b in blocks)

@@ -179,3 +179,13 @@ def test_sub_row_under_a_sub_row_is_a_located_error(tmp_path):
         load_plan(plan_dir)
     msg = "\n".join(map(str, exc.value.problems.errors))
     assert "phu-luc-i.yaml:10" in msg and "nhom[1].chi_tieu[2].chi_tiet[1].chi_tiet" in msg and "hai cấp" in msg
+
+
+def test_a_count_of_none_is_written_0_not_00():
+    """Counts are written «02/04» as the provinces write them, but none is «0» (a reviewer found
+    «00/10 chỉ tiêu chủ yếu đạt kế hoạch» in a report with no results yet)."""
+    from kehoach_docs.context.report_doc import main_and_components
+    from kehoach_docs.model.values import Verdict
+    rows = [{"loai": "chi_tieu", "danh_gia": Verdict.MISSED.value}] * 2 + [{"loai": "con", "danh_gia": ""}]
+    assert main_and_components(rows, Scale.TWO) == \
+        "0/02 chỉ tiêu chủ yếu đạt kế hoạch; 02 chỉ tiêu chủ yếu không đạt."

@@ -118,7 +118,7 @@ def test_summary_lists_every_indicator_and_every_agency_missing(reports_out):
     doc = Document(str(reports_out / "tong-hop.docx"))
     body = "\n".join(docx_text_blocks(reports_out / "tong-hop.docx"))
     assert re.search(r"^Số:\s+/BC-UBND$", body, re.M)
-    assert "Đã có 0/19 cơ quan, đơn vị gửi báo cáo." in body
+    assert "Chưa có cơ quan, đơn vị nào gửi báo cáo (0/19)." in body
     for code in agencies_with_work():
         assert f"- {REGISTRY[code]['ten']}" in body
     appendix = doc.tables[-1]

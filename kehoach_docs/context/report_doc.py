@@ -61,12 +61,17 @@ def main_and_components(rows: list[dict], scale: Scale) -> str:
     main = [r for r in rows if r["loai"] == "chi_tieu"]
     parts_ = [r for r in rows if r["loai"] == "con"]
     words = "đạt và vượt kế hoạch" if scale == Scale.THREE else "đạt kế hoạch"
-    line = [f"{sum(r['danh_gia'] in met for r in main):02d}/{len(main):02d} chỉ tiêu chủ yếu {words}"]
+    line = [f"{_count(sum(r['danh_gia'] in met for r in main))}/{_count(len(main))} chỉ tiêu chủ yếu {words}"]
     for group, label in ((main, "chủ yếu"), (parts_, "thành phần")):
         counts = Counter(r["danh_gia"] for r in group)
-        line += [f"{counts[v.value]:02d} chỉ tiêu {label} {v.value[0].lower() + v.value[1:]}"
+        line += [f"{_count(counts[v.value])} chỉ tiêu {label} {v.value[0].lower() + v.value[1:]}"
                  for v in VERDICT_ORDER[2:] if counts[v.value]]
     return "; ".join(line) + "."
+
+
+def _count(n: int) -> str:
+    """A count as the provinces' reports write it: two digits (``05``), but none as ``0``, not ``00``."""
+    return f"{n:02d}" if n else "0"
 
 
 def verdict_summary(rows: list[dict]) -> str:

@@ -80,6 +80,7 @@ def summary_context(plan: Plan) -> dict:
     year = kh.van_ban.nam_ke_hoach
     table = indicator_table(plan)
     judged = [r for r in table if r["loai"] != "nhom" and r["danh_gia"]]
+    has_indicators = any(r["loai"] != "nhom" for r in table)
     basis = "mục tiêu" if plan.ke_hoach.danh_gia.can_cu == "muc_tieu" else "kế hoạch"
     missed = [f"{r['ten_day_du']}: {basis} {r['doi_chieu']} {r['don_vi']}, ước thực hiện "
               f"{r['uoc']} {r['don_vi']}".replace(" %", "%").rstrip() + ";"
@@ -120,17 +121,21 @@ def summary_context(plan: Plan) -> dict:
         "so_muc": {key: f"{roman(i)}." for i, key in enumerate(sections, 1)},
         "linh_vuc": [{"tieu_de": f"{i}. {plan.text(lv.tieu_de)}", "noi_dung": [plan.text(x) for x in lv.noi_dung]}
                      for i, lv in enumerate(shape.linh_vuc, 1)],
-        "tom_tat_chi_tieu": _count_line(plan, judged)[:-1] + f" (chi tiết {where}).",
+        "tom_tat_chi_tieu": (_count_line(plan, judged)[:-1] + f" (chi tiết {where})." if has_indicators
+                             else "Kế hoạch không giao chỉ tiêu cụ thể."),
         "chi_tieu_khong_dat": missed,
         "tom_tat_nhiem_vu": _task_total(counts) if counts else "Kế hoạch không giao nhiệm vụ cụ thể.",
         "nhiem_vu": counts,
-        "da_bao_cao": f"Đã có {len(agencies) - len(missing)}/{len(agencies)} cơ quan, đơn vị gửi báo cáo.",
+        "da_bao_cao": (f"Đã có {len(agencies) - len(missing)}/{len(agencies)} cơ quan, đơn vị gửi báo cáo."
+                       if len(missing) < len(agencies)
+                       else f"Chưa có cơ quan, đơn vị nào gửi báo cáo (0/{len(agencies)})."),
         "chua_bao_cao": [f"{name};" for name in missing[:-1]] + [f"{missing[-1]}."] if missing else [],
         "kien_nghi": closing(views),
         "noi_nhan": noi_nhan_lines(_recipients(kh.noi_nhan, bool(shape.kinh_gui))),
         "ky": signer(kh.nguoi_ky, on_behalf_of=issuer.loai),     # a BC-UBND is the Committee's
-        "bang": indicators if in_body else None,
-        "phu_luc": None if in_body else indicators,
+        # a plan with no indicators (only Phụ lục II) has no table to point to, in the body or after it
+        "bang": indicators if in_body and has_indicators else None,
+        "phu_luc": indicators if not in_body and has_indicators else None,
     }
 
 
