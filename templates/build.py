@@ -11,13 +11,12 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from docx.enum.section import WD_SECTION
 from docx.shared import Twips
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docx_builder import (LAND_TEXT_W, TEXT_W, add_para, add_row, add_rule, add_runs,  # noqa: E402
                           cell_paras, keep_together, new_document, page_number_header, para_style,
-                          set_page, schema_order, table, tag_row)
+                          keep_with_next, schema_order, section_break, table, tag_row)
 
 OUT = Path(__file__).resolve().parent / "docx"
 
@@ -226,10 +225,11 @@ def declared_table(doc, columns, key: str, available: int, *, rows: str = "dong"
                 add_runs(r.cells[j].paragraphs[0], cell(c))
         if keep:
             keep_together(r)
+        return r
 
     if sub_rows:
         tag_row(t, "{%tr if r.loai == 'nhom' %}")
-        row(group, bold=True)
+        keep_with_next(row(group, bold=True))
         tag_row(t, "{%tr elif r.loai == 'con' %}")
         row(texts, italic=True)
         tag_row(t, "{%tr else %}")
@@ -259,7 +259,8 @@ def task_table(doc):
     align = [c.align for c in TASKS.printed]
     texts = ["{{ r." + c.key + " }}" for c in TASKS.printed]
     tag_row(t, "{%tr if r.loai == 'nhom' %}")
-    keep_together(add_row(t, texts[:2] + [""] * (len(texts) - 2), style="KH Bảng", bold=True, align=align))
+    keep_with_next(keep_together(add_row(t, texts[:2] + [""] * (len(texts) - 2), style="KH Bảng", bold=True,
+                                         align=align)))
     tag_row(t, "{%tr else %}")
     keep_together(add_row(t, texts, style="KH Bảng", align=align))   # a row never splits across pages
     tag_row(t, "{%tr endif %}")
@@ -295,8 +296,7 @@ def appendix_sections(doc):
     appendix takes its section with it; the renderer folds an empty last section into the one
     before (a plan with no Phụ lục II, or none at all)."""
     for n, (key, builder) in enumerate((("phu_luc_i", indicator_table), ("phu_luc_ii", task_table))):
-        sec = doc.add_section(WD_SECTION.NEW_PAGE)
-        set_page(sec, landscape=True, restart=True)
+        section_break(doc, landscape=True, restart=True)
         if n:
             para_block(doc, "endif")
         para_block(doc, f"if {key}")
@@ -340,8 +340,7 @@ def build_quyet_dinh(path: Path):
     para_block(doc, "if kem_theo")
     # the attached text starts its own section: a new page, numbered from 1, no number on its first
     # page; without it the section break goes too and the decision runs on as one section
-    attached = doc.add_section(WD_SECTION.NEW_PAGE)
-    set_page(attached, landscape=False, restart=True)
+    attached = section_break(doc, landscape=False, restart=True)
     page_number_header(attached, PT["so_trang"])
     attached_plan(doc)
     para_block(doc, "endif")
@@ -511,8 +510,7 @@ def build_tong_hop(path: Path):
     para_block(doc, "endif")
     add_para(doc, "", style="KH Đoạn cuối")
     signature_block(doc)
-    sec = doc.add_section(WD_SECTION.NEW_PAGE)
-    set_page(sec, landscape=True, restart=True)
+    section_break(doc, landscape=True, restart=True)
     para_block(doc, "if phu_luc")      # absent when the table is in the body: the section folds away
     appendix_heading(doc, "phu_luc", numbered=False)
     summary_indicator_table(doc)

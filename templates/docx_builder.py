@@ -8,10 +8,10 @@ first version reproducible. All layout figures follow Nghị định 30/2020/NĐ
 from __future__ import annotations
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, Twips
@@ -112,6 +112,26 @@ def set_page(section, landscape: bool, restart: bool = False) -> None:
         pg = _el("w:pgNumType", **{"w:start": 1})
         # pgNumType goes after pgMar/pgSz in the schema order
         sect.find(qn("w:pgMar")).addnext(pg)
+
+
+def section_break(doc, landscape: bool, restart: bool = False):
+    """A new section on a new page (A4, ND30 margins, see :func:`set_page`); returns it.
+
+    The empty paragraph that ends the section before (python-docx's section break) is made 1 pt
+    high with no spacing: after a signature that fills its page to the foot, a paragraph of body
+    size would go alone onto a page of its own, printed blank but for its number."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    set_page(section, landscape=landscape, restart=restart)
+    ends = doc.paragraphs[-1]
+    fmt = ends.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(1)
+    ppr = ends._p.get_or_add_pPr()
+    mark = _el("w:rPr")
+    mark.append(_el("w:sz", **{"w:val": 2}))
+    ppr.insert_element_before(mark, "w:sectPr", "w:pPrChange")
+    return section
 
 
 def page_number_header(section, size_pt: float = 14) -> None:
@@ -287,8 +307,18 @@ def cell_paras(cell, items):
 
 
 def keep_together(row):
-    """Never split this row across pages (the signature block stays whole)."""
+    """Never split this row across pages (the signature block stays whole); returns ``row``."""
     row._tr.get_or_add_trPr().append(_el("w:cantSplit"))
+    return row
+
+
+def keep_with_next(row):
+    """Keep this row on the page of the row after it (a group's heading row is never the last on
+    a page, away from its items): Word keeps rows together through their paragraphs. Returns ``row``."""
+    for c in row.cells:
+        for p in c.paragraphs:
+            p.paragraph_format.keep_with_next = True
+    return row
 
 
 def add_runs(container, pieces, style=None):
