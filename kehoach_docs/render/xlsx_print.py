@@ -59,6 +59,8 @@ def print_setup(ws, *, landscape: bool, title_rows: int | None = None, last_col:
     page and the print area on the table (``last_col``: columns beyond it are codes, not printed)."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
+
+    from ..nd30.rules import SIZES      # here: lines_of serves the workers, which need no babel
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
@@ -70,4 +72,10 @@ def print_setup(ws, *, landscape: bool, title_rows: int | None = None, last_col:
         ws.print_title_rows = f"{title_rows}:{title_rows}"
     last = last_col or ws.max_column
     ws.print_area = f"A1:{get_column_letter(last)}{max(ws.max_row, 1)}"
-    ws.oddFooter.center.text = "&P/&N"
+    # the page number as ND30 I.7 places it in a document: top centre, Times New Roman, none on page 1
+    # (the header distance leaves the number room above the table: openpyxl's 0.5" would clip it)
+    ws.page_margins.header = 0.3
+    ws.HeaderFooter.differentFirst = True
+    ws.oddHeader.center.text = "&P"
+    ws.oddHeader.center.font = "Times New Roman,Regular"
+    ws.oddHeader.center.size = SIZES["so_trang"].use

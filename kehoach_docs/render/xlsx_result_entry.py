@@ -164,7 +164,7 @@ def _general_sheet(wb, ctx: dict) -> None:
 #: The widest a portrait sheet's columns may be together (units of a "0"). LibreOffice prints a
 #: wrapped cell wider than the A4 page unscaled and cuts every line at the page edge, whatever the
 #: fit-to-width setting (a 110-wide guide lost a third of each instruction): it must fit unscaled.
-PORTRAIT_WIDTH = 80
+PORTRAIT_WIDTH = 70
 
 
 def _guide(wb, ctx: dict) -> None:
