@@ -248,6 +248,19 @@ def test_summary_of_a_plan_without_indicators_points_to_no_table(built):
     assert rules(check_docx(path)) == set()
 
 
+@pytest.mark.parametrize("name", ["tinh-kem-theo-2026-2030/quyet-dinh.docx", "tinh-kem-theo-2026-2030/tong-hop.docx"])
+def test_the_paragraph_that_ends_a_section_takes_no_room(built, name):
+    """The empty paragraph that carries a section break (after the signature, between appendices) is
+    1 pt high: of body size, it went alone onto a blank page after a signature that filled its page
+    (a reviewer found one in a commune's summary report)."""
+    from docx.shared import Pt
+    breaks = [p for p in Document(built / name).paragraphs if p._p.pPr is not None and p._p.pPr.sectPr is not None]
+    assert breaks
+    for p in breaks:
+        assert not p.text and p.paragraph_format.line_spacing == Pt(1)
+        assert p.paragraph_format.space_before == p.paragraph_format.space_after == 0
+
+
 def test_district_summary_keeps_its_shape(built, reports_out):
     blocks = docx_text_blocks(reports_out / "tong-hop.docx")
     assert not any(b.startswith("Kính gửi") for b in blocks)

@@ -152,6 +152,22 @@ def test_workbook_is_protected_and_validated(reports_out):
     assert rank_rows and all(pl.cell(row=r, column=6).number_format == "@" for r in rank_rows)
 
 
+def test_workbook_pages_are_numbered_as_nd30_numbers_a_document(reports_out):
+    """Every printed sheet (agency workbook, the plan's appendices) is numbered at the top centre in
+    Times New Roman, page 1 without a number, the number clear of the table; no footer (a reviewer
+    found «1/2» from page 1, clipped at the foot, in the default font)."""
+    books = [reports_out / "bao-cao" / "VP.xlsx", reports_out / "bao-cao" / "TCKH.xlsx"]
+    for book in books:
+        for ws in openpyxl.load_workbook(book).worksheets:
+            if ws.sheet_state == "hidden":
+                continue
+            assert ws.HeaderFooter.differentFirst, (book.name, ws.title)
+            assert ws.oddHeader.center.text == "&P" and ws.oddHeader.center.font == "Times New Roman,Regular"
+            assert ws.oddHeader.center.size in (13, 14)
+            assert not ws.oddFooter.center.text and not ws.firstHeader.center.text
+            assert ws.page_margins.header + 0.25 <= ws.page_margins.top
+
+
 def test_agency_option_builds_only_that_agency(tmp_path):
     res = CliRunner().invoke(main, ["reports", str(EXAMPLE), "-o", str(tmp_path), "--agency", "TK", "-j", "1"])
     assert res.exit_code == 0, res.output
