@@ -137,6 +137,10 @@ def test_workbook_is_protected_and_validated(reports_out):
     assert [ind.cell(row=r, column=1).value for r in range(5, ind.max_row + 1)] == \
         [ct["ma"] for ct in indicators_of("VP")]
     assert ind["A5"].protection.locked and ind["B5"].protection.locked
+    # aligned as the appendices align the columns: names left, units and figures centred (a reviewer
+    # found the plan's figures, kept as text, printed left)
+    assert ind["B5"].alignment.horizontal == "left" and ind["C5"].alignment.horizontal == "center"
+    assert ind["D5"].alignment.horizontal == "center" and ind["F5"].alignment.horizontal == "center"
     assert not ind["F5"].protection.locked and not ind["G5"].protection.locked
     kinds = {dv.type: str(dv.sqref) for dv in ind.data_validations.dataValidation}
     assert "decimal" in kinds and "F5" in kinds["decimal"]

@@ -30,6 +30,7 @@ KEY_FILL = PatternFill("solid", fgColor="EDEDED")
 UNLOCKED = Protection(locked=False)
 WRAP = Alignment(vertical="top", wrap_text=True)
 TEXT_FMT = "@"
+_ALIGN = {a: Alignment(horizontal=a, vertical="top", wrap_text=True) for a in ("left", "center")}
 
 
 def _title(ws, lines: list[str], last_col: int):
@@ -56,7 +57,7 @@ def _table(ws, columns, rows: list[dict], validate) -> None:
             c = ws.cell(row=i, column=j)
             c.font = Font(name=FONT, size=12)
             c.border = BORDER
-            c.alignment = WRAP
+            c.alignment = _ALIGN[col.align]     # as the plan's appendices set the column: figures centred
             if is_input:
                 c.protection = UNLOCKED
                 c.fill = INPUT_FILL
