@@ -80,6 +80,24 @@ def test_prepared_workbooks_equal_openpyxls(which, filled_plan):
         assert describe(ours) == describe(write_result_entry(job.context)), job.output
 
 
+def test_a_prototype_fills_alike_from_several_threads(filled_plan):
+    """The web app fills workbooks from several threads: a sheet worked out twice (two threads that
+    both found it new) fills as before, and threads that start together get the same bytes (a
+    reviewer found a second work-out dropped every sheet's last row from its dimension)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kehoach_docs.render.xlsx_prepared import Prototype, layout_of
+    job = next(j for j in jobs_for("reports", load_plan(filled_plan), templates_dir())[1] if j.writer == "nhap_ket_qua")
+    proto = Prototype(layout_of(job.context))
+    with ThreadPoolExecutor(8) as pool:
+        first = list(pool.map(lambda _: proto.parts_for(job.context), range(8)))
+    assert all(parts == first[0] for parts in first)
+    for _, _, sheet in proto.sheets.values():
+        sheet.compile()
+    assert proto.parts_for(job.context) == first[0]
+    assert b'<dimension ref="A1:G' in first[0]["xl/worksheets/sheet2.xml"]
+
+
 def test_grids_fitted_as_strings_equal_the_xml_path(filled_plan, monkeypatch):
     n = 0
     for output, xml in grid_inputs((filled_plan, FIXTURES / "tinh-kem-theo-2026-2030", FIXTURES / "xa-pl2-2026"),

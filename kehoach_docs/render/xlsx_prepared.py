@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import math
 import re
+import threading
 from decimal import Decimal
 from functools import lru_cache
 from xml.sax.saxutils import escape
@@ -26,6 +27,7 @@ from ..model.tables import ENTRY_INDICATORS, ENTRY_TASKS, GENERAL_ROWS, GENERAL_
 from .xlsx_print import LINE_PT, PADDING_PT, lines_of
 
 MARK = re.compile(r"@@(\d+)@@")
+_COMPILING = threading.Lock()
 HEADER_ROW = ENTRY_INDICATORS.header_row
 #: Sample rows of the prototype's indicator sheet, one per entry kind, in this order.
 KINDS = ("so", "hang", "chu")
@@ -80,6 +82,7 @@ class _Sheet:
         self.fitted = fitted            # the writer fits this sheet's row heights to its texts
         self._base: dict[int, float | None] = {}
         self._widths: dict[str, float] = {}
+        self.compiled = False
         start, end = xml.index("<sheetData>") + len("<sheetData>"), xml.index("</sheetData>")
         self.head, self.tail = xml[:start], xml[end:]
         self.widths = {int(m["min"]): float(m["width"]) for m in
@@ -115,9 +118,7 @@ class _Sheet:
         m = re.search(r"<dataValidations .*?</dataValidations>", self.tail, re.S)
         self._validations_at = m.span() if m else None
         m = re.search(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"/>', self.head)
-        if m:
-            self.head = self.head[:m.start(1)] + self.head[m.end(1):]
-        self._dimension_at = m.start(1) if m else None
+        self._head_around_last = (self.head[:m.start(1)], self.head[m.end(1):]) if m else None
         self.cells = {}         # sample row -> [(col, attrs, content, style, dv ids, how, static text)]
         self.static = {}        # row -> its finished XML, for rows the same for every agency
         for r, _, cells in self.rows:
@@ -138,6 +139,7 @@ class _Sheet:
             self.cells[r] = spec
             if fixed and not self.typed_cells(r):
                 self.static[r] = self._row_xml(r, r, {}, {})
+        self.compiled = True
 
     def typed_cells(self, r: int) -> bool:
         """Whether row ``r`` holds a cell filled by position (the report date), not by marker."""
@@ -174,8 +176,10 @@ class _Sheet:
 
     def fill(self, values: dict, rows: list[dict], kinds: list[int]) -> tuple[str, int]:
         """The sheet's XML for one agency, and its last row."""
-        if not hasattr(self, "cells"):
-            self.compile()
+        if not self.compiled:
+            with _COMPILING:        # the web app fills workbooks from several threads
+                if not self.compiled:
+                    self.compile()
         out, dv_cells = [], {i: [] for i in range(len(self.validations))}
         plan: list[tuple[int, int, dict]] = []      # (row number, sample row number, item values)
         for r, _, _ in self.rows:
@@ -200,8 +204,8 @@ class _Sheet:
             block = f'<dataValidations count="{len(kept)}">' + "".join(kept) + "</dataValidations>" if kept else ""
             tail = tail[:self._validations_at[0]] + block + tail[self._validations_at[1]:]
         head = self.head
-        if self._dimension_at:
-            head = head[:self._dimension_at] + str(max(last, 1)) + head[self._dimension_at:]
+        if self._head_around_last:
+            head = f"{self._head_around_last[0]}{max(last, 1)}{self._head_around_last[1]}"
         return head + "".join(out) + tail, max(last, 1)
 
     def _height(self, r: int, src: int, texts: dict[str, str]) -> float | None:
@@ -359,7 +363,7 @@ class Prototype:
 
 
 #: The code that lays the workbook out: a prototype kept on disk is valid while none of it changes.
-_LAYOUT_CODE = ("render/xlsx_result_entry.py", "render/xlsx_print.py", "render/xlsx_appendix.py",
+_LAYOUT_CODE = ("render/xlsx_result_entry.py", "render/xlsx_print.py", "render/xlsx_appendix.py", "nd30/rules.py",
                 "render/xlsx_prepared.py", "model/tables.py")
 
 
