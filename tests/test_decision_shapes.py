@@ -236,6 +236,22 @@ def test_summary_report_is_signed_for_the_committee(built):
     assert docx_text_blocks(built / "tinh-qd-2026" / "tong-hop.docx").count("TM. ỦY BAN NHÂN DÂN") == 1
 
 
+@pytest.mark.parametrize("issuer, ky, lines", [
+    ("Ủy ban nhân dân", {"chuc_vu": "Chủ tịch"}, ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]),
+    ("Ủy ban nhân dân", {"ky_thay": "Chủ tịch", "chuc_vu": "Phó Chủ tịch"},
+     ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]),
+    ("Ủy ban nhân dân", {"thay_mat": "Ủy ban nhân dân", "chuc_vu": "Chủ tịch"}, ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]),
+    # no «TM.» above a deputy in his own right, nor for a body one person heads (found by a reviewer)
+    ("Ủy ban nhân dân", {"chuc_vu": "Phó Chủ tịch"}, ["PHÓ CHỦ TỊCH"]),
+    ("Sở Tài chính", {"chuc_vu": "Giám đốc"}, ["GIÁM ĐỐC"]),
+])
+def test_summary_signature_for_the_issuing_body(issuer, ky, lines):
+    from kehoach_docs.context.common import signer
+    from kehoach_docs.model.plan import CoQuanBanHanh, NguoiKy
+    body = CoQuanBanHanh.model_validate({"loai": issuer, "cap": "tỉnh", "dia_danh": "Lào Cai"})
+    assert signer(NguoiKy.model_validate(ky), on_behalf_of=body.tap_the)["dong_tham_quyen"] == lines
+
+
 def test_summary_of_a_plan_without_indicators_points_to_no_table(built):
     """A plan with only Phụ lục II: the report says no indicator was set, and has no empty appendix
     (a reviewer found «Tổng số 0 chỉ tiêu (chi tiết tại Phụ lục kèm theo)» and a table of headers alone)."""

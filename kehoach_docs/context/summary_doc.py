@@ -132,7 +132,7 @@ def summary_context(plan: Plan) -> dict:
         "chua_bao_cao": [f"{name};" for name in missing[:-1]] + [f"{missing[-1]}."] if missing else [],
         "kien_nghi": closing(views),
         "noi_nhan": noi_nhan_lines(_recipients(kh.noi_nhan, bool(shape.kinh_gui))),
-        "ky": signer(kh.nguoi_ky, on_behalf_of=issuer.loai),     # a BC-UBND is the Committee's
+        "ky": signer(kh.nguoi_ky, on_behalf_of=issuer.tap_the),     # a BC-UBND is the Committee's
         # a plan with no indicators (only Phụ lục II) has no table to point to, in the body or after it
         "bang": indicators if in_body and has_indicators else None,
         "phu_luc": indicators if not in_body and has_indicators else None,

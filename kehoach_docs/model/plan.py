@@ -146,6 +146,10 @@ def real_date(v):
     return v
 
 
+#: Bodies that decide collectively: what they issue is signed «TM.» (for) them (ND30 Phụ lục I, II.7b).
+COLLECTIVE_BODIES = frozenset({"Ủy ban nhân dân", "Hội đồng nhân dân"})
+
+
 class CoQuanBanHanh(Strict):
     """The issuing body: ``Ủy ban nhân dân`` + level + place (any level; no district assumed)."""
 
@@ -162,6 +166,12 @@ class CoQuanBanHanh(Strict):
         if not all(KY_HIEU_PART.match(p) for p in v.split("-")):
             raise ValueError(f"chữ viết tắt «{v}» không hợp lệ cho ký hiệu (chữ in hoa, số, nối bằng '-')")
         return v
+
+    @property
+    def tap_the(self) -> str | None:
+        """The collective body a document of it is signed for (``TM. ỦY BAN NHÂN DÂN``), or None for
+        a body headed by one person (a Sở, a Phòng: its head signs in his own right)."""
+        return self.loai if self.loai in COLLECTIVE_BODIES else None
 
     @property
     def ten(self) -> str:
@@ -343,8 +353,12 @@ class NguoiKy(Strict):
         return self.authority_lines()
 
     def authority_lines(self, on_behalf_of: str | None = None) -> list[str]:
-        """The lines above the signature; ``on_behalf_of`` stands for ``thay_mat`` where none is given."""
+        """The lines above the signature. ``on_behalf_of`` (a collective body) stands for ``thay_mat``
+        where none is given, and only above its head or a deputy signing for the head (``KT.``): ND30
+        has no «TM.» above a deputy in his own right."""
         lines = []
+        if not self.ky_thay and upper_vi(self.chuc_vu).startswith("PHÓ"):
+            on_behalf_of = None
         if self.thay_mat or on_behalf_of:
             lines.append("TM. " + upper_vi(self.thay_mat or on_behalf_of))
         if self.ky_thay:
