@@ -333,3 +333,11 @@ def test_percent_after_a_worded_figure_is_warned(tmp_path):
 def test_no_task_wording_follows_the_appendices(built):
     blocks = docx_text_blocks(built / "tinh-qd-2026" / "bao-cao" / "STC.docx")
     assert "Kế hoạch không giao nhiệm vụ cụ thể cho cơ quan." in blocks
+
+
+def test_a_deputy_signing_without_ky_thay_is_warned(tmp_path):
+    """«PHÓ CHỦ TỊCH» with no «KT. CHỦ TỊCH» above is not a form ND30 has for a Committee's document."""
+    plan = _broken(tmp_path, "xa-2027", replace=("  ky_thay: Chủ tịch\n", ""))
+    found = [m for m in _messages(plan) if "ký thay (nguoi_ky.ky_thay" in m]
+    assert len(found) == 1 and "ke-hoach.yaml:50" in found[0] and "cảnh báo" in found[0], _messages(plan)
+    assert not any("ký thay (nguoi_ky.ky_thay" in m for m in _messages(FIXTURES / "xa-2027"))

@@ -303,6 +303,10 @@ def check_plan(plan: Plan) -> Problems:
                 "trước khi trình ký", problems)
     if not kh.nguoi_ky.ho_ten.strip():
         _at(plan, "ke_hoach", ("nguoi_ky", "ho_ten"), WARNING, "chưa ghi họ tên người ký (nguoi_ky.ho_ten)", problems)
+    if kh.nguoi_ky.deputy_in_own_right and kh.co_quan_ban_hanh.tap_the:
+        _at(plan, "ke_hoach", ("nguoi_ky", "chuc_vu"), WARNING,
+            f"cấp phó ký văn bản của {kh.co_quan_ban_hanh.loai} thì ghi ký thay (nguoi_ky.ky_thay, ví dụ «Chủ tịch» "
+            "để in «KT. CHỦ TỊCH»), theo Nghị định 30", problems)
 
     # Nơi nhận ends with "Lưu: VT, …".
     if not LUU.match(kh.noi_nhan[-1]):

@@ -352,12 +352,17 @@ class NguoiKy(Strict):
     def dong_tham_quyen(self) -> list[str]:
         return self.authority_lines()
 
+    @property
+    def deputy_in_own_right(self) -> bool:
+        """A deputy («Phó …») signing without «KT.» (for the head)."""
+        return not self.ky_thay and upper_vi(self.chuc_vu).startswith("PHÓ")
+
     def authority_lines(self, on_behalf_of: str | None = None) -> list[str]:
         """The lines above the signature. ``on_behalf_of`` (a collective body) stands for ``thay_mat``
         where none is given, and only above its head or a deputy signing for the head (``KT.``): ND30
         has no «TM.» above a deputy in his own right."""
         lines = []
-        if not self.ky_thay and upper_vi(self.chuc_vu).startswith("PHÓ"):
+        if self.deputy_in_own_right:
             on_behalf_of = None
         if self.thay_mat or on_behalf_of:
             lines.append("TM. " + upper_vi(self.thay_mat or on_behalf_of))
