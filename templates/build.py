@@ -378,13 +378,19 @@ def para_block(doc, tag: str, style="KH Văn bản"):
     add_para(doc, "{%p " + tag + " %}", style=style)
 
 
-def paragraphs_or_mark(doc, key: str, end: str = ""):
-    """Each paragraph of list ``key``; when it is empty, one fill-in paragraph."""
+def paragraphs_or_mark(doc, key: str, end: str = "", last: bool = False):
+    """Each paragraph of list ``key``; when it is empty, one fill-in paragraph. Only the ``last``
+    section's closing paragraph keeps with the signature: kept too, an earlier section's would chain
+    every heading and paragraph after it to the signature, and LibreOffice breaks so long a chain
+    where it likes (a heading left at a page foot)."""
     para_block(doc, f"for x in {key}")
-    last_kept(doc, "{{ x }}")
+    if last:
+        last_kept(doc, "{{ x }}")
+    else:
+        add_para(doc, "{{ x }}", style="KH Văn bản")
     para_block(doc, "endfor")
     para_block(doc, f"if not {key}")
-    add_runs(doc, [(FILL, MARK), (end, {})], style="KH Đoạn cuối")
+    add_runs(doc, [(FILL, MARK), (end, {})], style="KH Đoạn cuối" if last else "KH Văn bản")
     para_block(doc, "endif")
 
 
@@ -441,7 +447,7 @@ def build_bao_cao(path: Path):
     add_para(doc, "III. KHÓ KHĂN, VƯỚNG MẮC", style="KH Mục")
     paragraphs_or_mark(doc, "kho_khan")
     add_para(doc, "IV. ĐỀ XUẤT, KIẾN NGHỊ", style="KH Mục")
-    paragraphs_or_mark(doc, "de_xuat", end="./.")
+    paragraphs_or_mark(doc, "de_xuat", end="./.", last=True)
     add_para(doc, "", style="KH Đoạn cuối")
     signature_block(doc)
     _clean_core(doc, "Báo cáo")

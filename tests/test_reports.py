@@ -156,6 +156,20 @@ def test_workbook_is_protected_and_validated(reports_out):
     assert rank_rows and all(pl.cell(row=r, column=6).number_format == "@" for r in rank_rows)
 
 
+def test_only_the_last_section_is_kept_with_the_signature(reports_out):
+    """«III. KHÓ KHĂN, VƯỚNG MẮC» and its text do not chain to the signature: chained, LibreOffice
+    broke the long chain after the heading and left it alone at a page foot (found on the pages)."""
+    paras = Document(reports_out / "bao-cao" / "VP.docx").paragraphs
+    texts = [p.text for p in paras]
+    iii, iv = texts.index("III. KHÓ KHĂN, VƯỚNG MẮC"), texts.index("IV. ĐỀ XUẤT, KIẾN NGHỊ")
+
+    def kept(p):
+        own = p.paragraph_format.keep_with_next
+        return own if own is not None else bool(p.style.paragraph_format.keep_with_next)
+    assert kept(paras[iii]) and not any(kept(p) for p in paras[iii + 1:iv])
+    assert kept(paras[iv]) and kept(paras[iv + 1])      # the last section stays with the signature
+
+
 def test_workbook_pages_are_numbered_as_nd30_numbers_a_document(reports_out):
     """Every printed sheet (agency workbook, the plan's appendices) is numbered at the top centre in
     Times New Roman, page 1 without a number, the number clear of the table; no footer (a reviewer
