@@ -125,6 +125,17 @@ def test_header_block_rules_and_tables(example_out):
     assert len(kem) == 2 and all("của Ủy ban nhân dân huyện Tiên Lữ)" in k for k in kem)
 
 
+def test_appendix_workbooks_head_in_nd30_sizes(example_out):
+    """«Phụ lục I» 14 pt bold, its title bold and «(Kèm theo …)» italic at 13–14 pt (ND30 III.1c), as in
+    the .docx (a reviewer found the reference line at 12 pt in every appendix workbook)."""
+    for name in ("phu-luc-i.xlsx", "phu-luc-ii.xlsx"):
+        ws = openpyxl.load_workbook(example_out / name).active
+        number, title, ref = ws["A1"], ws["A2"], ws["A3"]
+        assert number.value.startswith("Phụ lục") and number.font.sz == 14 and number.font.b
+        assert ref.value.startswith("(Kèm theo") and ref.font.i and 13 <= ref.font.sz <= 14
+        assert title.font.b and 13 <= title.font.sz <= 14
+
+
 def test_tasks_appendix_matches_data(example_out):
     data = yaml.safe_load((EXAMPLE / "phu-luc-ii.yaml").read_text("utf-8"))
     ws = openpyxl.load_workbook(example_out / "phu-luc-ii.xlsx").active

@@ -52,9 +52,11 @@ def write_appendix(part: str, appendix: dict, year: int) -> bytes:
     ws.title = table.sheet
     n_print = len(table.printed)
     last = get_column_letter(n_print)
-    for row, text, font in ((1, f"Phụ lục {appendix['so']}", Font(name=FONT, size=14, bold=True)),
-                            (2, appendix["tieu_de"], Font(name=FONT, size=13, bold=True)),
-                            (3, appendix["kem_theo"], Font(name=FONT, size=12, italic=True))):
+    from ..nd30.rules import SIZES      # the sizes ND30 III.1c sets for an appendix's heading, as the .docx has
+    heading = SIZES["phu_luc_tieu_de"].use
+    for row, text, font in ((1, f"Phụ lục {appendix['so']}", Font(name=FONT, size=SIZES["phu_luc"].use, bold=True)),
+                            (2, appendix["tieu_de"], Font(name=FONT, size=heading, bold=True)),
+                            (3, appendix["kem_theo"], Font(name=FONT, size=heading, italic=True))):
         ws.merge_cells(f"A{row}:{last}{row}")
         c = ws.cell(row=row, column=1)
         set_text(c, text)
