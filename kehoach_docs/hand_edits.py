@@ -7,6 +7,8 @@ import difflib
 import itertools
 from pathlib import Path
 
+from .text.excerpt import excerpt
+
 #: Data files searched for the text a changed paragraph was printed from.
 DATA_SUFFIXES = (".yaml",)
 #: How many characters of a paragraph identify it in the data (references and punctuation aside).
@@ -35,10 +37,6 @@ def _lines_with(lines: list[tuple[str, int, str]], text: str) -> list[str]:
     return [f"{name}:{n}" for name, n, line in lines if probe[:24] in line]
 
 
-def _short(text: str, n: int = 50) -> str:
-    return text if len(text) <= n else text[:n - 1] + "…"
-
-
 def where_to_edit(plan_dir: Path, edited: Path, rebuilt: Path, most: int = 5) -> list[str]:
     """For each paragraph the clerk changed (edited copy against the rebuilt document), what it
     printed, what the clerk made of it and the data lines that print it:
@@ -55,7 +53,7 @@ def where_to_edit(plan_dir: Path, edited: Path, rebuilt: Path, most: int = 5) ->
             if printed is None:
                 continue
             lines = _lines_with(data, printed)
-            change = f"«{_short(printed)}» → " + (f"«{_short(typed)}»" if typed is not None else "(đã xóa)")
+            change = f"«{excerpt(printed)}» → " + (f"«{excerpt(typed)}»" if typed is not None else "(đã xóa)")
             hints.append(f"{change}: " + (f"sửa ở {', '.join(lines)}" if lines
                                            else "không thấy nguyên văn trong dữ liệu (chữ của mẫu, hoặc ghép từ nhiều trường)"))
             if len(hints) >= most:

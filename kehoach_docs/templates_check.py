@@ -16,6 +16,7 @@ from pathlib import Path
 from jinja2 import TemplateSyntaxError, meta
 from lxml import etree
 
+from .text.excerpt import excerpt
 from .problems import ERROR, InvalidInput, Problem, Problems, rel
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -45,9 +46,8 @@ def _runs(p):
         yield text, fmt
 
 
-def _excerpt(text: str, n: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+def _excerpt(text: str) -> str:
+    return excerpt(text, 60)
 
 
 def lint_part(xml: bytes, file: str, part: str, problems: Problems) -> None:

@@ -15,6 +15,7 @@ from ..context.common import plan_reference
 from ..context.plan_doc import body_paragraphs, indicator_rows, legal_bases, task_rows
 from ..model.bundle import Plan
 from ..model.tables import TASKS
+from ..text.excerpt import excerpt
 
 EDIT, ADD, REMOVE = "Sửa", "Thêm", "Bỏ"
 
@@ -39,9 +40,8 @@ class Change:
     thay_doi: str
 
 
-def _excerpt(text: str, n: int = 50) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+def _excerpt(text: str) -> str:
+    return excerpt(text, 50)
 
 
 def _indicator_columns(old: Plan, new: Plan) -> list:

@@ -10,6 +10,7 @@ import re
 
 from ..located import Located
 from ..problems import ERROR, WARNING, Problem, Problems
+from ..text.excerpt import excerpt
 from .bundle import Plan
 from .plan import TO_EDIT, Muc
 from .labels import label
@@ -299,7 +300,7 @@ def check_plan(plan: Plan) -> Problems:
     # What kehoach init wrote for the clerk to replace, and an unnamed signer, before it goes to sign.
     for part, src in plan.sources.items():
         for path, text in _texts_to_check(src)[1]:
-            _at(plan, part, path, WARNING, f"còn chữ của kế hoạch mẫu «{text[:60]}»: hãy thay bằng nội dung thật "
+            _at(plan, part, path, WARNING, f"còn chữ của kế hoạch mẫu «{excerpt(text, 60)}»: hãy thay bằng nội dung thật "
                 "trước khi trình ký", problems)
     if not kh.nguoi_ky.ho_ten.strip():
         _at(plan, "ke_hoach", ("nguoi_ky", "ho_ten"), WARNING, "chưa ghi họ tên người ký (nguoi_ky.ho_ten)", problems)

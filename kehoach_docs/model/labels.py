@@ -6,15 +6,15 @@ bàn», cột «Mã chỉ tiêu»» does. Messages print this label, then the ke
 
 from __future__ import annotations
 
+from ..text.excerpt import excerpt
 from .tables import INDICATORS, TASKS
 
 #: The appendices' file stems and the names a clerk reads them by.
 PARTS = {"phu-luc-i": ("Phụ lục I", INDICATORS), "phu-luc-ii": ("Phụ lục II", TASKS)}
 
 
-def _excerpt(text: str, n: int = 40) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+def _excerpt(text: str) -> str:
+    return excerpt(text, 40)
 
 
 def _header(table, key) -> str | None:

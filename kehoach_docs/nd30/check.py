@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 
+from ..text.excerpt import excerpt
 from ..text.hygiene import detect_legacy
 from ..text.vn import roman
 from .docx_model import W, DocxView, Para, text_of
@@ -41,9 +42,8 @@ class Finding:
         return f"[{label}] quy tắc {self.rule}, {self.where}: {self.message}"
 
 
-def _excerpt(text: str, n: int = 50) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+def _excerpt(text: str) -> str:
+    return excerpt(text, 50)
 
 
 class Checker:

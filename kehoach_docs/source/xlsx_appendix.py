@@ -14,6 +14,7 @@ from pathlib import Path
 from ..model.refs import REF
 from ..model.tables import APPENDICES, COLUMNS_LABEL, NOTES_LABEL, Table, appendix_table
 from ..problems import ERROR, WARNING, Problem, Problems, rel
+from ..text.excerpt import excerpt
 from ..located import Located, clean_strings
 from ..untrusted_zip import cells_ok, not_a_workbook, zip_ok
 
@@ -294,8 +295,8 @@ class _RowReader:
         pattern = "".join(".+?" if REF.fullmatch(part) else re.escape(part) for part in _split_refs(original))
         if re.fullmatch(pattern, text, re.S):
             return original
-        self._disagree("Nhiệm vụ", cell, text[:60] + ("…" if len(text) > 60 else ""), code_col,
-                       v[code_col.key][1], original[:60] + ("…" if len(original) > 60 else ""),
+        self._disagree("Nhiệm vụ", cell, excerpt(text, 61), code_col,
+                       v[code_col.key][1], excerpt(original, 61),
                        "nội dung này có tham chiếu ({ct:…}) nên hãy sửa ở ô nội dung gốc, hoặc xóa ô đó "
                        "để dùng đúng chữ vừa ghi")
         return original

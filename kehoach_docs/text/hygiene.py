@@ -209,6 +209,6 @@ def clean_text(text: str) -> tuple[str, list[TextIssue]]:
     return text, issues
 
 
-def _excerpt(text: str, n: int = 40) -> str:
-    text = escape_invisible(text)
-    return text if len(text) <= n else text[: n - 1] + "…"
+def _excerpt(text: str) -> str:
+    from .excerpt import excerpt
+    return excerpt(escape_invisible(text), 40, collapse=False)
