@@ -10,6 +10,7 @@ Vietnamese message, never a traceback.
 
 from __future__ import annotations
 
+import os
 import stat
 import zipfile
 import zlib
@@ -39,27 +40,28 @@ class UnreadableFile(UnsafeZip):
 def file_problem(path: Path) -> str | None:
     """Why ``path`` is no file to read: missing, a folder, or a device or pipe (which would be read
     without end, or wait for a writer for good); None for an ordinary file."""
+    return _regular_file(path)[1]
+
+
+def _regular_file(path: Path) -> tuple[os.stat_result | None, str | None]:
+    """``path``'s stat, or why it is no ordinary file to read (see :func:`file_problem`)."""
     try:
         st = Path(path).stat()
     except OSError as exc:
-        return os_reason(exc)
+        return None, os_reason(exc)
     if stat.S_ISDIR(st.st_mode):
-        return "đây là thư mục, không phải tệp"
+        return None, "đây là thư mục, không phải tệp"
     if not stat.S_ISREG(st.st_mode):
-        return "không phải tệp thông thường (thiết bị hay ống dẫn)"
-    return None
+        return None, "không phải tệp thông thường (thiết bị hay ống dẫn)"
+    return st, None
 
 
 def open_zip(path: Path) -> zipfile.ZipFile:
     """Open ``path`` after checking its size and its parts' declared sizes and methods."""
     path = Path(path)
-    why = file_problem(path)
+    st, why = _regular_file(path)
     if why:
         raise UnreadableFile(why)
-    try:
-        st = path.stat()
-    except OSError as exc:
-        raise UnreadableFile(os_reason(exc)) from None
     if st.st_size > MAX_FILE:
         raise UnsafeZip(f"tệp quá lớn ({st.st_size // 2**20} MB; tối đa {MAX_FILE // 2**20} MB)")
     try:

@@ -353,9 +353,14 @@ class NguoiKy(Strict):
         return self.authority_lines()
 
     @property
+    def deputy(self) -> bool:
+        """Whether the signer is a deputy («Phó …»)."""
+        return upper_vi(self.chuc_vu).startswith("PHÓ")
+
+    @property
     def deputy_in_own_right(self) -> bool:
-        """A deputy («Phó …») signing without «KT.» (for the head)."""
-        return not self.ky_thay and upper_vi(self.chuc_vu).startswith("PHÓ")
+        """A deputy signing without «KT.» (for the head)."""
+        return self.deputy and not self.ky_thay
 
     def authority_lines(self, on_behalf_of: str | None = None) -> list[str]:
         """The lines above the signature. ``on_behalf_of`` (a collective body) stands for ``thay_mat``
@@ -373,7 +378,7 @@ class NguoiKy(Strict):
 
     @model_validator(mode="after")
     def _deputy(self):
-        if self.ky_thay and not upper_vi(self.chuc_vu).startswith("PHÓ"):
+        if self.ky_thay and not self.deputy:
             raise ValueError("ký thay (KT.) thì chức vụ người ký phải là cấp phó (ví dụ PHÓ CHỦ TỊCH)")
         if re.match(r"^(TS|ThS|GS|PGS|KS|CN)\.", self.ho_ten):
             raise ValueError("họ tên người ký không ghi học hàm, học vị (Nghị định 30)")
