@@ -16,9 +16,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
     made: list[str] = []    # the temporary file's name, known before the file exists
     try:
-        fd = _create_temporary(path, made)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        _fill(_create_temporary(path, made), data)
         os.replace(made[0], path)
     except BaseException:
         # an interrupt (Ctrl-C in a worker that runs a whole plan) may come just after the file
@@ -29,6 +27,17 @@ def write_atomic(path: Path, data: bytes) -> None:
             except FileNotFoundError:
                 pass
         raise
+
+
+def _fill(fd: int, data: bytes) -> None:
+    """Write ``data`` to the open file ``fd``, then close it (also if the write fails)."""
+    try:
+        fh = os.fdopen(fd, "wb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with fh:
+        fh.write(data)
 
 
 #: Created as an ordinary file (the umask applies, unlike mkstemp's 0600), binary on Windows.
@@ -48,6 +57,101 @@ def _create_temporary(path: Path, made: list[str]) -> int:
         except FileNotFoundError:
             path.parent.mkdir(parents=True, exist_ok=True)
     raise FileExistsError(errno.EEXIST, "không tạo được tệp tạm", str(path.parent))
+
+
+class Rewrites:
+    """:func:`write_atomic` for a run of files that replace older ones: each new file is written into
+    the inode of the file the write before it replaced (kept under a temporary name), not a new one.
+
+    A ``reports --force`` replaces thousands of files. Made the plain way, each write allocates an
+    inode and frees one, and on ext4 an allocation slows as recently freed inodes pile up (from
+    0.02 to 0.7 ms a file here, more than rendering the file). Reused, the replaced file is still
+    renamed away whole, so a reader sees the old file or the new one, never part of either.
+
+    A replaced file is reused only if no other name points at it and it has the owner and
+    permissions of a file this writer makes; else, or where the file system has no hard links,
+    a new temporary file is made as :func:`write_atomic` does. One thread at a time;
+    :meth:`close` removes what is kept.
+    """
+
+    def __init__(self) -> None:
+        self._spare: dict[str, str] = {}        # folder -> temporary name of a replaced file's inode
+        self._unlinkable: set[str] = set()       # folders whose file system refuses hard links
+        self._made: tuple | None = None          # (owner, group, mode) of a temporary file made here
+
+    def write(self, path: Path, data: bytes) -> None:
+        """Write ``data`` to ``path`` atomically, as :func:`write_atomic`."""
+        folder = os.path.dirname(path)
+        made: list[str] = []
+        try:
+            fd = self._reuse(self._spare.pop(folder, None), made)
+            if fd is None:
+                fd = _create_temporary(Path(path), made)
+                if self._made is None:
+                    st = os.fstat(fd)
+                    self._made = (st.st_uid, st.st_gid, st.st_mode)
+            _fill(fd, data)
+            old = self._keep_replaced(path, folder)
+            try:
+                os.replace(made[0], path)
+            except BaseException:
+                _unlink(old)        # a second name of the file still in place: only the name goes
+                raise
+            if old:
+                self._spare[folder] = old
+        except BaseException:
+            for tmp in made:
+                _unlink(tmp)
+            raise
+
+    def close(self) -> None:
+        """Remove the replaced files kept for reuse."""
+        while self._spare:
+            _unlink(self._spare.popitem()[1])
+
+    def _reuse(self, spare: str | None, made: list[str]) -> int | None:
+        """``spare`` open for writing and emptied, its name put in ``made``; None if it will not serve."""
+        if spare is None:
+            return None
+        made.append(spare)      # from here on, a failure removes it
+        try:
+            fd = os.open(spare, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+        except OSError:
+            _unlink(made.pop())
+            return None
+        try:
+            st = os.fstat(fd)
+            if st.st_nlink == 1 and (st.st_uid, st.st_gid, st.st_mode) == self._made:
+                os.ftruncate(fd, 0)
+                return fd
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+        _unlink(made.pop())
+        return None
+
+    def _keep_replaced(self, path: Path, folder: str) -> str | None:
+        """A second, temporary name for the file at ``path`` (None if there is none, or no hard links)."""
+        if folder in self._unlinkable:
+            return None
+        name = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.link(path, name)
+        except (FileNotFoundError, FileExistsError):
+            return None
+        except (OSError, NotImplementedError):   # FAT, some network shares
+            self._unlinkable.add(folder)
+            return None
+        return name
+
+
+def _unlink(name: str | None) -> None:
+    if name:
+        try:
+            os.unlink(name)
+        except FileNotFoundError:
+            pass
 
 
 class Busy(UserError):

@@ -222,6 +222,26 @@ def test_in_the_pool_a_hand_edit_is_kept_and_a_file_that_cannot_be_written_fails
     assert not list(folder.glob(".*.tmp"))
 
 
+def test_a_worker_writes_each_file_into_one_it_replaced(built, monkeypatch):
+    """A worker's chunk makes one new file on disk, not one per document: each document is written
+    into the file it replaced just before; and no temporary file is left behind."""
+    import kehoach_docs.atomic as atomic
+    from kehoach_docs.batch.manifest import Manifest
+    from kehoach_docs.batch.runner import render_chunk
+    plan_dir, out = built
+    folder = out / "tien-lu-2024"
+    made = []
+    real = atomic._create_temporary
+    monkeypatch.setattr(atomic, "_create_temporary", lambda path, names: made.append(path) or real(path, names))
+    plan = load_plan(plan_dir)
+    manifest = Manifest(folder)
+    jobs = [j for j in jobs_for("reports", plan, TEMPLATES)[1] if not j.local][:12]
+    results = render_chunk([(j, j.data_hash, "mau", manifest.written(j.output)) for j in jobs], str(folder))
+    assert [r[2] for r in results] == [None] * 12 and not any(r[3] for r in results)
+    assert len(made) == 1
+    assert not list(folder.rglob(".*.tmp"))
+
+
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_an_interrupted_run_keeps_the_record_of_what_it_wrote(plan_copy, tmp_path, n_jobs):
     """Ctrl-C halfway: the files already written are in the manifest, so the next run makes only

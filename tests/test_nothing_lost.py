@@ -556,6 +556,96 @@ def test_an_interrupt_just_after_the_temporary_file_is_made_leaves_nothing(tmp_p
     assert [p.name for p in tmp_path.iterdir()] == ["TCKH.docx"] and target.read_bytes() == b"old"
 
 
+def _rewrite(tmp_path, names, first=b"old ", then=b"new "):
+    """Write ``names`` plainly, then again through one :class:`Rewrites`; the inodes before and after."""
+    from kehoach_docs.atomic import Rewrites, write_atomic
+    for n in names:
+        write_atomic(tmp_path / n, first + n.encode())
+    before = {n: (tmp_path / n).stat().st_ino for n in names}
+    rewrites = Rewrites()
+    for n in names:
+        rewrites.write(tmp_path / n, then + n.encode())
+    rewrites.close()
+    return before, {n: (tmp_path / n).stat().st_ino for n in names}
+
+
+def test_a_run_of_rewrites_reuses_each_replaced_file_for_the_next(tmp_path):
+    """A batch writes each file into the inode that the write before it replaced (no new inode per
+    file, which ext4 makes slowly once thousands were freed), and leaves nothing else behind."""
+    names = ["A.docx", "A.xlsx", "B.docx", "B.xlsx"]
+    before, after = _rewrite(tmp_path, names)
+    assert [(tmp_path / n).read_bytes() for n in names] == [b"new " + n.encode() for n in names]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
+    if os.name == "posix":
+        assert [after[n] for n in names[1:]] == [before[n] for n in names[:-1]]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_replaced_file_with_another_name_or_other_permissions_is_never_reused(tmp_path):
+    """A file that someone linked elsewhere, or gave other permissions, keeps its bytes: only a file
+    that is the writer's alone, as it would make it, is emptied for the next write."""
+    from kehoach_docs.atomic import Rewrites, write_atomic
+    names = ["A.docx", "B.docx", "C.docx"]
+    for n in names:
+        write_atomic(tmp_path / n, b"old " + n.encode())
+    other = tmp_path / "khac" / "ban-sao-A.docx"
+    other.parent.mkdir()
+    os.link(tmp_path / "A.docx", other)
+    os.chmod(tmp_path / "B.docx", 0o600)
+    mode_b = (tmp_path / "B.docx").stat().st_mode
+    rewrites = Rewrites()
+    rewrites.write(tmp_path / "Z.docx", b"first")        # a new file: its temporary sets the mode
+    for n in names:
+        rewrites.write(tmp_path / n, b"new " + n.encode())
+    rewrites.close()
+    assert other.read_bytes() == b"old A.docx"
+    assert (tmp_path / "C.docx").stat().st_mode != mode_b
+    assert [(tmp_path / n).read_bytes() for n in names] == [b"new " + n.encode() for n in names]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["khac", "Z.docx", *names])
+
+
+def test_rewrites_without_hard_links_still_write_every_file(tmp_path, monkeypatch):
+    """On a file system with no hard links (FAT, some network shares) each write makes its own file."""
+    import kehoach_docs.atomic as atomic
+    tried = []
+
+    def refused(src, dst):
+        tried.append(src)
+        raise PermissionError(1, "Operation not permitted")
+    monkeypatch.setattr(atomic.os, "link", refused)
+    names = ["A.docx", "B.docx", "C.docx"]
+    _rewrite(tmp_path, names)
+    assert [(tmp_path / n).read_bytes() for n in names] == [b"new " + n.encode() for n in names]
+    assert sorted(p.name for p in tmp_path.iterdir()) == names
+    assert len(tried) == 1          # refused once, not asked again for that folder
+
+
+@pytest.mark.parametrize("fails", ["replace", "write"])
+def test_a_rewrite_that_fails_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch, fails):
+    """Interrupted at the rename or the write, a rewrite leaves the file it was replacing whole and
+    takes away the temporary names it made (the reused file's, and the second name of the old one)."""
+    import kehoach_docs.atomic as atomic
+    from kehoach_docs.atomic import Rewrites, write_atomic
+    for n in ("A.docx", "B.docx"):
+        write_atomic(tmp_path / n, b"old " + n.encode())
+    rewrites = Rewrites()
+    rewrites.write(tmp_path / "A.docx", b"new A")        # keeps A's old file for the next write
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    if fails == "replace":
+        monkeypatch.setattr(atomic.os, "replace", interrupted)
+    else:
+        monkeypatch.setattr(atomic.os, "fdopen", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        rewrites.write(tmp_path / "B.docx", b"new B")
+    monkeypatch.undo()
+    rewrites.close()
+    assert (tmp_path / "B.docx").read_bytes() == b"old B.docx"
+    assert (tmp_path / "A.docx").read_bytes() == b"new A"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["A.docx", "B.docx"]
+
+
 def test_kill_during_write_leaves_nothing_half_written(plan_copy, tmp_path):
     out = tmp_path / "out"
     build(plan_copy, out)

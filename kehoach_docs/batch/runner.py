@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .. import __version__
-from ..atomic import write_atomic
+from ..atomic import Rewrites, write_atomic
 from ..problems import os_reason
 from ..render.package import pack
 from .jobs import Job, template_hash
@@ -80,15 +80,16 @@ def _bytes_of(job: Job, data_hash: str, tpl_hash: str) -> bytes:
     return pack(parts, job.title, job.timestamp, props)
 
 
-def _put(output: str, folder: str, data: bytes, written: Written) -> Result:
-    """Write ``data`` as ``output``, a hand-edited file there moved aside first (see :func:`render_job`)."""
+def _put(output: str, folder: str, data: bytes, written: Written, write: Callable | None = None) -> Result:
+    """Write ``data`` as ``output`` with ``write`` (:func:`write_atomic` if None), a hand-edited file
+    there moved aside first (see :func:`render_job`)."""
     kept = None
     try:
         sha = hashlib.sha256(data).hexdigest()
         target = Path(folder) / output
         if target.exists() and not as_written(target, *written, also=sha):
             kept = keep_edited(target).name
-        write_atomic(target, data)
+        (write or write_atomic)(target, data)
         return output, sha, None, kept, file_stat(target)
     except Exception as exc:    # the hand edit, if moved aside already, is still told about
         return output, None, _describe(exc), kept, None
@@ -231,14 +232,18 @@ def render_chunk(items: list[tuple], folder: str) -> list[Result]:
     wait would otherwise leave a core idle for a quarter of the worker's time.
     """
     results: list = []
-    writer = _writer()
-    for job, data_hash, tpl_hash, *written in _in_order(items):
-        try:
-            data = _bytes_of(job, data_hash, tpl_hash)
-        except Exception as exc:  # one bad document must not stop the batch
-            results.append(_failed(job.output, exc))
-            continue
-        results.append(writer.submit(_put, job.output, folder, data, *written))
+    writer, rewrites = _writer(), Rewrites()    # used by the writing thread alone
+    try:
+        for job, data_hash, tpl_hash, *written in _in_order(items):
+            try:
+                data = _bytes_of(job, data_hash, tpl_hash)
+            except Exception as exc:  # one bad document must not stop the batch
+                results.append(_failed(job.output, exc))
+                continue
+            written = written[0] if written else NOT_WRITTEN
+            results.append(writer.submit(_put, job.output, folder, data, written, rewrites.write))
+    finally:
+        writer.submit(rewrites.close).result()
     return [r.result() if isinstance(r, Future) else r for r in results]
 
 
