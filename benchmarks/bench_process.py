@@ -16,9 +16,10 @@ Every figure is measured in this run; nothing is asserted. Rows:
   run of its own: the sampling takes CPU from the run it watches);
 * each time is the best of ``TIMED`` rounds, and within a round the command and the floors are
   timed one after another (a naive run over a minute long is run once);
-* the command reads its data files as kept from the warm-up run (``source/parse_cache.py``), as a
-  re-run or an amendment does for every unchanged file; the same command is also timed with every
-  data file read anew;
+* the command takes its plan as validated by the warm-up run (``source/model_cache.py``), as a
+  re-run does (an amendment validates anew, its unchanged files as read before,
+  ``source/parse_cache.py``); the same command is also timed with every data file read and
+  validated anew;
 * many plans: ``kehoach build FOLDER`` over copies of a commune plan, beside a shell loop of one
   ``kehoach build PLAN`` per plan (timed on the first ``--loop`` plans, per plan);
 * PDF: ``kehoach reports --pdf`` on the example beside one LibreOffice call over the same files
@@ -45,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_batch import make_plan  # noqa: E402
 from kehoach_docs.render.package import deflate_raw  # noqa: E402  (the floor deflates as the files are)
+from kehoach_docs.source.model_cache import FOLDER as VALIDATED  # noqa: E402
 from kehoach_docs.source.parse_cache import FOLDER as PARSED  # noqa: E402
 
 EXAMPLE = ROOT / "data" / "tien-lu-2024"
@@ -65,6 +67,12 @@ def tree_pss_mb(pid: int) -> float:
         except (OSError, StopIteration, ValueError):
             continue
     return total / 1024
+
+
+def forget_kept() -> None:
+    """Empty the user cache's kept readings and validated plans: the next run reads every data file anew."""
+    for folder in (PARSED, VALIDATED):
+        shutil.rmtree(Path(os.environ["KEHOACH_CACHE"]) / folder, ignore_errors=True)
 
 
 def run(cmd: list[str], cwd: Path | None = None, memory: bool = False) -> tuple[float, float]:
@@ -152,7 +160,7 @@ def reports_row(label: str, plan: Path, tmp: Path) -> dict:
     t_ours = t_cold = t_floor = t_atomic = float("inf")
     for _ in range(TIMED):
         t_ours = min(t_ours, run(force)[0])
-        shutil.rmtree(Path(os.environ["KEHOACH_CACHE"]) / PARSED, ignore_errors=True)
+        forget_kept()
         t_cold = min(t_cold, run(force)[0])
         t, files = floor(ours_out)
         t_floor = min(t_floor, t)
@@ -168,10 +176,9 @@ def communes_row(n: int, loop: int, tmp: Path) -> dict:
         shutil.copytree(COMMUNE, root / f"xa-{i:04d}")
         for f in (root / f"xa-{i:04d}").glob("*.yaml"):    # every file its own bytes, as real communes'
             f.write_text(f"# xã {i}\n" + f.read_text(encoding="utf-8"), encoding="utf-8")
-    parsed = Path(os.environ["KEHOACH_CACHE"]) / PARSED
-    shutil.rmtree(parsed, ignore_errors=True)
+    forget_kept()
     t_one, _ = run([*KEHOACH, "-q", "build", str(root), "-o", str(tmp / "tinh-out")])
-    shutil.rmtree(parsed, ignore_errors=True)   # the loop too reads every file for the first time
+    forget_kept()   # the loop too reads every file for the first time
     plans = sorted(root.iterdir())[:loop]
     t = time.perf_counter()
     for p in plans:          # what a shell loop does: one process per plan

@@ -42,8 +42,9 @@ def test_a_location_found_alone_is_the_one_of_the_full_map(path):
     assert [fresh.locate(p) for p in paths] == [nearest(where, p) for p in paths]
 
 
-def test_a_valid_plan_is_read_without_a_map_of_every_value(monkeypatch):
+def test_a_valid_plan_is_read_without_a_map_of_every_value(monkeypatch, tmp_path):
     """A plan without problems never asks where a value stands: no file is read a second time."""
+    monkeypatch.setenv("KEHOACH_CACHE", str(tmp_path))     # validated here, not taken as validated before
     asked = []
     original = yaml_file._Reader.__init__
 
@@ -190,9 +191,10 @@ def test_an_explicit_tag_that_does_not_fit_its_value_is_a_located_error(tmp_path
     assert found[1][0] == "4" and "không đọc được theo thẻ YAML !!" in found[1][1]
 
 
-def test_the_collector_is_held_off_while_reading_and_never_left_off():
+def test_the_collector_is_held_off_while_reading_and_never_left_off(monkeypatch, tmp_path):
     """Reading holds the collector off and gives it back, even when the plan is refused; workers
     forked meanwhile (the web app reads in one thread while another starts a batch) collect."""
+    monkeypatch.setenv("KEHOACH_CACHE", str(tmp_path))     # read here, not taken as validated before
     import gc
     from kehoach_docs.batch.runner import warm_pool
     from kehoach_docs.memory import collector_held

@@ -34,7 +34,7 @@ _ALLOWED = frozenset({("datetime", "date"), ("datetime", "datetime"), ("datetime
                       ("datetime", "timedelta"), ("datetime", "timezone")})
 
 _code_digest: bytes | None = None
-_pruned = False
+_pruned: set[Path] = set()       # folders pruned by this process
 
 
 def _digest_of_code() -> bytes:
@@ -89,14 +89,32 @@ def lookup(source: bytes) -> dict | None:
     text in UTF-8 with ``\\n`` line ends (a BOM or Windows line ends change nothing read)."""
     try:
         path, key = _entry(source)
+    except Exception:       # no cache folder: read the file instead
+        return None
+    data = load_entry(path, key, _Unpickler)
+    return data if isinstance(data, dict) else None
+
+
+def store(source: bytes, data: Any) -> None:
+    """Keep ``data``, what a file (``source``, as for :func:`lookup`) was read as with no problem.
+    A cache that cannot be written (no home, a read-only one, a full disk) changes nothing but speed."""
+    try:
+        path, key = _entry(source)
+    except Exception:
+        return
+    save_entry(path, key, data)
+
+
+def load_entry(path: Path, key: bytes, unpickler: type[pickle.Unpickler]) -> Any:
+    """What the entry at ``path`` holds if it was kept under ``key``, unpickled by ``unpickler``
+    (which allows only the classes it expects); None if missing, damaged, foreign or renamed."""
+    try:
         raw = _read_entry(path)
         # the entry names what it holds: one copied, renamed or damaged in any byte is not taken
         if raw is None or len(raw) > MAX_ENTRY or raw[:32] != hashlib.sha256(key + raw[32:]).digest():
             return None
-        data = _Unpickler(io.BytesIO(raw[32:])).load()
+        data = unpickler(io.BytesIO(raw[32:])).load()
     except Exception:       # no cache folder, missing, damaged or foreign: read the file instead
-        return None
-    if not isinstance(data, dict):
         return None
     try:
         os.utime(path)      # recently used: the last to be pruned
@@ -105,19 +123,16 @@ def lookup(source: bytes) -> dict | None:
     return data
 
 
-def store(source: bytes, data: Any) -> None:
-    """Keep ``data``, what a file (``source``, as for :func:`lookup`) was read as with no problem.
-    A cache that cannot be written (no home, a read-only one, a full disk) changes nothing but speed."""
+def save_entry(path: Path, key: bytes, data: Any) -> None:
+    """Keep ``data`` at ``path`` under ``key``; a cache that cannot be written changes nothing but speed."""
     from ..atomic import write_atomic
     try:
-        path, key = _entry(source)
         payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
         write_atomic(path, hashlib.sha256(key + payload).digest() + payload)
     except Exception:
         return
-    global _pruned
-    if not _pruned:     # once a process: a many-plans run stores thousands of entries
-        _pruned = True
+    if path.parent not in _pruned:     # once a process: a many-plans run stores thousands of entries
+        _pruned.add(path.parent)
         prune(path.parent)
 
 

@@ -18,6 +18,7 @@ from ..problems import ERROR, WARNING, InvalidInput, Problem, Problems, rel
 from ..located import Located
 from ..memory import collector_held, release_freed
 from ..model.compact import share_fields_sets
+from . import model_cache
 from .yaml_file import read_yaml
 
 MAIN = "ke-hoach.yaml"
@@ -126,10 +127,69 @@ def _load(root: Path, with_results: bool, workbooks: dict[str, Path]) -> Plan:
     if not root.is_dir():
         problems.add(Problem(ERROR, rel(root), None, (), "không có thư mục kế hoạch này"))
         raise InvalidInput(problems)
-    sources: dict[str, Located] = {}
-    models: dict[str, object] = {}
     for p in look_alikes(root):
         problems.add(p)
+    inputs = None if workbooks else _inputs(root)
+    kept = model_cache.lookup(inputs) if inputs else None
+    if kept is None:
+        sources: dict[str, Located] = {}
+        models, found = _validated(root, workbooks, sources)
+        problems.extend(found)
+        if problems.errors or any(v is None for v in models.values()) or len(models) < 4:
+            raise InvalidInput(problems)
+        plan = _plan(root, models, sources)
+        checked = check_plan(plan)
+        problems.extend(checked)
+        if problems.errors:
+            raise InvalidInput(problems)
+        # Locations are only needed while checking; a batch of thousands of agencies should not carry them.
+        plan.sources.clear()
+        found.extend(checked)
+        names = {rel(root / name): name for name, _ in inputs or []}
+        if inputs and all(p.file in names for p in found.items):   # each problem's file known by its name
+            model_cache.store(inputs, (models, [(p.level, names[p.file], p.where, p.path, p.message, p.label)
+                                                for p in found.items]))
+    else:
+        models, found = kept
+        for level, name, where, path, message, label in found:
+            problems.add(Problem(level, rel(root / name), where, path, message, label))
+        plan = _plan(root, models, {})
+    if with_results:
+        # After the plan's own check: a refused results file is reported, never fatal to the plan.
+        from .results_dir import load_results
+        load_results(plan, problems)
+    plan.problems = problems
+    return plan
+
+
+def _inputs(root: Path) -> list[tuple[str, bytes]] | None:
+    """The name and bytes of every file the plan may be read from (the appendices in both forms, as
+    which one is read depends on the rest); None if one cannot be read as a plain file of bounded
+    size (the plan is then read the long way, which reports why)."""
+    from ..untrusted_zip import MAX_FILE, file_problem
+    from .yaml_file import MAX_BYTES
+    files = [root / MAIN, root / REGISTRY, *(p for stem, _ in APPENDICES.values() for p in _files_of(root, stem))]
+    inputs = []
+    for path in files:
+        limit = MAX_FILE if path.suffix == ".xlsx" else MAX_BYTES
+        try:
+            if file_problem(path):
+                return None
+            with open(path, "rb") as fh:
+                data = fh.read(limit + 1)
+        except OSError:
+            return None
+        if len(data) > limit:
+            return None
+        inputs.append((path.name, data))
+    return inputs
+
+
+def _validated(root: Path, workbooks: dict[str, Path], sources: dict[str, Located]) -> tuple[dict[str, object], Problems]:
+    """The plan's four parts, each validated (None, or missing, where it failed), and every problem
+    found; each part's data and locations are put in ``sources`` for the cross-check."""
+    problems = Problems()
+    models: dict[str, object] = {}
     for part, name, cls in (("ke_hoach", MAIN, m.KeHoach), ("co_quan", REGISTRY, m.DanhBaCoQuan)):
         path = root / name
         if not path.exists():
@@ -157,18 +217,9 @@ def _load(root: Path, with_results: bool, workbooks: dict[str, Path]) -> Plan:
         if src is not None:
             sources[part] = src
             models[part] = _validate(cls, src, problems)
-    if problems.errors or any(v is None for v in models.values()) or len(models) < 4:
-        raise InvalidInput(problems)
-    plan = Plan(root.resolve().name, root, models["ke_hoach"], models["co_quan"].co_quan,
+    return models, problems
+
+
+def _plan(root: Path, models: dict[str, object], sources: dict[str, Located]) -> Plan:
+    return Plan(root.resolve().name, root, models["ke_hoach"], models["co_quan"].co_quan,
                 models["phu_luc_i"], models["phu_luc_ii"], sources)
-    problems.extend(check_plan(plan))
-    if problems.errors:
-        raise InvalidInput(problems)
-    if with_results:
-        # After the plan's own check: a refused results file is reported, never fatal to the plan.
-        from .results_dir import load_results
-        load_results(plan, problems)
-    plan.problems = problems
-    # Locations are only needed while checking; a batch of thousands of agencies should not carry them.
-    plan.sources.clear()
-    return plan
