@@ -39,12 +39,21 @@ def indicator_result(plan: Plan, ct: ChiTieu) -> dict:
         parts = [assess(sub, getattr(_reported(plan, sub), "uoc_thuc_hien", ""), policy).verdict
                  for sub in ct.chi_tiet]
         verdict = composite(parts) or verdict
+    printed, values = _columns(plan)
+    text = {c.key: c.text(plan, ct) for c in (*printed, *values)}   # one text per column, printed twice
+    name = plan.indicator_name(ct)
     return {
-        **{c.key: c.text(plan, ct) for c in plan.indicator_table.printed if c.key != "stt"},
-        "gia_tri": [c.text(plan, ct) for c in plan.indicator_table.values(reports=True)],
-        "ma": ct.ma, "ten": plan.indicator_name(ct), "ten_day_du": plan.indicator_name(ct), "uoc": uoc,
+        **{c.key: text[c.key] for c in printed if c.key != "stt"},
+        "gia_tri": [text[c.key] for c in values],
+        "ma": ct.ma, "ten": name, "ten_day_du": name, "uoc": uoc,
         "doi_chieu": target_of(ct, policy).text, "so_sanh": a.so_sanh, "danh_gia": verdict.value, "ghi_chu": one_line(r.ghi_chu) if r else "",
     }
+
+
+def _columns(plan: Plan) -> tuple[list, list]:
+    """The indicator table's printed columns and the value columns the reports print."""
+    table = plan.indicator_table
+    return table.printed, table.values(reports=True)
 
 
 def _reported(plan: Plan, ct: ChiTieu):
