@@ -16,11 +16,12 @@ if TYPE_CHECKING:     # the model (pydantic) is loaded only by commands that rea
 
 def fingerprint(plan_dir: Path, templates: list[Path], scope: str) -> str:
     """A hash of every input of a command: the plan's files (results included), the templates it
-    uses, the package version and the command's own options (``scope``)."""
+    uses, the package version with its rendering code (:func:`~kehoach_docs.build_id`) and the
+    command's own options (``scope``)."""
     import hashlib
 
-    from . import __version__
-    h = hashlib.sha256(f"{__version__}\0{scope}\0".encode())
+    from . import build_id
+    h = hashlib.sha256(f"{build_id()}\0{scope}\0".encode())
     root = Path(plan_dir)
     # hidden files and folders are tools' own (locks, the web app's database in .kehoach/), not data
     files = sorted(p for p in root.rglob("*")

@@ -104,6 +104,49 @@ def test_template(built, tmp_path, template, expected):
     assert everything(plan, out, templates) == expected(out)
 
 
+def test_a_change_in_the_rendering_code_is_a_new_build(tmp_path, monkeypatch):
+    """The build id follows every byte of the code that lays documents out, and only that code."""
+    import kehoach_docs
+    root = Path(kehoach_docs.__file__).resolve().parent
+    copy = tmp_path / "kehoach_docs"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(kehoach_docs, "_code_root", copy)
+
+    def fresh_id():
+        monkeypatch.setattr(kehoach_docs, "_build_ids", {})
+        return kehoach_docs.build_id()
+    first = fresh_id()
+    assert first.startswith(kehoach_docs.__version__ + "+")
+    (copy / "cli.py").write_text("# not rendering code\n", "utf-8")
+    (copy / "context" / "report_doc.py").write_text("# contexts: their values are in the data hash\n", "utf-8")
+    assert fresh_id() == first
+    for changed in ("render/xlsx_print.py", "nd30/rules.py", "model/tables.py"):
+        with (copy / changed).open("a", encoding="utf-8") as fh:
+            fh.write("\n# sua\n")
+        assert fresh_id() != first, changed
+        first = fresh_id()
+
+
+def test_outputs_of_other_rendering_code_are_rebuilt_and_said_why(plan_copy, tmp_path, monkeypatch):
+    """Outputs made by other rendering code (an edited renderer, a branch) are stale though the
+    version number did not move: the fast check does not pass them, and each is rebuilt, once."""
+    import kehoach_docs
+    from click.testing import CliRunner
+    from kehoach_docs.cli import main
+    out = tmp_path / "out"
+
+    def build():
+        res = CliRunner().invoke(main, ["build", str(plan_copy), "-o", str(out), "-j", "1"])
+        assert res.exit_code == 0, res.output
+        return res.output
+    build()
+    assert "Không có gì thay đổi" in build()
+    monkeypatch.setattr(kehoach_docs, "_build_ids", {kehoach_docs.__version__: "0.1.0+ma-khac"})
+    again = build()
+    assert "Đã dựng 3, không đổi 0" in again and again.count("(phiên bản kehoach thay đổi)") == 3
+    assert "Không có gì thay đổi" in build()
+
+
 def test_force_rebuilds_everything(built):
     plan, out = built
     assert len(everything(plan, out, force=True)) == 3 + 2 * 19 + 1

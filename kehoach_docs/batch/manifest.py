@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from .. import __version__
+from .. import build_id
 from ..atomic import write_atomic
 from ..problems import os_reason
 
@@ -97,7 +97,7 @@ class Manifest:
     def is_fresh(self, scope: str, fingerprint: str) -> bool:
         """True if ``scope`` last ran on exactly these inputs and its outputs are untouched since."""
         entry = self.inputs.get(scope)
-        if not entry or entry.get("fingerprint") != fingerprint or entry.get("version") != __version__:
+        if not entry or entry.get("fingerprint") != fingerprint or entry.get("version") != build_id():
             return False
         for output in entry.get("outputs", []):
             target = self.folder / output
@@ -107,7 +107,7 @@ class Manifest:
         return True
 
     def mark_fresh(self, scope: str, fingerprint: str, outputs: list[str]) -> None:
-        self.inputs[scope] = {"fingerprint": fingerprint, "version": __version__, "outputs": sorted(outputs)}
+        self.inputs[scope] = {"fingerprint": fingerprint, "version": build_id(), "outputs": sorted(outputs)}
         self.save()
 
     def forget_inputs_of(self, outputs: set[str]) -> None:
@@ -128,7 +128,7 @@ class Manifest:
             return "data"
         if entry.get("template") != template:
             return "template"
-        if entry.get("version") != __version__:
+        if entry.get("version") != build_id():
             return "version"
         if not as_written(target, entry.get("file"), entry.get("stat")):
             return "edited"
@@ -142,7 +142,7 @@ class Manifest:
 
     def record(self, output: str, data: str, template: str, file_sha: str, stat: list[int]) -> None:
         """``output`` was written from these hashes; ``stat`` is its file's, taken just after."""
-        self.entries[output] = {"data": data, "template": template, "version": __version__,
+        self.entries[output] = {"data": data, "template": template, "version": build_id(),
                                 "file": file_sha, "stat": stat}
 
     def touch(self, output: str) -> None:
@@ -152,6 +152,6 @@ class Manifest:
             self.entries[output]["stat"] = file_stat(target)
 
     def save(self) -> None:
-        body = json.dumps({"version": __version__, "outputs": dict(sorted(self.entries.items())),
+        body = json.dumps({"version": build_id(), "outputs": dict(sorted(self.entries.items())),
                            "inputs": dict(sorted(self.inputs.items()))}, ensure_ascii=False, indent=1)
         write_atomic(self.path, body.encode("utf-8"))

@@ -362,26 +362,17 @@ class Prototype:
         return parts
 
 
-#: The code that lays the workbook out: a prototype kept on disk is valid while none of it changes.
-_LAYOUT_CODE = ("render/xlsx_result_entry.py", "render/xlsx_print.py", "render/xlsx_appendix.py", "nd30/rules.py",
-                "render/xlsx_prepared.py", "model/tables.py")
-
-
 def _prototype_bytes(layout: str, sample: dict) -> bytes:
     """The prototype workbook for ``layout``, from the user's cache when this code made it before
     (so a command that only fills workbooks never imports openpyxl), else made and kept there."""
     import hashlib
     import io
     import zipfile
-    from pathlib import Path
 
-    from .. import __version__
+    from .. import build_id
     from ..atomic import write_atomic
     from ..user_cache import cache_home
-    package = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256(f"{__version__}\0{layout}".encode())
-    for name in _LAYOUT_CODE:
-        h.update((package / name).read_bytes())
+    h = hashlib.sha256(f"{build_id()}\0{layout}".encode())
     path = cache_home() / "so-nhap" / f"{h.hexdigest()[:32]}.xlsx"
     try:
         data = path.read_bytes()
