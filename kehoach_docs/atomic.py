@@ -68,10 +68,11 @@ class Rewrites:
     0.02 to 0.7 ms a file here, more than rendering the file). Reused, the replaced file is still
     renamed away whole, so a reader sees the old file or the new one, never part of either.
 
-    A replaced file is reused only if no other name points at it and it has the owner and
-    permissions of a file this writer makes; else, or where the file system has no hard links,
-    a new temporary file is made as :func:`write_atomic` does. One thread at a time;
-    :meth:`close` removes what is kept.
+    A replaced file is reused only if no other name points at it, no one has it open (a download
+    still reading the old bytes), and it has the owner and permissions of a file this writer makes;
+    else, where the file system has no hard links, or off Linux (where an open reader cannot be
+    seen cheaply), a new temporary file is made as :func:`write_atomic` does. One thread at a
+    time; :meth:`close` removes what is kept.
     """
 
     def __init__(self) -> None:
@@ -121,7 +122,7 @@ class Rewrites:
             return None
         try:
             st = os.fstat(fd)
-            if st.st_nlink == 1 and (st.st_uid, st.st_gid, st.st_mode) == self._made:
+            if st.st_nlink == 1 and (st.st_uid, st.st_gid, st.st_mode) == self._made and _alone(fd):
                 os.ftruncate(fd, 0)
                 return fd
         except BaseException:
@@ -144,6 +145,19 @@ class Rewrites:
             self._unlinkable.add(folder)
             return None
         return name
+
+
+def _alone(fd: int) -> bool:
+    """Whether no one else has the file open: a reader that opened it before it was replaced must go
+    on reading the old bytes, as rename promises. Linux grants a write lease only then; elsewhere
+    this cannot be known cheaply, so no file is reused."""
+    try:
+        import fcntl
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+    except (ImportError, AttributeError, OSError):
+        return False
+    return True
 
 
 def _unlink(name: str | None) -> None:
