@@ -15,19 +15,26 @@ def build_id() -> str:
     stale even where the number did not move (a developer's change, an install from a branch),
     which the number alone would let pass. Computed once per process and version."""
     if __version__ not in _build_ids:
-        import hashlib
-        from pathlib import Path
-        root = Path(_code_root or Path(__file__).resolve().parent)
-        h = hashlib.sha256()
-        for name in RENDERING_CODE:
-            target = root / name
-            for path in sorted(target.glob("*.py")) if target.is_dir() else [target]:
-                try:
-                    h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-                except OSError:     # a frozen install without its sources: the number alone tells
-                    pass
-        _build_ids[__version__] = f"{__version__}+{h.hexdigest()[:12]}"
+        _build_ids[__version__] = f"{__version__}+{code_digest(RENDERING_CODE, __version__).hex()[:12]}"
     return _build_ids[__version__]
+
+
+def code_digest(names: tuple[str, ...], *versions: str) -> bytes:
+    """A digest of ``versions`` and of this package's files ``names`` (a folder: its modules) as they
+    are on disk: what a kept result (a reading, a validated plan, an output) was made by."""
+    import hashlib
+    from pathlib import Path
+    root = Path(_code_root or Path(__file__).resolve().parent)
+    h = hashlib.sha256("\0".join(versions).encode())
+    for name in names:
+        target = root / name
+        for path in sorted(target.glob("*.py")) if target.is_dir() else [target]:
+            try:
+                h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+            except OSError:     # a frozen install without its sources: the versions alone tell
+                pass
+    return h.digest()
+
 
 #: What the command says when a Ctrl-C stops it, whenever it comes.
 STOPPED = "Đã dừng."

@@ -37,14 +37,8 @@ def _digest_of_code() -> bytes:
 
         import pydantic
 
-        from .. import __version__
-        package = Path(__file__).resolve().parent.parent
-        h = hashlib.sha256(f"{__version__}\0{pydantic.VERSION}\0{sys.version_info[:2]}".encode())
-        for name in _CHECKING_CODE:
-            target = package / name
-            for path in sorted(target.glob("*.py")) if target.is_dir() else [target]:
-                h.update(path.name.encode() + b"\0" + path.read_bytes())
-        _code_digest = h.digest()
+        from .. import __version__, code_digest
+        _code_digest = code_digest(_CHECKING_CODE, __version__, pydantic.VERSION, str(sys.version_info[:2]))
     return _code_digest
 
 

@@ -44,13 +44,10 @@ def _digest_of_code() -> bytes:
 
         import yaml
 
-        from .. import __version__
+        from .. import __version__, code_digest
         from .yaml_file import LOADER
-        package = Path(__file__).resolve().parent.parent
-        h = hashlib.sha256(f"{__version__}\0{yaml.__version__}\0{LOADER.__name__}\0{sys.version_info[:2]}".encode())
-        for name in _READING_CODE:
-            h.update((package / name).read_bytes())
-        _code_digest = h.digest()
+        _code_digest = code_digest(_READING_CODE, __version__, yaml.__version__, LOADER.__name__,
+                                   str(sys.version_info[:2]))
     return _code_digest
 
 
