@@ -6,6 +6,8 @@ import errno
 import os
 import re
 import secrets
+import stat
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,16 +70,19 @@ class Rewrites:
     0.02 to 0.7 ms a file here, more than rendering the file). Reused, the replaced file is still
     renamed away whole, so a reader sees the old file or the new one, never part of either.
 
-    A replaced file is reused only if no other name points at it, no one has it open (a download
-    still reading the old bytes), and it has the owner and permissions of a file this writer makes;
-    else, where the file system has no hard links, or off Linux (where an open reader cannot be
-    seen cheaply), a new temporary file is made as :func:`write_atomic` does. One thread at a
-    time; :meth:`close` removes what is kept.
+    A replaced file is reused only where that cannot show: it was a regular file (never what a
+    symbolic link points to), on a local file system (a network client may read a file it no longer
+    has open), no other name points at it, no one has it open (a download still reading the old
+    bytes), and it has the owner and permissions of a file this writer makes and no extended
+    attributes (an ACL, a label) that a new file would not get. Anything else, and anywhere but
+    Linux (where an open reader cannot be seen cheaply), gets a new temporary file, as
+    :func:`write_atomic` makes. One thread at a time; :meth:`close` removes what is kept.
     """
 
     def __init__(self) -> None:
-        self._spare: dict[str, str] = {}        # folder -> temporary name of a replaced file's inode
-        self._unlinkable: set[str] = set()       # folders whose file system refuses hard links
+        #: folder -> (temporary name, device, inode) of a replaced file kept for the next write
+        self._spare: dict[str, tuple[str, int, int]] = {}
+        self._plain: set[str] = set()            # folders where nothing is reused
         self._made: tuple | None = None          # (owner, group, mode) of a temporary file made here
 
     def write(self, path: Path, data: bytes) -> None:
@@ -96,7 +101,7 @@ class Rewrites:
             try:
                 os.replace(made[0], path)
             except BaseException:
-                _unlink(old)        # a second name of the file still in place: only the name goes
+                _unlink(old and old[0])     # a second name of the file still in place: only the name goes
                 raise
             if old:
                 self._spare[folder] = old
@@ -108,21 +113,23 @@ class Rewrites:
     def close(self) -> None:
         """Remove the replaced files kept for reuse."""
         while self._spare:
-            _unlink(self._spare.popitem()[1])
+            _unlink(self._spare.popitem()[1][0])
 
-    def _reuse(self, spare: str | None, made: list[str]) -> int | None:
-        """``spare`` open for writing and emptied, its name put in ``made``; None if it will not serve."""
+    def _reuse(self, spare: tuple[str, int, int] | None, made: list[str]) -> int | None:
+        """The kept file open for writing and emptied, its name put in ``made``; None if it will not serve."""
         if spare is None:
             return None
-        made.append(spare)      # from here on, a failure removes it
+        name, dev, ino = spare
+        made.append(name)       # from here on, a failure removes it
         try:
-            fd = os.open(spare, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+            fd = os.open(name, os.O_WRONLY | os.O_NOFOLLOW)
         except OSError:
             _unlink(made.pop())
             return None
         try:
             st = os.fstat(fd)
-            if st.st_nlink == 1 and (st.st_uid, st.st_gid, st.st_mode) == self._made and _alone(fd):
+            if ((st.st_dev, st.st_ino) == (dev, ino) and st.st_nlink == 1
+                    and (st.st_uid, st.st_gid, st.st_mode) == self._made and not os.listxattr(fd) and _alone(fd)):
                 os.ftruncate(fd, 0)
                 return fd
         except BaseException:
@@ -132,27 +139,63 @@ class Rewrites:
         _unlink(made.pop())
         return None
 
-    def _keep_replaced(self, path: Path, folder: str) -> str | None:
-        """A second, temporary name for the file at ``path`` (None if there is none, or no hard links)."""
-        if folder in self._unlinkable:
+    def _keep_replaced(self, path: Path, folder: str) -> tuple[str, int, int] | None:
+        """A second, temporary name for the regular file at ``path``, with its device and inode
+        (None if there is none, or nothing is reused in ``folder``)."""
+        if not _REUSABLE or folder in self._plain:
+            return None
+        if not _local(folder):
+            self._plain.add(folder)
+            return None
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):    # a symbolic link: what it points to is not ours to write
             return None
         name = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
         try:
-            os.link(path, name)
+            os.link(path, name)             # link(2) does not follow a link put there meanwhile…
         except (FileNotFoundError, FileExistsError):
             return None
-        except (OSError, NotImplementedError):   # FAT, some network shares
-            self._unlinkable.add(folder)
+        except OSError:                     # no hard links here (some shares)
+            self._plain.add(folder)
             return None
-        return name
+        return name, st.st_dev, st.st_ino   # …and the inode is checked again before reuse
+
+
+#: Reuse needs Linux: a write lease tells whether anyone has the file open, and SIGURG (ignored
+#: by default) can stand for the lease-break signal, which would otherwise end the process.
+_REUSABLE = sys.platform.startswith("linux") and hasattr(os, "O_NOFOLLOW") and hasattr(os, "listxattr")
+#: File systems where no one can read a file without having it open here.
+_LOCAL_FS = {"ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "f2fs", "jfs", "reiserfs", "bcachefs"}
+_fs_types: dict[int, str] = {}
+
+
+def _local(folder: str) -> bool:
+    """Whether ``folder`` is on a local disk file system (Linux's mount table tells)."""
+    try:
+        dev = os.stat(folder).st_dev
+        if dev not in _fs_types:
+            with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
+                for line in fh:
+                    fields = line.split()
+                    major, minor = fields[2].split(":")
+                    if os.makedev(int(major), int(minor)) == dev:
+                        _fs_types[dev] = fields[fields.index("-") + 1]
+            _fs_types.setdefault(dev, "")
+        return _fs_types[dev] in _LOCAL_FS
+    except (OSError, ValueError, IndexError):
+        return False
 
 
 def _alone(fd: int) -> bool:
     """Whether no one else has the file open: a reader that opened it before it was replaced must go
-    on reading the old bytes, as rename promises. Linux grants a write lease only then; elsewhere
-    this cannot be known cheaply, so no file is reused."""
+    on reading the old bytes, as rename promises. Linux grants a write lease only then."""
     try:
         import fcntl
+        import signal
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETSIG", 10), signal.SIGURG)   # a lease broken meanwhile: ignored
         fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
         fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
     except (ImportError, AttributeError, OSError):
@@ -161,10 +204,12 @@ def _alone(fd: int) -> bool:
 
 
 def _unlink(name: str | None) -> None:
+    """Remove a temporary name if it is there; a failure leaves it to the next run's sweep (the
+    error being handled is the one to report)."""
     if name:
         try:
             os.unlink(name)
-        except FileNotFoundError:
+        except OSError:
             pass
 
 
