@@ -143,3 +143,50 @@ def test_a_cache_that_cannot_be_written_changes_nothing(tmp_path, monkeypatch, p
     blocker.write_text("x")
     monkeypatch.setenv("KEHOACH_CACHE", str(blocker))
     assert dumped(load_plan(plan_copy)) == dumped(load_plan(plan_copy))
+
+
+def test_a_file_saved_while_the_plan_is_validated_is_not_kept_under_the_old_bytes(cache, plan_copy, monkeypatch):
+    """A save between reading the files for the key and validating them would put the new plan
+    under the old bytes (found by a review): then undoing the save would bring back the wrong plan."""
+    f = plan_copy / "phu-luc-i.yaml"
+    old = f.read_bytes()
+    real = plan_dir._validated
+
+    def saved_meanwhile(*args):
+        f.write_bytes(old.replace(b'ke_hoach: "8,61"', b'ke_hoach: "99,99"', 1))
+        return real(*args)
+    monkeypatch.setattr(plan_dir, "_validated", saved_meanwhile)
+    assert b'ke_hoach: "8,61"' in old and "99,99" in str(dumped(load_plan(plan_copy)))
+    monkeypatch.undo()
+    assert not cache.exists() or not list(cache.iterdir())
+    f.write_bytes(old)
+    assert "99,99" not in str(dumped(load_plan(plan_copy)))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_an_entry_others_could_have_written_is_not_taken(cache, plan_copy, monkeypatch):
+    """An entry another user could have put there (a file or folder writable by others) is not
+    taken: with its digest right, it would stand in for validation."""
+    cold = load_plan(plan_copy)
+    entry = next(cache.iterdir())
+    os.chmod(entry, 0o666)
+    no_validating(monkeypatch)
+    with pytest.raises(AssertionError, match="validated again"):
+        load_plan(plan_copy)
+    os.chmod(entry, 0o644)
+    os.chmod(cache, 0o777)
+    with pytest.raises(AssertionError, match="validated again"):
+        load_plan(plan_copy)
+    os.chmod(cache, 0o755)
+    assert dumped(load_plan(plan_copy)) == dumped(cold)
+
+
+def test_an_entry_of_the_wrong_shape_is_a_miss_not_a_traceback(cache, plan_copy):
+    cold = load_plan(plan_copy)
+    entry = next(cache.iterdir())
+    inputs = plan_dir._inputs(plan_copy)
+    models, problems = pickle.loads(entry.read_bytes()[32:])
+    for payload in ({k: v for k, v in models.items() if k != "phu_luc_ii"}, problems), \
+                   (dict(models, co_quan=models["ke_hoach"]), problems), (models, [("canh-bao",)]):
+        well_formed(entry, inputs, pickle.dumps(payload))
+        assert dumped(load_plan(plan_copy)) == dumped(cold)

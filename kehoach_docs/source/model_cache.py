@@ -25,7 +25,7 @@ from .parse_cache import MAX_ENTRY, load_entry, save_entry
 
 FOLDER = "ke-hoach-da-kiem"
 #: The code whose every change may change what a plan validates to (besides the versions).
-_CHECKING_CODE = ("model", "source", "text", "problems.py", "located.py")
+_CHECKING_CODE = ("model", "source", "text", "problems.py", "located.py", "untrusted_zip.py")
 
 _code_digest: bytes | None = None
 
@@ -35,16 +35,24 @@ def _digest_of_code() -> bytes:
     if _code_digest is None:
         import sys
 
+        import babel
         import pydantic
 
         from .. import __version__, code_digest
-        _code_digest = code_digest(_CHECKING_CODE, __version__, pydantic.VERSION, str(sys.version_info[:2]))
+        from .parse_cache import _digest_of_code as reading
+        # what read the files (PyYAML and its loader among them), what checked them, what normalised
+        # the numbers in them; openpyxl's version joins the key of a plan with a workbook appendix
+        _code_digest = code_digest(_CHECKING_CODE, __version__, pydantic.VERSION, babel.__version__,
+                                   str(sys.version_info[:2]), reading().hex())
     return _code_digest
 
 
 def _entry(inputs: list[tuple[str, bytes]]) -> tuple[Path, bytes]:
     from ..user_cache import cache_home
     h = hashlib.sha256(_digest_of_code())
+    if any(name.endswith(".xlsx") for name, _ in inputs):
+        from importlib.metadata import version
+        h.update(f"openpyxl {version('openpyxl')}".encode())
     for name, data in inputs:
         h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
     key = h.digest()
@@ -84,9 +92,20 @@ def lookup(inputs: list[tuple[str, bytes]]) -> Kept | None:
     except Exception:       # no cache folder, a missing code file: validate instead
         return None
     kept = load_entry(path, key, _Unpickler)
+    return kept if _well_formed(kept) else None
+
+
+def _well_formed(kept) -> bool:
+    """Whether ``kept`` has the shape :func:`store` gives an entry: the four parts, each of its
+    model, and problems as six plain values."""
+    from ..model import plan as m
+    parts = {"ke_hoach": m.KeHoach, "co_quan": m.DanhBaCoQuan, "phu_luc_i": m.PhuLucI, "phu_luc_ii": m.PhuLucII}
     if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], dict) and isinstance(kept[1], list)):
-        return None
-    return kept
+        return False
+    models, problems = kept
+    return (set(models) == set(parts) and all(type(models[k]) is cls for k, cls in parts.items())
+            and all(isinstance(p, tuple) and len(p) == 6 and all(isinstance(x, str) for x in (p[0], p[1], p[4], p[5]))
+                    and isinstance(p[3], tuple) for p in problems))
 
 
 def store(inputs: list[tuple[str, bytes]], kept: Kept) -> None:

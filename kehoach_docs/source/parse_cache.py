@@ -72,13 +72,23 @@ _OPEN = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 def _read_entry(path: Path) -> bytes | None:
-    """The bytes of a regular file of at most :data:`MAX_ENTRY` bytes at ``path``, else None."""
+    """The bytes of a regular file of at most :data:`MAX_ENTRY` bytes at ``path``, else None; on
+    POSIX, only in a folder and a file of this user's that no one else may write (an entry planted
+    by another user, with its digest right, would pass for what this user's run kept)."""
+    if not _private(os.lstat(path.parent)):
+        return None
     fd = os.open(path, _OPEN)
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY:
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY or not _private(st):
             return None
         return fh.read(MAX_ENTRY + 1)
+
+
+def _private(st: os.stat_result) -> bool:
+    if os.name != "posix":      # a Windows user's own %LOCALAPPDATA% is closed to others already
+        return True
+    return st.st_uid == os.geteuid() and not st.st_mode & 0o022
 
 
 def lookup(source: bytes) -> dict | None:

@@ -146,7 +146,9 @@ def _load(root: Path, with_results: bool, workbooks: dict[str, Path]) -> Plan:
         plan.sources.clear()
         found.extend(checked)
         names = {rel(root / name): name for name, _ in inputs or []}
-        if inputs and all(p.file in names for p in found.items):   # each problem's file known by its name
+        # kept only if every problem's file is known by its name, and no file changed while it was
+        # read: a save in between would put one version's plan under another's bytes
+        if inputs and all(p.file in names for p in found.items) and _inputs(root) == inputs:
             model_cache.store(inputs, (models, [(p.level, names[p.file], p.where, p.path, p.message, p.label)
                                                 for p in found.items]))
     else:
