@@ -104,8 +104,9 @@ def test_template(built, tmp_path, template, expected):
     assert everything(plan, out, templates) == expected(out)
 
 
-def test_a_change_in_the_rendering_code_is_a_new_build(tmp_path, monkeypatch):
-    """The build id follows every byte of the code that lays documents out, and only that code."""
+def test_a_change_in_the_code_is_a_new_build(tmp_path, monkeypatch):
+    """The build id follows every byte of the package's code (contexts, values and layout alike: the
+    fast no-op check computes no context), and nothing else."""
     import kehoach_docs
     root = Path(kehoach_docs.__file__).resolve().parent
     copy = tmp_path / "kehoach_docs"
@@ -117,10 +118,11 @@ def test_a_change_in_the_rendering_code_is_a_new_build(tmp_path, monkeypatch):
         return kehoach_docs.build_id()
     first = fresh_id()
     assert first.startswith(kehoach_docs.__version__ + "+")
-    (copy / "cli.py").write_text("# not rendering code\n", "utf-8")
-    (copy / "context" / "report_doc.py").write_text("# contexts: their values are in the data hash\n", "utf-8")
+    (copy / "web" / "templates" / "ghi-chu.html").write_text("không phải mã\n", "utf-8")
+    (copy / "__pycache__").mkdir(exist_ok=True)
+    (copy / "__pycache__" / "x.py").write_text("# compiled leftovers\n", "utf-8")
     assert fresh_id() == first
-    for changed in ("render/xlsx_print.py", "nd30/rules.py", "model/tables.py"):
+    for changed in ("render/xlsx_print.py", "context/report_doc.py", "text/vn.py", "nd30/rules.py", "cli.py"):
         with (copy / changed).open("a", encoding="utf-8") as fh:
             fh.write("\n# sua\n")
         assert fresh_id() != first, changed
