@@ -83,6 +83,7 @@ class Rewrites:
         #: folder -> (temporary name, device, inode) of a replaced file kept for the next write
         self._spare: dict[str, tuple[str, int, int]] = {}
         self._plain: set[str] = set()            # folders where nothing is reused
+        self._local: set[str] = set()            # folders found on a local file system
         self._made: tuple | None = None          # (owner, group, mode) of a temporary file made here
 
     def write(self, path: Path, data: bytes) -> None:
@@ -144,9 +145,11 @@ class Rewrites:
         (None if there is none, or nothing is reused in ``folder``)."""
         if not _REUSABLE or folder in self._plain:
             return None
-        if not _local(folder):
-            self._plain.add(folder)
-            return None
+        if folder not in self._local:       # asked once a folder, not once a document
+            if not _local(folder):
+                self._plain.add(folder)
+                return None
+            self._local.add(folder)
         try:
             st = os.lstat(path)
         except OSError:
