@@ -579,6 +579,22 @@ def test_a_run_of_rewrites_reuses_each_replaced_file_for_the_next(tmp_path):
         assert [after[n] for n in names[1:]] == [before[n] for n in names[:-1]]
 
 
+def test_a_reused_file_holds_exactly_the_new_bytes_longer_or_shorter(tmp_path):
+    """A reused file is written over and cut to length, not emptied first: whatever the older, longer
+    file held past the new bytes is gone, and a longer file grows."""
+    names = ["A.docx", "B.docx", "C.docx", "D.docx"]
+    sizes = {"A.docx": 50_000, "B.docx": 10, "C.docx": 70_000, "D.docx": 3}   # B is written into A's old file…
+    _rewrite(tmp_path, names, first=b"x" * 40_000)
+    from kehoach_docs.atomic import Rewrites
+    rewrites = Rewrites()
+    for n in names:
+        rewrites.write(tmp_path / n, n.encode() * (sizes[n] // 6 + 1))
+    rewrites.close()
+    for n in names:
+        assert (tmp_path / n).read_bytes() == n.encode() * (sizes[n] // 6 + 1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == names
+
+
 def test_a_replaced_file_someone_still_reads_keeps_its_bytes(tmp_path):
     """A download that opened a draft before it was replaced goes on reading the old bytes to the
     end, as rename promises: a file open elsewhere is not reused."""
@@ -692,7 +708,7 @@ def test_a_rewrite_that_fails_leaves_the_old_file_and_no_temporary(tmp_path, mon
     if fails == "replace":
         monkeypatch.setattr(atomic.os, "replace", interrupted)
     else:
-        monkeypatch.setattr(atomic.os, "fdopen", interrupted)
+        monkeypatch.setattr(atomic.os, "write", interrupted)
     with pytest.raises(KeyboardInterrupt):
         rewrites.write(tmp_path / "B.docx", b"new B")
     monkeypatch.undo()
