@@ -44,8 +44,9 @@ class Job:
         return h.hexdigest()
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+#: ``json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)``, its encoder made once
+#: (made per call, it cost as much as encoding an agency's context).
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode
 
 
 #: Lists longer than this are written item by item (a whole plan's rows).
@@ -57,11 +58,24 @@ def json_pieces(value) -> Iterator[str]:
     the very same text: long lists item by item, so the text of a province's summary (megabytes,
     twice over as Python text) is never held at once."""
     if isinstance(value, list) and (len(value) > _LONG or any(map(_holds_long, value))):
+        # runs of short items are encoded _LONG at a time: "[a, b]" less its brackets is "a, b"
         yield "["
-        for i, item in enumerate(value):
-            if i:
-                yield ", "
-            yield from json_pieces(item)
+        run: list = []
+        sep = ""
+        for item in value:
+            if not _holds_long(item):
+                run.append(item)
+                if len(run) < _LONG:
+                    continue
+            if run:
+                yield sep + _dumps(run)[1:-1]
+                run, sep = [], ", "
+            if _holds_long(item):
+                yield sep
+                yield from json_pieces(item)
+                sep = ", "
+        if run:
+            yield sep + _dumps(run)[1:-1]
         yield "]"
     elif isinstance(value, dict) and all(type(k) is str for k in value) and any(map(_holds_long, value.values())):
         yield "{"
