@@ -115,7 +115,7 @@ class PreparedTemplate:
             if name in self.whole_only:
                 out[name] = self._finish(name, template.render(context)).encode("utf-8")
                 continue
-            pieces = template.generate(context)
+            pieces = _joined(template.generate(context))
             head, size = [], 0
             for piece in pieces:
                 head.append(piece)
@@ -168,6 +168,13 @@ class PreparedTemplate:
 
 #: Rendered XML longer than this (characters) is finished and deflated in blocks of this size.
 STREAM_BLOCK = 1 << 18
+
+
+def _joined(pieces: Iterator[str], n: int = 1024) -> Iterator[str]:
+    """``pieces`` joined ``n`` at a time. Jinja yields a piece per tag and text run; looking at each
+    in Python cost a report draft as much as rendering it."""
+    while batch := list(itertools.islice(pieces, n)):
+        yield "".join(batch)
 
 _ROW_START = re.compile(r"<w:tr[ >]")
 
