@@ -288,27 +288,6 @@ def test_a_worker_writes_each_file_into_one_it_replaced(built, monkeypatch):
     assert not list(folder.rglob(".*.tmp"))
 
 
-def test_new_files_are_written_by_a_thread_and_rewrites_in_turn(built, tmp_path, monkeypatch):
-    """A chunk that makes new files hands each to the writing thread (a new file waits on the disk);
-    one that rewrites files kehoach wrote writes them in turn (cheaper than a hand-over). The same
-    files and results either way."""
-    from kehoach_docs.batch import runner
-    plan = load_plan(built[0])
-    jobs = [j for j in jobs_for("reports", plan, TEMPLATES)[1] if not j.local][:6]
-    handed = []
-    real = runner._writer
-    monkeypatch.setattr(runner, "_writer", lambda: handed.append(1) or real())
-    folder = tmp_path / "out"
-    first = runner.render_chunk([(j, j.data_hash, "mau") for j in jobs], str(folder))
-    assert handed == [1] and [r[2] for r in first] == [None] * 6
-    files = {j.output: (folder / j.output).read_bytes() for j in jobs}
-    again = runner.render_chunk([(j, j.data_hash, "mau", (r[1], r[4])) for j, r in zip(jobs, first)], str(folder))
-    assert handed == [1] and [r[2] for r in again] == [None] * 6 and not any(r[3] for r in again)
-    assert [r[1] for r in again] == [r[1] for r in first]
-    assert {j.output: (folder / j.output).read_bytes() for j in jobs} == files
-    assert not list(folder.rglob(".*.tmp"))
-
-
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_an_interrupted_run_keeps_the_record_of_what_it_wrote(plan_copy, tmp_path, n_jobs):
     """Ctrl-C halfway: the files already written are in the manifest, so the next run makes only
