@@ -580,8 +580,7 @@ def test_a_run_of_rewrites_reuses_each_replaced_file_for_the_next(tmp_path):
 
 
 def test_a_reused_file_holds_exactly_the_new_bytes_longer_or_shorter(tmp_path):
-    """A reused file is written over and cut to length, not emptied first: whatever the older, longer
-    file held past the new bytes is gone, and a longer file grows."""
+    """A reused file holds the new bytes alone, whether the file it was held more or less."""
     names = ["A.docx", "B.docx", "C.docx", "D.docx"]
     sizes = {"A.docx": 50_000, "B.docx": 10, "C.docx": 70_000, "D.docx": 3}   # B is written into A's old file…
     _rewrite(tmp_path, names, first=b"x" * 40_000)
@@ -593,6 +592,28 @@ def test_a_reused_file_holds_exactly_the_new_bytes_longer_or_shorter(tmp_path):
     for n in names:
         assert (tmp_path / n).read_bytes() == n.encode() * (sizes[n] // 6 + 1)
     assert sorted(p.name for p in tmp_path.iterdir()) == names
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="files reused on Linux only")
+def test_a_reused_file_is_emptied_before_it_is_written(tmp_path, monkeypatch):
+    """A reused file is emptied, then written: ext4 then puts its new bytes on disk before the rename
+    that names it. Written over in place, a power cut soon after a rebuild left outputs holding the
+    old bytes of the document written before them (a review's reproduction on a disk image)."""
+    import kehoach_docs.atomic as atomic
+    from kehoach_docs.atomic import Rewrites, write_atomic
+    for n in ("A.docx", "B.docx"):
+        write_atomic(tmp_path / n, b"old " + n.encode() * 100)
+    rewrites = Rewrites()
+    rewrites.write(tmp_path / "A.docx", b"new A")        # keeps A's old file for B
+    calls = []
+    real_truncate, real_write = atomic.os.ftruncate, atomic.os.write
+    monkeypatch.setattr(atomic.os, "ftruncate", lambda fd, n: calls.append(("truncate", n)) or real_truncate(fd, n))
+    monkeypatch.setattr(atomic.os, "write", lambda fd, b: calls.append(("write", len(b))) or real_write(fd, b))
+    rewrites.write(tmp_path / "B.docx", b"new B")
+    monkeypatch.undo()
+    rewrites.close()
+    assert calls[:2] == [("truncate", 0), ("write", 5)]
+    assert (tmp_path / "B.docx").read_bytes() == b"new B"
 
 
 def test_a_replaced_file_someone_still_reads_keeps_its_bytes(tmp_path):
