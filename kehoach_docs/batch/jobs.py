@@ -49,28 +49,29 @@ class Job:
 _dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode
 
 
-#: Lists longer than this are written item by item (a whole plan's rows).
+#: Lists longer than this are written in runs of this many items (a whole plan's rows).
 _LONG = 256
 
 
 def json_pieces(value) -> Iterator[str]:
     """``json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)`` in pieces that join to
-    the very same text: long lists item by item, so the text of a province's summary (megabytes,
-    twice over as Python text) is never held at once."""
+    the very same text: long lists in runs of at most :data:`_LONG` items, so the text of a
+    province's summary (megabytes, twice over as Python text) is never held at once."""
     if isinstance(value, list) and (len(value) > _LONG or any(map(_holds_long, value))):
         # runs of short items are encoded _LONG at a time: "[a, b]" less its brackets is "a, b"
         yield "["
         run: list = []
         sep = ""
         for item in value:
-            if not _holds_long(item):
+            long = _holds_long(item)
+            if not long:
                 run.append(item)
                 if len(run) < _LONG:
                     continue
             if run:
                 yield sep + _dumps(run)[1:-1]
                 run, sep = [], ", "
-            if _holds_long(item):
+            if long:
                 yield sep
                 yield from json_pieces(item)
                 sep = ", "

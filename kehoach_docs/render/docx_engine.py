@@ -176,6 +176,7 @@ def _joined(pieces: Iterator[str], n: int = 1024) -> Iterator[str]:
     while batch := list(itertools.islice(pieces, n)):
         yield "".join(batch)
 
+
 _ROW_START = re.compile(r"<w:tr[ >]")
 
 
