@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..model.bundle import Plan
+from ..model.bundle import Plan, once_per_plan
 from ..model.plan import NguoiKy
 from ..text.vn import BLANK, upper_vi
 
@@ -27,6 +27,7 @@ def signer(ky: NguoiKy, on_behalf_of: str | None = None) -> dict:
     return {"dong_tham_quyen": ky.authority_lines(on_behalf_of), "ho_ten": ky.ho_ten}
 
 
+@once_per_plan
 def plan_reference(plan: Plan) -> str:
     """``Kế hoạch hành động số …/KH-UBND ngày … tháng … năm 2024 của Ủy ban nhân dân huyện Tiên Lữ``."""
     vb = plan.ke_hoach.van_ban

@@ -13,13 +13,13 @@ from collections import Counter
 from ..model.bundle import Plan
 from ..model.plan import ChiTieu, CoQuan
 from ..model.values import Scale, Verdict
-from ..model.evaluation import assess, composite, target_of
+from ..model.evaluation import assess, composite
 from ..model.results import KetQuaCoQuan
 from ..results.entry import entry_data
 from ..text.vn import upper_vi
 from .plan_doc import column_titles
-from .common import (closing, header_lines, noi_nhan_lines, one_line, paragraphs, plan_reference, report_date,
-                     so_van_ban)
+from .common import (closing, header_lines, noi_nhan_lines, once_per_plan, one_line, paragraphs, plan_reference,
+                     report_date, so_van_ban)
 
 #: The order verdicts are counted in, everywhere a report sums them up.
 VERDICT_ORDER = [Verdict.EXCEEDED, Verdict.MET, Verdict.MISSED, Verdict.MANUAL, Verdict.NO_RESULT,
@@ -46,10 +46,11 @@ def indicator_result(plan: Plan, ct: ChiTieu) -> dict:
         **{c.key: text[c.key] for c in printed if c.key != "stt"},
         "gia_tri": [text[c.key] for c in values],
         "ma": ct.ma, "ten": name, "ten_day_du": name, "uoc": uoc,
-        "doi_chieu": target_of(ct, policy).text, "so_sanh": a.so_sanh, "danh_gia": verdict.value, "ghi_chu": one_line(r.ghi_chu) if r else "",
+        "doi_chieu": a.target.text, "so_sanh": a.so_sanh, "danh_gia": verdict.value, "ghi_chu": one_line(r.ghi_chu) if r else "",
     }
 
 
+@once_per_plan
 def _columns(plan: Plan) -> tuple[list, list]:
     """The indicator table's printed columns and the value columns the reports print."""
     table = plan.indicator_table
@@ -142,39 +143,44 @@ def report_context(plan: Plan, code: str) -> dict:
     de_xuat = paragraphs(res.de_xuat) if res else []
     return {
         **agency_header(plan, agency),
-        "so": so_van_ban(None),
+        **_alike(plan),
         "ky_hieu": f"BC-{agency_abbr(agency)}",
         "dong_ngay": report_date(issuer.dia_danh_ngay, year, res.ngay_bao_cao if res else None),
-        "ten_loai": "BÁO CÁO",
-        "trich_yeu": f"Kết quả thực hiện {plan_reference(plan)}",
-        "kinh_gui": f"Kính gửi: {issuer.ten}.",
         "mo_dau": f"Thực hiện {plan_reference(plan)}, {agency.ten} báo cáo kết quả thực hiện "
                   "các nhiệm vụ, chỉ tiêu được giao như sau:",
         "nhom_nhiem_vu": task_groups(plan, code, tasks, res),
         "chi_tieu": rows,
-        "cot": column_titles(plan.indicator_table, year, short=True, reports=True)["cot"],
         "tom_tat_chi_tieu": verdict_summary(rows) if rows else "",
         "kho_khan": paragraphs(res.kho_khan) if res else [],
         "de_xuat": closing(de_xuat),
-        "noi_nhan": noi_nhan_lines(["Như trên", "Lưu: VT"]),
         "ky": {"dong_tham_quyen": [upper_vi(agency.thu_truong or "Thủ trưởng cơ quan")],
                "ho_ten": agency.ho_ten_thu_truong or NAME_MARK},
-        "nam": year,
-        **_nothing_assigned(plan),
     }
 
 
-def _nothing_assigned(plan: Plan) -> dict:
-    """What the draft says where the agency has no task or no indicator, naming the appendix only
-    where the plan has one."""
+@once_per_plan
+def _alike(plan: Plan) -> dict:
+    """What every agency's draft prints alike: the plan it reports on, the column titles, Nơi nhận,
+    and what it says where the agency has no task or no indicator (naming the appendix only where
+    the plan has one)."""
+    year = plan.ke_hoach.van_ban.nam_ke_hoach
     numbers = plan.appendix_numbers
 
     def where(part: str) -> str:
         return f"Phụ lục {numbers[part]}".rstrip()
-    return {"khong_nhiem_vu": f"Cơ quan không được giao nhiệm vụ trong {where('phu_luc_ii')} của Kế hoạch."
-            if "phu_luc_ii" in numbers else "Kế hoạch không giao nhiệm vụ cụ thể cho cơ quan.",
-            "khong_chi_tieu": f"Cơ quan không được giao theo dõi chỉ tiêu trong {where('phu_luc_i')} của Kế hoạch."
-            if "phu_luc_i" in numbers else "Kế hoạch không giao chỉ tiêu cho cơ quan theo dõi."}
+    return {
+        "so": so_van_ban(None),
+        "ten_loai": "BÁO CÁO",
+        "trich_yeu": f"Kết quả thực hiện {plan_reference(plan)}",
+        "kinh_gui": f"Kính gửi: {plan.ke_hoach.co_quan_ban_hanh.ten}.",
+        "cot": column_titles(plan.indicator_table, year, short=True, reports=True)["cot"],
+        "noi_nhan": noi_nhan_lines(["Như trên", "Lưu: VT"]),
+        "nam": year,
+        "khong_nhiem_vu": f"Cơ quan không được giao nhiệm vụ trong {where('phu_luc_ii')} của Kế hoạch."
+        if "phu_luc_ii" in numbers else "Kế hoạch không giao nhiệm vụ cụ thể cho cơ quan.",
+        "khong_chi_tieu": f"Cơ quan không được giao theo dõi chỉ tiêu trong {where('phu_luc_i')} của Kế hoạch."
+        if "phu_luc_i" in numbers else "Kế hoạch không giao chỉ tiêu cho cơ quan theo dõi.",
+    }
 
 
 def entry_context(plan: Plan, code: str) -> dict:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from ..problems import Problems
 from ..located import Located
@@ -29,6 +31,12 @@ class Plan:
     results: dict = field(default_factory=dict)   # agency code -> AgencyResults
     #: Agencies whose results file was refused, with its problems: their documents wait.
     refused: dict[str, Problems] = field(default_factory=dict)
+
+    @cached_property
+    def derived(self) -> dict:
+        """Values the layers above derive from the plan's own data alone (see :func:`once_per_plan`),
+        kept here so that each is made once per loaded plan."""
+        return {}
 
     @cached_property
     def indicator_table(self):
@@ -103,3 +111,19 @@ class Plan:
     def agencies_with_work(self) -> list[CoQuan]:
         """Agencies that monitor an indicator, lead or support a task, in registry order."""
         return [c for c in self.co_quan_list if c.ma in self._work and not c.nhom]
+
+
+T = TypeVar("T")
+
+
+def once_per_plan(make: Callable[[Plan], T]) -> Callable[[Plan], T]:
+    """``make(plan)`` made once per loaded plan and then shared: for what every agency's document
+    prints alike (a province's plan asks thousands of times). Only for what the plan's own data
+    decides, never its results, and for values no caller changes."""
+    @functools.wraps(make)
+    def shared(plan: Plan) -> T:
+        try:
+            return plan.derived[make]
+        except KeyError:
+            return plan.derived.setdefault(make, make(plan))
+    return shared

@@ -15,11 +15,12 @@ DEFAULT_POLICY = DanhGia()
 
 @dataclass(frozen=True)
 class Assessment:
-    """A result as read, its verdict and the result as a percentage of the target."""
+    """A result as read, its verdict, the result as a percentage of the target, and the target."""
 
     result: Value
     verdict: Verdict
     percent: Decimal | None
+    target: Value
 
     @property
     def so_sanh(self) -> str:
@@ -40,12 +41,19 @@ def target_of(ct: ChiTieu, policy: DanhGia = DEFAULT_POLICY) -> Value:
 
 def direction_of(ct: ChiTieu, policy: DanhGia = DEFAULT_POLICY) -> Direction:
     """The indicator's stated direction, else what its target implies ("dưới 3" is lower-is-better)."""
-    return ct.huong or target_of(ct, policy).default_direction()
+    return _direction(ct, target_of(ct, policy))
+
+
+def _direction(ct: ChiTieu, target: Value) -> Direction:
+    return ct.huong or target.default_direction()
 
 
 def read_result(ct: ChiTieu, text: str, policy: DanhGia = DEFAULT_POLICY) -> Value:
     """Read a result the way the target is read (``4/10`` is a rank where the target is one)."""
-    target = target_of(ct, policy)
+    return _read(ct, text, target_of(ct, policy))
+
+
+def _read(ct: ChiTieu, text: str, target: Value) -> Value:
     forced = target.kind if target.kind in (Kind.RANK, Kind.RATIO) and not target.top else None
     try:
         return parse_value(text, ct.don_vi, forced)
@@ -57,7 +65,7 @@ def unmeasurable(ct: ChiTieu, text: str, policy: DanhGia = DEFAULT_POLICY) -> st
     """Why ``text`` cannot be judged against a numeric target (in Vietnamese), or None if it can."""
     target = target_of(ct, policy)
     try:
-        result = read_result(ct, text, policy)
+        result = _read(ct, text, target)
     except ValueError as exc:   # a figure too large to be real
         return str(exc)
     if not text.strip() or not target.is_numeric:
@@ -72,10 +80,10 @@ def unmeasurable(ct: ChiTieu, text: str, policy: DanhGia = DEFAULT_POLICY) -> st
 
 def assess(ct: ChiTieu, text: str, policy: DanhGia = DEFAULT_POLICY) -> Assessment:
     """Evaluate ``text`` (what the agency reported) against ``ct``'s target under ``policy``."""
-    target = target_of(ct, policy)
-    result = read_result(ct, text, policy)
-    verdict = evaluate(target, result, direction_of(ct, policy), policy.thang, policy.ket_qua_khoang)
-    return Assessment(result, verdict, percent_of(target, result))
+    target = target_of(ct, policy)     # found once: a province's summary judges thousands
+    result = _read(ct, text, target)
+    verdict = evaluate(target, result, _direction(ct, target), policy.thang, policy.ket_qua_khoang)
+    return Assessment(result, verdict, percent_of(target, result), target)
 
 
 def composite(verdicts: list[Verdict]) -> Verdict | None:

@@ -22,6 +22,7 @@ from typing import Iterator
 
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .package import Deflated, ensure_property_parts, shared
@@ -44,10 +45,17 @@ class _Environment(ImmutableSandboxedEnvironment):
                 return obj[attribute]
             except (KeyError, TypeError):     # what the sandbox itself lets fall through
                 pass
+        elif type(obj) is LoopContext and attribute in _LOOP_FIELDS:
+            # ``loop.length`` splits each row's cell widths: the sandbox's checks of it cost the
+            # summary of a province a tenth of its rendering, and these plain fields pass them all
+            return getattr(obj, attribute)
         return super().getattr(obj, attribute)
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+#: The fields of Jinja's ``loop`` that the templates read; none runs code of the data's.
+_LOOP_FIELDS = frozenset({"index", "index0", "revindex", "revindex0", "first", "last", "length", "depth",
+                          "depth0"})
 
 
 def make_env() -> ImmutableSandboxedEnvironment:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ..model.bundle import Plan
+import hashlib
+import json
+
+from ..model.bundle import Plan, once_per_plan
 from ..model.evaluation import target_of, unmeasurable
 from ..model.plan import ChiTieu, DanhGia
 from ..model.tables import STATUSES
@@ -37,11 +40,14 @@ FILLED = {"uoc", "ghi_chu", "trang_thai", "ket_qua", "nhap"}
 def plan_version(data: dict) -> str:
     """A fingerprint of what the plan says in an agency's workbook (its locked cells): written into
     the workbook, so a workbook made before an amendment is told from one an agency edited."""
-    import hashlib
-    import json
     locked = [data["co_quan"], *[[{k: str(v) for k, v in r.items() if k not in FILLED} for r in data[part]]
                                  for part in ("chi_tieu", "nhiem_vu")]]
-    return hashlib.sha256(json.dumps(locked, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+    return hashlib.sha256(_dumps(locked).encode()).hexdigest()[:16]
+
+
+#: ``json.dumps(value, ensure_ascii=False, sort_keys=True)``, its encoder made once (made per call,
+#: it cost a province's thousands of workbooks as much as encoding their rows).
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 def entry_data(plan: Plan, code: str) -> dict:
@@ -69,7 +75,7 @@ def entry_data(plan: Plan, code: str) -> dict:
         "ke_hoach": plan.name, "co_quan": code, "ten_co_quan": agency.ten,
         "nam": plan.ke_hoach.van_ban.nam_ke_hoach,
         "nhan_khoang": plan.ke_hoach.danh_gia.ket_qua_khoang != RangeRule.REFUSE,
-        "khai_bao_cot": [c.model_dump(exclude_none=True) for c in plan.phu_luc_i.cot] if plan.phu_luc_i.cot else None,
+        "khai_bao_cot": _declared_columns(plan),
         "can_cu": plan.ke_hoach.danh_gia.can_cu,
         "chi_tieu": rows, "nhiem_vu": task_rows,
         "ngay_bao_cao": res.ngay_bao_cao.isoformat() if res and res.ngay_bao_cao else "",
@@ -77,3 +83,9 @@ def entry_data(plan: Plan, code: str) -> dict:
     }
     data["ban_ke_hoach"] = plan_version(data)
     return data
+
+
+@once_per_plan
+def _declared_columns(plan: Plan) -> list[dict] | None:
+    """Phụ lục I's columns as the plan declares them (None where it declares none), for the reader."""
+    return [c.model_dump(exclude_none=True) for c in plan.phu_luc_i.cot] if plan.phu_luc_i.cot else None
