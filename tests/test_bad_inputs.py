@@ -329,6 +329,29 @@ def test_short_way_to_dict_items_keeps_the_sandbox_and_jinja_rules():
         env.from_string("{{ r.ten }}").render(r={Odd(): 1})
 
 
+def test_short_way_to_loop_fields_keeps_the_sandbox_rules():
+    """``loop.length`` and the loop's other plain fields are read directly; its internals are still
+    refused and its methods still work as Jinja gives them."""
+    from jinja2.exceptions import SecurityError
+    from kehoach_docs.render.docx_engine import make_env
+    env = make_env()
+    out = env.from_string("{% for x in 'abc' %}{{ loop.index }}/{{ loop.length }}{{ loop.cycle('+', '-') }}"
+                          "{{ loop.last }} {% endfor %}").render()
+    assert out == "1/3+False 2/3-False 3/3+True "
+    for internal in ("loop.__class__.__mro__", "loop._iterable", "loop._after"):
+        with pytest.raises(SecurityError):
+            env.from_string("{% for x in 'ab' %}{{ " + internal + " }}{% endfor %}").render()
+
+
+def test_signer_name_left_empty_is_a_warning_not_an_error(plan_copy):
+    """``ho_ten:`` with nothing after it is YAML's null: the name is not yet known, as with ``""``."""
+    kh = plan_copy / KH
+    kh.write_text(kh.read_text("utf-8").replace("  ho_ten: Nguyễn Thị Bích Hương", "  ho_ten:"), "utf-8")
+    res = CliRunner().invoke(main, ["validate", str(plan_copy)])
+    assert res.exit_code == 0, res.output
+    assert "chưa ghi họ tên người ký (nguoi_ky.ho_ten)" in res.output and "Traceback" not in res.output
+
+
 def test_validate_exit_codes(plan_copy):
     runner = CliRunner()
     assert runner.invoke(main, ["validate", str(plan_copy)]).exit_code == 0

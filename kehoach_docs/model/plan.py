@@ -348,6 +348,12 @@ class NguoiKy(Strict):
     chuc_vu: str = Field(min_length=1)
     ho_ten: str = ""
 
+    @field_validator("ho_ten", mode="before")
+    @classmethod
+    def _blank(cls, v):
+        # ``ho_ten:`` left empty in YAML reads as null: the name not yet known, warned about as ""
+        return "" if v is None else v
+
     @property
     def dong_tham_quyen(self) -> list[str]:
         return self.authority_lines()
