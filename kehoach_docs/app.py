@@ -426,13 +426,17 @@ def export_pdf(docx: list[Path], n_jobs: int | None, timeout: float, reporter: R
 
 
 def properties(path: Path) -> dict[str, str]:
-    """The hashes and version kehoach wrote into a file (empty if it did not make it)."""
-    from .render.package import read_properties
+    """The hashes and version kehoach wrote into a file (empty if it did not make it), and, where it
+    carries a seal, whether it is still as kehoach wrote it (``nguyen_ven``)."""
+    from .render.package import SEAL, is_sealed, read_properties
     from .untrusted_zip import UnsafeZip
     try:
-        return read_properties(path)
+        props = read_properties(path)
     except UnsafeZip as exc:
         raise UserError(f"{path}: không đọc được: {exc}") from None
+    if props.pop(SEAL, None) is not None:
+        props["nguyen_ven"] = "có" if is_sealed(path) else "không (tệp đã được sửa sau khi kehoach dựng)"
+    return props
 
 
 def check(path: Path):

@@ -175,14 +175,15 @@ def test_outputs_are_byte_identical_across_builds(built, tmp_path):
 def test_every_output_carries_its_hashes(built):
     from kehoach_docs import __version__
     from kehoach_docs.batch.manifest import Manifest
-    from kehoach_docs.render.package import read_properties
+    from kehoach_docs.render.package import is_sealed, read_properties
     plan, out = built
     manifest = Manifest(out / "tien-lu-2024")
     for name in ("ke-hoach.docx", "phu-luc-i.xlsx", "bao-cao/VP.docx", "bao-cao/VP.xlsx", "tong-hop.docx"):
         props = read_properties(out / "tien-lu-2024" / name)
         entry = manifest.entries[name]
         assert props == {"data_sha256": entry["data"], "template_sha256": entry["template"],
-                         "version": __version__}
+                         "version": __version__, "seal": props["seal"]}
+        assert len(props["seal"]) == 32 and is_sealed(out / "tien-lu-2024" / name)
 
 
 def test_cli_noop_stops_before_loading_the_plan(plan_copy, tmp_path, monkeypatch):

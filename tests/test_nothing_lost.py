@@ -119,6 +119,58 @@ def test_unedited_outputs_are_replaced_without_copies(plan_copy, tmp_path):
     assert not list((out / "tien-lu-2024").glob("*.sua-tay*"))
 
 
+@pytest.mark.parametrize("lost", ["record-missing", "manifest-deleted"])
+def test_kehoachs_own_files_are_known_without_their_record(plan_copy, tmp_path, lost):
+    """A file kehoach wrote that no record holds (its run was killed before recording it, or the
+    manifest was deleted) is known by the seal in its properties: a rebuild with other data
+    replaces it without a .sua-tay copy, and a file edited by hand is still kept."""
+    out = tmp_path / "out"
+    build(plan_copy, out)
+    folder = out / "tien-lu-2024"
+    manifest = folder / ".kehoach-manifest.json"
+    before = manifest.read_bytes()
+    _change_target(plan_copy)
+    build(plan_copy, out)
+    if lost == "record-missing":
+        manifest.write_bytes(before)    # as if the run that wrote these had been killed before recording
+    else:
+        manifest.unlink()
+    edited = edit_docx(folder / "ke-hoach.docx", "Đoạn do văn thư thêm bằng Word")
+    p = plan_copy / "phu-luc-i.yaml"
+    p.write_text(p.read_text("utf-8").replace('muc_tieu: "8,7"', 'muc_tieu: "8,8"', 1), "utf-8")
+    res = build(plan_copy, out)
+    assert res.exit_code == 0, res.output
+    assert [c.name for c in folder.glob("*.sua-tay*")] == ["ke-hoach.sua-tay.docx"], res.output
+    assert (folder / "ke-hoach.sua-tay.docx").read_bytes() == edited
+    assert "8,8" in [c.value for row in openpyxl.load_workbook(folder / "phu-luc-i.xlsx").active.iter_rows()
+                     for c in row]
+
+
+def test_the_seal_tells_only_files_as_kehoach_wrote_them(example_out, tmp_path):
+    """A file is sealed only as kehoach wrote it: saved again by Excel's library or Word's, with a
+    byte added after or before its records, or with one part changed (its size kept), it is not."""
+    from kehoach_docs.render.package import is_sealed
+    src = example_out
+    assert is_sealed(src / "phu-luc-i.xlsx") and is_sealed(src / "ke-hoach.docx")
+    data = (src / "ke-hoach.docx").read_bytes()
+    cases = {"after.docx": data + b"\0", "before.docx": b"\0" + data}
+    with zipfile.ZipFile(io.BytesIO(data)) as z, zipfile.ZipFile(buf := io.BytesIO(), "w", zipfile.ZIP_DEFLATED) as w:
+        for info in z.infolist():
+            part = z.read(info)
+            w.writestr(info, part.replace(b"Tr", b"TR", 1) if info.filename == "word/document.xml" else part)
+    cases["part.docx"] = buf.getvalue()
+    for name, content in cases.items():
+        (tmp_path / name).write_bytes(content)
+        assert not is_sealed(tmp_path / name), name
+    wb = openpyxl.load_workbook(src / "phu-luc-i.xlsx")
+    wb.save(tmp_path / "saved.xlsx")
+    doc = Document(str(src / "ke-hoach.docx"))
+    doc.save(str(tmp_path / "saved.docx"))
+    assert not is_sealed(tmp_path / "saved.xlsx") and not is_sealed(tmp_path / "saved.docx")
+    (tmp_path / "not-a-zip.docx").write_bytes(b"PK\3\4 broken")
+    assert not is_sealed(tmp_path / "not-a-zip.docx")
+
+
 def test_second_edit_gets_its_own_copy(plan_copy, tmp_path):
     out = tmp_path / "out"
     build(plan_copy, out)
@@ -356,6 +408,9 @@ def test_info_bounded_and_damaged(docx_file, tmp_path):
     assert f"{latin}: không đọc được: phần «docProps/custom.xml» không phải văn bản UTF-8" in res.output
     assert f"{broken}: không đọc được: tệp bị hỏng" in res.output
     assert "data_sha256:" in res.output    # the sound file is still read
+    assert "nguyen_ven: có" in res.output     # and told to be as kehoach wrote it
+    edit_docx(docx_file, "sửa")
+    assert "nguyen_ven: không (tệp đã được sửa sau khi kehoach dựng)" in cli("info", docx_file).output
 
 
 def test_a_word_file_named_xlsx_is_called_what_it_is(tmp_path, example_out):

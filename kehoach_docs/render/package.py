@@ -7,7 +7,9 @@ document is provably unchanged; ``kehoach info FILE`` reads the hashes back.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import re
 import struct
 import zipfile
@@ -72,12 +74,33 @@ def ensure_property_parts(parts: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def pack(parts: dict[str, bytes | Deflated], title: str, timestamp: str, props: dict[str, str]) -> bytes:
-    """Zip ``parts`` deterministically, with fresh core and custom property parts."""
+    """Zip ``parts`` deterministically, with fresh core and custom property parts; the custom
+    properties carry the package's seal (see :func:`seal`)."""
     parts = ensure_property_parts(parts)
     parts[CORE_PART] = core_xml(title, timestamp)
-    parts[CUSTOM_PART] = custom_xml(props)
-    names = ["[Content_Types].xml"] + sorted(n for n in parts if n != "[Content_Types].xml")
-    return zip_entries([(name, parts[name]) for name in names])
+    names = ["[Content_Types].xml"] + sorted(n for n in parts if n not in ("[Content_Types].xml", CUSTOM_PART))
+    records = [(name, *_packed(parts[name])) for name in names]
+    custom = custom_xml({**props, SEAL: seal((name, crc, size) for name, _, crc, size in records)})
+    at = next((i for i, r in enumerate(records) if r[0] > CUSTOM_PART and i), len(records))
+    records.insert(at, (CUSTOM_PART, *_packed(custom)))
+    return _zip(records)
+
+
+#: The custom property (``kehoach_seal``) that tells a package kehoach made and no one changed.
+SEAL = "seal"
+
+
+def seal(parts: Iterable[tuple[str, int, int]]) -> str:
+    """A fingerprint of a package's parts other than its custom properties, from each part's name,
+    CRC-32 and size as its zip directory lists them: a file saved by Word or Excel (which rewrite
+    the parts) no longer matches the seal its custom properties carry, while one left as kehoach
+    wrote it does, and tells so without inflating a part, even where the run that wrote it was
+    killed before recording it."""
+    h = hashlib.sha256()
+    for name, crc, size in sorted(parts):
+        if name != CUSTOM_PART:
+            h.update(f"{name}\0{crc}\0{size}\n".encode("utf-8"))
+    return h.hexdigest()[:32]
 
 
 # Most parts of a document (styles, theme, settings, headers) are the very same bytes objects in
@@ -178,13 +201,34 @@ class Deflated:
 
 def zip_entries(entries: list[tuple[str, bytes | Deflated]]) -> bytes:
     """A deterministic zip (deflate, fixed 1980-01-01 timestamps, mode 0600) of ``entries`` in order."""
+    return _zip([(name, *_packed(data)) for name, data in entries])
+
+
+def _packed(data: bytes | Deflated) -> tuple[bytes, int, int]:
+    """``data`` deflated, with its CRC-32 and size."""
+    if isinstance(data, Deflated):
+        return data.packed, data.crc, data.size
+    packed, crc = _deflate(data)
+    return packed, crc, len(data)
+
+
+def _laid_out_as_written(infos: list[zipfile.ZipInfo], size: int) -> bool:
+    """Whether a zip file of ``size`` bytes listing ``infos`` is exactly its records in the layout
+    :func:`_zip` writes: each local record where the one before ends, without extra fields, then
+    the directory, then its end record without a comment, and nothing else (no room is left)."""
+    at = 0
+    for i in infos:
+        if i.header_offset != at or i.extra or i.comment:
+            return False
+        at += 30 + len(i.filename.encode("utf-8")) + i.compress_size
+    return size == at + sum(46 + len(i.filename.encode("utf-8")) for i in infos) + 22
+
+
+def _zip(records: list[tuple[str, bytes, int, int]]) -> bytes:
+    """The zip of ``(name, deflated bytes, CRC-32, size)`` records, in order."""
     out = io.BytesIO()
     central = []
-    for name, data in entries:
-        if isinstance(data, Deflated):
-            packed, crc, size = data.packed, data.crc, data.size
-        else:
-            (packed, crc), size = _deflate(data), len(data)
+    for name, packed, crc, size in records:
         raw = name.encode("utf-8")
         flags = 0 if raw.isascii() else 0x800
         offset = out.tell()
@@ -216,13 +260,34 @@ def read_properties(path) -> dict[str, str]:
     The file may come from anywhere, so it goes through the foreign-zip guard and only
     the small properties part is inflated; damage raises :class:`UnsafeZip`.
     """
+    return _properties_and_parts(path)[0]
+
+
+def is_sealed(path) -> bool:
+    """Whether the Office file at ``path`` holds the parts kehoach wrote, as the seal in its custom
+    properties tells (see :func:`seal`); no seal, or any damage, is a no."""
+    from ..untrusted_zip import UnsafeZip
+    try:
+        props, parts = _properties_and_parts(path)
+    except UnsafeZip:
+        return False
+    return SEAL in props and props[SEAL] == seal(parts)
+
+
+def _properties_and_parts(path) -> tuple[dict[str, str], list[tuple[str, int, int]]]:
+    """The ``kehoach_*`` custom properties and each part's (name, CRC-32, size) as the zip lists
+    them; no parts where the file holds anything but its zip records laid out as :func:`_zip` lays
+    them (bytes added before, between or after them: not a file kehoach wrote)."""
     from ..untrusted_zip import UnsafeZip, open_zip, read_part
     with open_zip(path) as z:
+        infos = z.infolist()
+        size = os.fstat(z.fp.fileno()).st_size if hasattr(z.fp, "fileno") else -1
+        parts = [(i.filename, i.CRC, i.file_size) for i in infos] if _laid_out_as_written(infos, size) else []
         if CUSTOM_PART not in z.namelist():
-            return {}
+            return {}, parts
         raw = read_part(z, CUSTOM_PART, limit=1024 * 1024)
     try:
         xml = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise UnsafeZip(f"phần «{CUSTOM_PART}» không phải văn bản UTF-8") from None
-    return {k[len(PROP_PREFIX):]: v for k, v in _PROP.findall(xml) if k.startswith(PROP_PREFIX)}
+    return {k[len(PROP_PREFIX):]: v for k, v in _PROP.findall(xml) if k.startswith(PROP_PREFIX)}, parts
