@@ -95,12 +95,10 @@ def seal(parts: Iterable[tuple[str, int, int]]) -> str:
     CRC-32 and size as its zip directory lists them: a file saved by Word or Excel (which rewrite
     the parts) no longer matches the seal its custom properties carry, while one left as kehoach
     wrote it does, and tells so without inflating a part, even where the run that wrote it was
-    killed before recording it."""
-    h = hashlib.sha256()
-    for name, crc, size in sorted(parts):
-        if name != CUSTOM_PART:
-            h.update(f"{name}\0{crc}\0{size}\n".encode("utf-8"))
-    return h.hexdigest()[:32]
+    killed before recording it. In the zip's order: a package zipped again in another is not one
+    kehoach wrote."""
+    text = "".join(f"{name}\0{crc}\0{size}\n" for name, crc, size in parts if name != CUSTOM_PART)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 # Most parts of a document (styles, theme, settings, headers) are the very same bytes objects in
