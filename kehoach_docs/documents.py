@@ -147,10 +147,10 @@ def plan_time(plan: Plan) -> str:
     return document_time(d.nam, d.thang, d.ngay)
 
 
-def _job(doc: DocType, context: dict, title: str, ts: str, template: str | None, **fmt) -> Job:
+def _job(doc: DocType, context: dict, title: str, ts: str, template: str | None, plan: str, **fmt) -> Job:
     if doc.part:
         context = context[doc.part]
-    return Job(doc.output.format(**fmt), doc.kind, context, title, ts, template=template, writer=doc.writer,
+    return Job(doc.output.format(**fmt), doc.kind, context, title, ts, template=template, writer=doc.writer, plan=plan,
                extra=dict(doc.extra, **({"year": fmt["year"]} if doc.writer == "phu_luc" else {})),
                local=doc.scope == PLAN or rows_in(context, limit=LOCAL_ROWS) > LOCAL_ROWS)
 
@@ -215,11 +215,12 @@ def jobs_for(command: str, plan: Plan, folder: Path, agencies: list[str] | None 
     def plan_job(doc: DocType, made: dict[str, dict]) -> Job:
         if doc.context not in made:
             made[doc.context] = _function(doc.context)(plan)
-        return _job(doc, made[doc.context], doc.title.format(trich_yeu=trich_yeu), ts, template[doc.key], year=year)
+        return _job(doc, made[doc.context], doc.title.format(trich_yeu=trich_yeu), ts, template[doc.key], plan.name,
+                    year=year)
 
     def agency_job(code: str, doc: DocType) -> Job:
         return _job(doc, _function(doc.context)(plan, code), doc.title.format(co_quan=plan.co_quan[code].ten),
-                    ts, template[doc.key], ma=code, year=year)
+                    ts, template[doc.key], plan.name, ma=code, year=year)
 
     first = [d for d in docs if d.scope == PLAN and not d.whole_plan_only]
     last = [d for d in docs if d.scope == PLAN and d.whole_plan_only and agencies is None]
@@ -281,7 +282,7 @@ def comparison_jobs(pair: Comparison, name: str, folder: Path) -> list[Job]:
     shared: dict[str, dict] = {}
     for doc in of_command("diff"):
         ctx = shared.setdefault(doc.context, _function(doc.context)(pair))
-        job = _job(doc, ctx, doc.title, ts, _template_of(folder, doc))
+        job = _job(doc, ctx, doc.title, ts, _template_of(folder, doc), pair.new.name)
         job.output = stem + Path(doc.output).suffix
         out.append(job)
     return out

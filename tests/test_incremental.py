@@ -182,7 +182,7 @@ def test_every_output_carries_its_hashes(built):
         props = read_properties(out / "tien-lu-2024" / name)
         entry = manifest.entries[name]
         assert props == {"data_sha256": entry["data"], "template_sha256": entry["template"],
-                         "version": __version__, "seal": props["seal"]}
+                         "version": __version__, "output": f"tien-lu-2024/{name}", "seal": props["seal"]}
         assert len(props["seal"]) == 32 and is_sealed(out / "tien-lu-2024" / name)
 
 

@@ -146,7 +146,21 @@ def test_kehoachs_own_files_are_known_without_their_record(plan_copy, tmp_path, 
                      for c in row]
 
 
-def test_the_seal_tells_only_files_as_kehoach_wrote_them(example_out, tmp_path):
+def test_another_outputs_file_copied_over_one_is_kept(plan_copy, tmp_path):
+    """A file kehoach made for another output (another agency's draft copied over this one) is not
+    this output as kehoach wrote it: it is kept as .sua-tay before the rebuild."""
+    out = tmp_path / "out"
+    res = cli("reports", plan_copy, "-o", out, "-j", "1")
+    assert res.exit_code == 0, res.output
+    folder = out / "tien-lu-2024" / "bao-cao"
+    shutil.copy(folder / "YT.docx", folder / "VP.docx")
+    res = cli("reports", plan_copy, "-o", out, "-j", "1")
+    assert res.exit_code == 0, res.output
+    assert (folder / "VP.sua-tay.docx").read_bytes() == (folder / "YT.docx").read_bytes()
+    assert [p.name for p in folder.glob("*.sua-tay*")] == ["VP.sua-tay.docx"]
+
+
+def test_the_seal_tells_only_files_as_kehoach_wrote_them(example_out, reports_out, tmp_path):
     """A file is sealed only as kehoach wrote it: saved again by Excel's library or Word's, with a
     byte added after or before its records, or with one part changed (its size kept), it is not."""
     from kehoach_docs.render.package import is_sealed
@@ -169,6 +183,35 @@ def test_the_seal_tells_only_files_as_kehoach_wrote_them(example_out, tmp_path):
     assert not is_sealed(tmp_path / "saved.xlsx") and not is_sealed(tmp_path / "saved.docx")
     (tmp_path / "not-a-zip.docx").write_bytes(b"PK\3\4 broken")
     assert not is_sealed(tmp_path / "not-a-zip.docx")
+    # only the custom properties changed, in a tool that keeps the zip's layout: a property added
+    def rezip(name: str, custom: bytes) -> Path:
+        with zipfile.ZipFile(io.BytesIO(data)) as z, zipfile.ZipFile(tmp_path / name, "w", zipfile.ZIP_DEFLATED) as w:
+            for info in z.infolist():
+                w.writestr(info, custom if info.filename == "docProps/custom.xml" else z.read(info))
+        return tmp_path / name
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        custom = z.read("docProps/custom.xml")
+    assert is_sealed(rezip("same.docx", custom))        # the same bytes zipped the same way
+    added = custom.replace(b"</Properties>", b'<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="9" '
+                                             b'name="Ghi_chu_duyet"><vt:lpwstr>x</vt:lpwstr></property></Properties>')
+    assert not is_sealed(rezip("added.docx", added))
+    # written as one output, found as another (another agency's draft copied over this one)
+    assert is_sealed(reports_out / "bao-cao" / "YT.docx", "tien-lu-2024/bao-cao/YT.docx")
+    assert not is_sealed(reports_out / "bao-cao" / "YT.docx", "tien-lu-2024/bao-cao/VP.docx")
+
+
+def test_a_crafted_properties_part_is_read_in_bounded_time(tmp_path):
+    """Found by a review: the properties pattern took time growing with the cube of a crafted part
+    (a 4.5 kB file held a rebuild for over a minute, Ctrl-C waiting on it). Run as a process with
+    a bound, so a regression fails here instead of hanging the suite."""
+    path = tmp_path / "ke-hoach.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as w:     # stored: the zip-bomb guard lets it by
+        w.writestr("[Content_Types].xml", "<Types/>")
+        w.writestr("docProps/custom.xml", '<property name="a"' * 3500)
+    code = ("import sys; from kehoach_docs.render.package import is_sealed, read_properties; "
+            "print(is_sealed(sys.argv[1]), read_properties(sys.argv[1]))")
+    res = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    assert res.stdout.strip() == "False {}", res.stderr
 
 
 def test_second_edit_gets_its_own_copy(plan_copy, tmp_path):

@@ -32,6 +32,9 @@ class Job:
     #: task): rendered in the process that holds the plan rather than copied to a worker, whose
     #: memory would then stay that much larger for the rest of the batch.
     local: bool = False
+    #: The plan the output belongs to (its name), written into the file with the output's name
+    #: (``render.package.place_of``): a file found in another's place is not taken for its own.
+    plan: str = ""
 
     @property
     def data_hash(self) -> str:

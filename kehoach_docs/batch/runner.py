@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Iterator
 from .. import __version__
 from ..atomic import Rewrites, write_atomic
 from ..problems import os_reason
-from ..render.package import is_sealed, pack
+from ..render.package import PLACE, is_sealed, pack, place_of
 from .jobs import Job, template_hash
 from .manifest import Manifest, as_written, file_stat
 
@@ -57,7 +57,7 @@ def render_job(job: Job, folder: str, data_hash: str, tpl_hash: str, written: Wr
         data = _bytes_of(job, data_hash, tpl_hash)
     except Exception as exc:  # one bad document must not stop the batch
         return _failed(job.output, exc)
-    return _put(job.output, folder, data, written)
+    return _put(job.output, folder, data, written, place_of(job.plan, job.output))
 
 
 def _failed(output: str, exc: Exception) -> Result:
@@ -70,7 +70,8 @@ def _broken(output: str) -> Result:
 
 def _bytes_of(job: Job, data_hash: str, tpl_hash: str) -> bytes:
     """The file ``job`` makes, as bytes."""
-    props = {"data_sha256": data_hash, "template_sha256": tpl_hash, "version": __version__}
+    props = {"data_sha256": data_hash, "template_sha256": tpl_hash, "version": __version__,
+             PLACE: place_of(job.plan, job.output)}
     if job.kind == "docx":
         from ..render.docx_engine import prepared
         parts = prepared(job.template).render_parts(job.context)
@@ -80,15 +81,15 @@ def _bytes_of(job: Job, data_hash: str, tpl_hash: str) -> bytes:
     return pack(parts, job.title, job.timestamp, props)
 
 
-def _put(output: str, folder: str, data: bytes, written: Written, write: Callable | None = None) -> Result:
-    """Write ``data`` as ``output`` with ``write`` (:func:`write_atomic` if None), a hand-edited file
-    there moved aside first (see :func:`render_job`)."""
+def _put(output: str, folder: str, data: bytes, written: Written, place: str, write: Callable | None = None) -> Result:
+    """Write ``data`` as ``output`` (written as ``place``, see :func:`place_of`) with ``write``
+    (:func:`write_atomic` if None), a hand-edited file there moved aside first (see :func:`render_job`)."""
     kept = None
     try:
         sha = hashlib.sha256(data).hexdigest()
         target = Path(folder) / output
         # sealed: kehoach's own bytes that no record holds (a run killed before it recorded them)
-        if target.exists() and not as_written(target, *written, also=sha) and not is_sealed(target):
+        if target.exists() and not as_written(target, *written, also=sha) and not is_sealed(target, place):
             kept = keep_edited(target).name
         (write or write_atomic)(target, data)
         return output, sha, None, kept, file_stat(target)
@@ -242,7 +243,8 @@ def render_chunk(items: list[tuple], folder: str) -> list[Result]:
                 results.append(_failed(job.output, exc))
                 continue
             written = written[0] if written else NOT_WRITTEN
-            results.append(writer.submit(_put, job.output, folder, data, written, rewrites.write))
+            results.append(writer.submit(_put, job.output, folder, data, written, place_of(job.plan, job.output),
+                                         rewrites.write))
     finally:
         writer.submit(rewrites.close).result()
     return [r.result() if isinstance(r, Future) else r for r in results]

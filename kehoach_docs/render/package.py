@@ -15,7 +15,7 @@ import struct
 import zipfile
 import zlib
 from typing import Iterable
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -249,7 +249,12 @@ def unpack(data: bytes) -> dict[str, bytes]:
         return {i.filename: z.read(i) for i in z.infolist()}
 
 
-_PROP = re.compile(r'<property [^>]*name="([^"]+)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
+#: A custom property and its text; its name is read from the attributes in a second step, so the
+#: scan stays linear on any input (one pattern for both took cubic time on a crafted part).
+_PROP = re.compile(r"<property\s([^<>]*)>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>")
+_NAME = re.compile(r'(?:^|\s)name="([^"]*)"')
+#: The custom properties part kehoach writes is a few hundred bytes: a larger one is not its own.
+_CUSTOM_MAX = 64 * 1024
 
 
 def read_properties(path) -> dict[str, str]:
@@ -258,34 +263,55 @@ def read_properties(path) -> dict[str, str]:
     The file may come from anywhere, so it goes through the foreign-zip guard and only
     the small properties part is inflated; damage raises :class:`UnsafeZip`.
     """
-    return _properties_and_parts(path)[0]
+    return _read(path, 1024 * 1024)[0]
 
 
-def is_sealed(path) -> bool:
-    """Whether the Office file at ``path`` holds the parts kehoach wrote, as the seal in its custom
-    properties tells (see :func:`seal`); no seal, or any damage, is a no."""
+def is_sealed(path, place: str | None = None) -> bool:
+    """Whether the Office file at ``path`` is exactly as kehoach wrote it: its parts match the seal
+    its custom properties carry (see :func:`seal`) and its custom properties part is the very one
+    those properties make (none added or changed); with ``place``, also that it was written as that
+    output (:func:`place_of`), not another's copied there. No seal, or any damage, is a no."""
     from ..untrusted_zip import UnsafeZip
     try:
-        props, parts = _properties_and_parts(path)
+        props, parts, custom = _read(path, _CUSTOM_MAX)
     except UnsafeZip:
         return False
-    return SEAL in props and props[SEAL] == seal(parts)
+    if not parts or props.get(SEAL) != seal(parts) or (place is not None and props.get(PLACE) != place):
+        return False
+    expected = custom_xml(props)
+    return custom == (zlib.crc32(expected), len(expected))
 
 
-def _properties_and_parts(path) -> tuple[dict[str, str], list[tuple[str, int, int]]]:
-    """The ``kehoach_*`` custom properties and each part's (name, CRC-32, size) as the zip lists
-    them; no parts where the file holds anything but its zip records laid out as :func:`_zip` lays
-    them (bytes added before, between or after them: not a file kehoach wrote)."""
+def place_of(plan: str, output: str) -> str:
+    """What an output's ``kehoach_output`` property holds: its plan's name and its own name in the
+    plan's output folder (``tien-lu-2024/bao-cao/VP.docx``)."""
+    return f"{plan}/{output}"
+
+
+#: The custom property naming the output a file was written as (see :func:`place_of`).
+PLACE = "output"
+
+
+def _read(path, limit: int) -> tuple[dict[str, str], list[tuple[str, int, int]], tuple[int, int] | None]:
+    """The ``kehoach_*`` custom properties, each part's (name, CRC-32, size) as the zip lists them,
+    and the custom properties part's (CRC-32, size). No parts where the file holds anything but its
+    zip records laid out as :func:`_zip` lays them (bytes added before, between or after them)."""
     from ..untrusted_zip import UnsafeZip, open_zip, read_part
     with open_zip(path) as z:
         infos = z.infolist()
         size = os.fstat(z.fp.fileno()).st_size if hasattr(z.fp, "fileno") else -1
         parts = [(i.filename, i.CRC, i.file_size) for i in infos] if _laid_out_as_written(infos, size) else []
-        if CUSTOM_PART not in z.namelist():
-            return {}, parts
-        raw = read_part(z, CUSTOM_PART, limit=1024 * 1024)
+        custom = next(((i.CRC, i.file_size) for i in infos if i.filename == CUSTOM_PART), None)
+        if custom is None:
+            return {}, parts, None
+        raw = read_part(z, CUSTOM_PART, limit=limit)
     try:
         xml = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise UnsafeZip(f"phần «{CUSTOM_PART}» không phải văn bản UTF-8") from None
-    return {k[len(PROP_PREFIX):]: v for k, v in _PROP.findall(xml) if k.startswith(PROP_PREFIX)}, parts
+    props = {}
+    for attributes, value in _PROP.findall(xml):
+        name = _NAME.search(attributes)
+        if name and name[1].startswith(PROP_PREFIX):
+            props[unescape(name[1][len(PROP_PREFIX):])] = unescape(value)
+    return props, parts, custom
