@@ -18,7 +18,7 @@ REASONS = {
     "data": "dữ liệu thay đổi",
     "template": "mẫu thay đổi",
     "version": "phiên bản kehoach thay đổi",
-    "edited": "tệp đầu ra đã bị sửa tay",
+    "edited": "tệp đầu ra khác bản kehoach ghi lần trước",
     "force": "yêu cầu dựng lại (--force)",
 }
 

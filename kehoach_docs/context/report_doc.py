@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..model.bundle import Plan
+from ..model.bundle import Plan, once_per_plan
 from ..model.plan import ChiTieu, CoQuan
 from ..model.values import Scale, Verdict
 from ..model.evaluation import assess, composite
@@ -18,8 +18,8 @@ from ..model.results import KetQuaCoQuan
 from ..results.entry import entry_data
 from ..text.vn import upper_vi
 from .plan_doc import column_titles
-from .common import (closing, header_lines, noi_nhan_lines, once_per_plan, one_line, paragraphs, plan_reference,
-                     report_date, so_van_ban)
+from .common import (closing, header_lines, noi_nhan_lines, one_line, paragraphs, plan_reference, report_date,
+                     so_van_ban)
 
 #: The order verdicts are counted in, everywhere a report sums them up.
 VERDICT_ORDER = [Verdict.EXCEEDED, Verdict.MET, Verdict.MISSED, Verdict.MANUAL, Verdict.NO_RESULT,

@@ -197,11 +197,6 @@ class Deflated:
         self.packed, self.crc, self.size = b"".join(out), crc, size
 
 
-def zip_entries(entries: list[tuple[str, bytes | Deflated]]) -> bytes:
-    """A deterministic zip (deflate, fixed 1980-01-01 timestamps, mode 0600) of ``entries`` in order."""
-    return _zip([(name, *_packed(data)) for name, data in entries])
-
-
 def _packed(data: bytes | Deflated) -> tuple[bytes, int, int]:
     """``data`` deflated, with its CRC-32 and size."""
     if isinstance(data, Deflated):
@@ -223,7 +218,8 @@ def _laid_out_as_written(infos: list[zipfile.ZipInfo], size: int) -> bool:
 
 
 def _zip(records: list[tuple[str, bytes, int, int]]) -> bytes:
-    """The zip of ``(name, deflated bytes, CRC-32, size)`` records, in order."""
+    """A deterministic zip (deflate, fixed 1980-01-01 timestamps, mode 0600) of ``(name, deflated
+    bytes, CRC-32, size)`` records, in order."""
     out = io.BytesIO()
     central = []
     for name, packed, crc, size in records:
