@@ -78,12 +78,11 @@ def pack(parts: dict[str, bytes | Deflated], title: str, timestamp: str, props: 
     properties carry the package's seal (see :func:`seal`)."""
     parts = ensure_property_parts(parts)
     parts[CORE_PART] = core_xml(title, timestamp)
-    names = ["[Content_Types].xml"] + sorted(n for n in parts if n not in ("[Content_Types].xml", CUSTOM_PART))
-    records = [(name, *_packed(parts[name])) for name in names]
-    custom = custom_xml({**props, SEAL: seal((name, crc, size) for name, _, crc, size in records)})
-    at = next((i for i, r in enumerate(records) if r[0] > CUSTOM_PART and i), len(records))
-    records.insert(at, (CUSTOM_PART, *_packed(custom)))
-    return _zip(records)
+    names = ["[Content_Types].xml"] + sorted({*parts, CUSTOM_PART} - {"[Content_Types].xml"})
+    packed = {name: _packed(parts[name]) for name in names if name != CUSTOM_PART}
+    sealed = seal((name, crc, size) for name, (_, crc, size) in packed.items())
+    packed[CUSTOM_PART] = _packed(custom_xml({**props, SEAL: sealed}))
+    return _zip([(name, *packed[name]) for name in names])
 
 
 #: The custom property (``kehoach_seal``) that tells a package kehoach made and no one changed.
