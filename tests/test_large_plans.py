@@ -221,3 +221,37 @@ def test_the_collector_is_held_off_while_reading_and_never_left_off(monkeypatch,
         assert not gc.isenabled()
         assert all(pool.submit(gc.isenabled).result() for _ in range(4))
     assert gc.isenabled()
+
+
+def test_documents_as_large_as_the_plan_wait_until_the_workers_are_busy(tmp_path, monkeypatch):
+    """A large document met first (an office that supports every task) is rendered in the main
+    process only once a window of full chunks is with the workers, not while they wait for their
+    first; every file is still written, the same bytes as a run without workers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kehoach_docs.batch import runner
+    from kehoach_docs.render.package import unpack
+    plan = load_plan(EXAMPLE)
+    jobs = list(jobs_for("reports", plan, templates_dir(), whole_plan=False)[1])
+    big = {jobs[0].output, jobs[5].output}
+    for job in jobs:
+        job.local = job.output in big
+    submitted, seen_at = [], {}
+    real_render = runner.render_job
+
+    def render_here(job, *rest):
+        seen_at[job.output] = len(submitted)
+        return real_render(job, *rest)
+    monkeypatch.setattr(runner, "render_job", render_here)
+    with ThreadPoolExecutor(2) as pool:
+        real_submit = pool.submit
+        pool.submit = lambda *a, **k: submitted.append(a) or real_submit(*a, **k)
+        outcome = runner.run_jobs(iter(jobs), tmp_path / "pool", pool=pool, window=2, chunk=4)
+    assert not outcome.failed and len(outcome.built) == len(jobs)
+    assert set(seen_at) == big                          # rendered here, never sent to a worker
+    assert not any(job.output in big for batch in submitted for job, *_ in batch[1])
+    assert min(seen_at.values()) > 2 * 2                # after two windows: the first of quarter chunks
+    alone = runner.run_jobs(iter(jobs), tmp_path / "alone", n_jobs=1)
+    assert len(alone.built) == len(jobs)
+    for job in jobs:
+        assert unpack((tmp_path / "pool" / job.output).read_bytes()) == unpack((tmp_path / "alone" / job.output).read_bytes())

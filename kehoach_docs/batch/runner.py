@@ -284,6 +284,10 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
             return _render_in_pool(items, folder, n_jobs, window, done, chunk, own, stop)
 
     sent = 0
+    # Documents with a context as large as the plan are rendered here, not copied to a worker, and
+    # only once the workers hold a window of full chunks: met first (a province's office that
+    # supports every task), one left both workers idle while it rendered.
+    local: list = []
 
     def next_batch() -> list:
         nonlocal sent
@@ -291,8 +295,8 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
         size = chunk if sent >= window else max(1, chunk // 4)
         batch = []
         for item in items:
-            if item[0].local:       # a context as large as the plan: rendered here, not copied to a worker
-                done(render_job(item[0], folder, *item[1:]))
+            if item[0].local:
+                local.append(item)
                 continue
             batch.append(item)
             if len(batch) == size:
@@ -314,7 +318,7 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
 
     exhausted = False
     try:
-        while not exhausted or pending:
+        while not exhausted or pending or local:
             while not exhausted and len(pending) < window:
                 batch = next_batch()
                 if not batch:
@@ -325,8 +329,12 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
                 except BrokenProcessPool:
                     for item in batch:
                         done(_broken(item[0].output))
+            busy = exhausted or sent > 2 * window
+            if local and busy:
+                item = local.pop(0)
+                done(render_job(item[0], folder, *item[1:]))
             if pending:     # woken now and then to see a Ctrl-C that came meanwhile
-                finished, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                finished, _ = wait(pending, timeout=0 if local and busy else 0.25, return_when=FIRST_COMPLETED)
                 for f in finished:
                     collect(f)
             stop.check()
