@@ -129,6 +129,41 @@ def test_a_change_in_the_code_is_a_new_build(tmp_path, monkeypatch):
         first = fresh_id()
 
 
+def test_the_build_follows_the_rendering_libraries_versions(tmp_path, monkeypatch):
+    """An upgrade of a library that renders (docxtpl, python-docx, Jinja, openpyxl…) is a new build:
+    its versions are read from the metadata folders beside it, without importing it."""
+    import importlib.machinery
+    import importlib.util
+
+    import kehoach_docs
+    site = tmp_path / "site"
+    (site / "docxtpl").mkdir(parents=True)
+    (site / "docxtpl" / "__init__.py").write_text("", "utf-8")
+    (site / "docxtpl-0.20.2.dist-info").mkdir()
+    (site / "python_docx-1.2.0-py3.11.egg-info").mkdir()
+    (site / "docx").mkdir()
+    (site / "docx" / "__init__.py").write_text("", "utf-8")
+    real = importlib.util.find_spec
+
+    def find_spec(name, *a):
+        if name in ("docxtpl", "docx"):
+            return importlib.machinery.PathFinder.find_spec(name, [str(site)])
+        return None if name == "jinja2" else real(name, *a)
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+
+    def fresh():
+        monkeypatch.setattr(kehoach_docs, "_build_ids", {})
+        return kehoach_docs.build_id()
+    versions = dict(v.split("==") for v in kehoach_docs.library_versions())
+    assert versions["docxtpl"] == "0.20.2" and versions["python-docx"] == "1.2.0"
+    assert versions["Jinja2"] == "không có" and versions["openpyxl"] == __import__("openpyxl").__version__
+    first = fresh()
+    (site / "docxtpl-0.20.2.dist-info").rename(site / "docxtpl-0.21.0.dist-info")
+    assert fresh() != first
+    shutil.rmtree(site / "docxtpl-0.21.0.dist-info")       # no metadata: the module file tells
+    assert dict(v.split("==") for v in kehoach_docs.library_versions())["docxtpl"].startswith("0:")
+
+
 def test_outputs_of_other_rendering_code_are_rebuilt_and_said_why(plan_copy, tmp_path, monkeypatch):
     """Outputs made by other rendering code (an edited renderer, a branch) are stale though the
     version number did not move: the fast check does not pass them, and each is rebuilt, once."""
@@ -145,7 +180,7 @@ def test_outputs_of_other_rendering_code_are_rebuilt_and_said_why(plan_copy, tmp
     assert "Không có gì thay đổi" in build()
     monkeypatch.setattr(kehoach_docs, "_build_ids", {kehoach_docs.__version__: "0.1.0+ma-khac"})
     again = build()
-    assert "Đã dựng 3, không đổi 0" in again and again.count("(phiên bản kehoach thay đổi)") == 3
+    assert "Đã dựng 3, không đổi 0" in again and again.count("(phiên bản kehoach hoặc thư viện của nó thay đổi)") == 3
     assert "Không có gì thay đổi" in build()
 
 

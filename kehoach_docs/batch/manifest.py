@@ -17,7 +17,7 @@ REASONS = {
     "missing": "chưa có tệp",
     "data": "dữ liệu thay đổi",
     "template": "mẫu thay đổi",
-    "version": "phiên bản kehoach thay đổi",
+    "version": "phiên bản kehoach hoặc thư viện của nó thay đổi",
     "edited": "tệp đầu ra khác bản kehoach ghi lần trước",
     "force": "yêu cầu dựng lại (--force)",
 }
