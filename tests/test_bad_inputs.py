@@ -36,6 +36,9 @@ REPLACEMENTS = [
      ["ke-hoach.yaml:15:", "dấu mở một khối nhiều dòng của YAML", 'dấu ngoặc kép: ">1"']),
     ("yaml-block-header-text", KH, "  dia_danh: Tiên Lữ\n", "  dia_danh: > 50%\n",
      ["ke-hoach.yaml:15:", 'dấu ngoặc kép: "> 50%"']),
+    # found by a tester: reported eight lines on, as misaligned indentation
+    ("yaml-unclosed-quote", KH, '  loai: Ủy ban nhân dân\n', '  loai: "Ủy ban nhân dân\n',
+     ["ke-hoach.yaml:13:", "dấu ngoặc kép mở ở dòng này không được đóng", "hãy thêm dấu ngoặc kép đóng"]),
     ("yaml-at-sign", KH, "  dia_danh: Tiên Lữ\n", "  dia_danh: @Tiên Lữ\n",
      ["ke-hoach.yaml:15:", "không được bắt đầu bằng «@»"]),
     ("yaml-duplicate-key", KH, "  cap: huyện\n", "  cap: huyện\n  cap: xã\n", ["ke-hoach.yaml:15:", "hai lần"]),
@@ -363,6 +366,10 @@ def test_validate_exit_codes(plan_copy):
 
 @pytest.mark.parametrize("text, line, expected", [
     ('a: 1\nb: "abc\nc: 2\n', "2", "dấu ngoặc kép (hoặc ngoặc đơn) mở ở dòng này không được đóng"),
+    # closed by the next value's quote, the run-on value ends in a line YAML cannot read: told where it opened
+    ('a:\n  b: "abc\n  c: 2\n  d: "x"\n', "2", "dấu ngoặc kép mở ở dòng này không được đóng trên dòng này, "
+     "nên YAML đọc các dòng sau đến dòng 4"),
+    ("a:\n  - 'abc\n  - b\n  - 'c'\n", "2", "dấu ngoặc đơn mở ở dòng này không được đóng"),
     ("a: 1\nb: {x: 1\nc: 2\n", "2", "bảng mở bằng «{» ở dòng này chưa đóng bằng «}»"),
     ('a: "C:\\qua"\n', "1", "«\\q» không phải ký tự thoát hợp lệ"),
     ("a: 1\n---\nb: 2\n", "2", "xóa dòng «---» thứ hai"),

@@ -442,5 +442,32 @@ def _vi_yaml(exc: yaml.MarkedYAMLError) -> tuple[str | None, str]:
         m = re.match(pattern, problem)
         if m:
             mark = begun if on_context and begun else at
-            return (str(mark.line + 1) if mark else None), vi.format(*m.groups())
-    return (str(at.line + 1) if at else None), f"{problem} (thông báo gốc của YAML)"
+            line, what = (str(mark.line + 1) if mark else None), vi.format(*m.groups())
+            break
+    else:
+        line, what = (str(at.line + 1) if at else None), f"{problem} (thông báo gốc của YAML)"
+    opened = _run_on_quote(exc.problem_mark)
+    if opened is not None:
+        quote = "ngoặc kép" if opened[1] == '"' else "ngoặc đơn"
+        return str(opened[0] + 1), (f"dấu {quote} mở ở dòng này không được đóng trên dòng này, nên YAML đọc các "
+                                    f"dòng sau đến dòng {at.line + 1} thành một giá trị rồi gặp lỗi ở đó ({what}); "
+                                    f"hãy thêm dấu {quote} đóng vào cuối giá trị")
+    return line, what
+
+
+def _run_on_quote(at) -> tuple[int, str] | None:
+    """(line, quote) of a quoted value left unclosed, read on over the lines after it up to the next
+    quote on the problem's line, where the problem then showed (a clerk's missing closing quote):
+    the last quoted value before the problem that spans lines and ends on its line, if any."""
+    if at is None or not at.buffer:
+        return None
+    found = None
+    try:
+        for token in yaml.scan(at.buffer.rstrip("\0")[:at.pointer], Loader=LOADER):   # libyaml: fast
+            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'"):
+                found = token
+    except yaml.YAMLError:
+        pass
+    if found is None or found.end_mark.line != at.line or found.start_mark.line == at.line:
+        return None
+    return found.start_mark.line, found.style
