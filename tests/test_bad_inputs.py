@@ -370,6 +370,17 @@ def test_validate_exit_codes(plan_copy):
     ('a:\n  b: "abc\n  c: 2\n  d: "x"\n', "2", "dấu ngoặc kép mở ở dòng này không được đóng trên dòng này, "
      "nên YAML đọc các dòng sau đến dòng 4"),
     ("a:\n  - 'abc\n  - b\n  - 'c'\n", "2", "dấu ngoặc đơn mở ở dòng này không được đóng"),
+    # in a list: the list's own message speaks of the line «[» is on, so it is not quoted on another
+    ('a: [\n  "VP",\n  "TCKH,\n  "CA"]\n', "3", "dấu ngoặc kép mở ở dòng này không được đóng trên dòng này, "
+     "nên YAML đọc các dòng sau đến dòng 4 thành một giá trị rồi gặp lỗi ở đó; hãy thêm"),
+    # a value wrapped over lines on purpose (as yaml.safe_dump writes them), then a stray character:
+    # not an unclosed quote (found by a review: the advice would have broken the file further)
+    ('a:\n  b: "một giá trị dài\n    gói sang dòng sau". \n', "3", "thụt lề không thẳng hàng"),
+    ('a: {x: "dài\n  tiếp" y: 1}\n', "1", "hoặc thiếu dấu phẩy giữa các mục"),
+    # a file that parsed has every quote closed: the tag is what is wrong
+    ('a: ["dòng một\n  dòng hai", !vb abc]\n', "2", "thẻ YAML «!vb» không dùng được"),
+    # an escape past Unicode: libyaml refuses it, and the pure-Python parser's re-read raised ValueError
+    ('a:\n  b: "Tiên Lữ\\U00110000"\n', "2", "vượt quá mã Unicode lớn nhất (10FFFF)"),
     ("a: 1\nb: {x: 1\nc: 2\n", "2", "bảng mở bằng «{» ở dòng này chưa đóng bằng «}»"),
     ('a: "C:\\qua"\n', "1", "«\\q» không phải ký tự thoát hợp lệ"),
     ("a: 1\n---\nb: 2\n", "2", "xóa dòng «---» thứ hai"),

@@ -233,7 +233,7 @@ def test_documents_as_large_as_the_plan_wait_until_the_workers_are_busy(tmp_path
     from kehoach_docs.render.package import unpack
     plan = load_plan(EXAMPLE)
     jobs = list(jobs_for("reports", plan, templates_dir(), whole_plan=False)[1])
-    big = {jobs[0].output, jobs[5].output}
+    big = {jobs[0].output, jobs[-3].output}
     for job in jobs:
         job.local = job.output in big
     submitted, seen_at = [], {}
@@ -255,3 +255,40 @@ def test_documents_as_large_as_the_plan_wait_until_the_workers_are_busy(tmp_path
     assert len(alone.built) == len(jobs)
     for job in jobs:
         assert unpack((tmp_path / "pool" / job.output).read_bytes()) == unpack((tmp_path / "alone" / job.output).read_bytes())
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_no_more_large_contexts_are_held_than_before(tmp_path, monkeypatch, n_jobs):
+    """However many documents are as large as the plan, at most one waits beside the one rendering
+    (found by a review: all of them were held until the workers were busy); and a run without
+    workers builds each context when its turn comes, not all at the start."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kehoach_docs.batch import runner
+    plan = load_plan(EXAMPLE)
+    jobs = list(jobs_for("reports", plan, templates_dir(), whole_plan=False)[1])
+    for job in jobs:
+        job.local = n_jobs > 1
+    pulled, ahead = [0], []
+
+    def lazily():
+        for job in jobs:
+            pulled[0] += 1
+            yield job
+    real_render = runner.render_job
+
+    def render_here(job, *rest):
+        result = real_render(job, *rest)
+        ahead.append(pulled[0] - len(ahead) - 1)     # jobs made but not yet rendered
+        return result
+    monkeypatch.setattr(runner, "render_job", render_here)
+    if n_jobs == 1:
+        outcome = runner.run_jobs(lazily(), tmp_path, n_jobs=1)
+    else:
+        with ThreadPoolExecutor(2) as pool:
+            outcome = runner.run_jobs(lazily(), tmp_path, pool=pool, window=2, chunk=4)
+    assert len(outcome.built) == len(jobs) == len(ahead)
+    if n_jobs == 1:
+        assert max(ahead) == 0, ahead
+    else:   # the first four are made before anything (whether a pool is worth starting), as before
+        assert max(ahead) <= 3 and max(ahead[4:]) <= 1, ahead

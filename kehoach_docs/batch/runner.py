@@ -195,7 +195,7 @@ def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: 
         try:
             head = [x for _, x in zip(range(4), todo)] if parallel else []
             if not parallel or len(head) < 4:    # a pool costs more than it saves for a handful of documents
-                for job, *rest in [*head, *todo]:
+                for job, *rest in itertools.chain(head, todo):     # one context held at a time
                     done(render_job(job, str(folder), *rest))
             else:
                 _render_in_pool(itertools.chain(head, todo), str(folder), n_jobs, window, done, chunk, pool, stop)
@@ -286,7 +286,8 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
     sent = 0
     # Documents with a context as large as the plan are rendered here, not copied to a worker, and
     # only once the workers hold a window of full chunks: met first (a province's office that
-    # supports every task), one left both workers idle while it rendered.
+    # supports every task), one left both workers idle while it rendered. One waits at most, so
+    # no more such contexts are held at once than before.
     local: list = []
 
     def next_batch() -> list:
@@ -296,6 +297,9 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
         batch = []
         for item in items:
             if item[0].local:
+                if local:
+                    waiting = local.pop()
+                    done(render_job(waiting[0], folder, *waiting[1:]))
                 local.append(item)
                 continue
             batch.append(item)

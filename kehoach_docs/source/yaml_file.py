@@ -277,13 +277,17 @@ def _read(text: str, file: str) -> _Reader:
         reader.result = reader.read(text, LOADER)
         reader.loader = LOADER
         return reader
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
         if LOADER is yaml.SafeLoader:
             raise
+        refused = exc
     # A broken file (or one only the pure-Python parser reads, such as an escaped lone surrogate,
     # which hygiene then refuses): its marks and messages are the ones we translate.
     reader = _Reader(file)
-    reader.result = reader.read(text, yaml.SafeLoader)
+    try:
+        reader.result = reader.read(text, yaml.SafeLoader)
+    except ValueError:      # an escape past Unicode's last character (\U00110000): libyaml's own words
+        raise refused from None
     reader.loader = yaml.SafeLoader
     return reader
 
@@ -410,6 +414,9 @@ _YAML_VI = [
     (r"expected escape sequence of \d+ hexadecimal numbers, but found", False,
      "trong dấu ngoặc kép, dấu «\\» mở đầu một ký tự thoát (\\x, \\u, \\U cần mã số sau nó); hãy viết «\\\\» "
      "cho một dấu «\\», hoặc đặt giá trị trong dấu ngoặc đơn '…'"),
+    (r"found invalid Unicode character escape code", False,
+     "trong dấu ngoặc kép, mã ký tự sau «\\U» (hay «\\u», «\\x») vượt quá mã Unicode lớn nhất (10FFFF); hãy viết "
+     "«\\\\» cho một dấu «\\», hoặc đặt giá trị trong dấu ngoặc đơn '…'"),
     (r"found unknown escape character '(.*)'", False,
      "trong dấu ngoặc kép, «\\{0}» không phải ký tự thoát hợp lệ; hãy viết «\\\\» cho một dấu «\\», "
      "hoặc đặt giá trị trong dấu ngoặc đơn '…'"),
@@ -438,36 +445,50 @@ def _vi_yaml(exc: yaml.MarkedYAMLError) -> tuple[str | None, str]:
     if (exc.context or "").startswith("while scanning a block scalar") and begun:
         typed = (begun.buffer or "")[begun.pointer:].split("\n", 1)[0].strip().rstrip("\0")
         return str(begun.line + 1), block_header(typed if typed[:1] in ("|", ">") else ">1")
+    on_line = True      # the message speaks of the line it is reported on
     for pattern, on_context, vi in _YAML_VI:
         m = re.match(pattern, problem)
         if m:
             mark = begun if on_context and begun else at
-            line, what = (str(mark.line + 1) if mark else None), vi.format(*m.groups())
+            line, what, on_line = (str(mark.line + 1) if mark else None), vi.format(*m.groups()), not on_context
             break
     else:
         line, what = (str(at.line + 1) if at else None), f"{problem} (thông báo gốc của YAML)"
-    opened = _run_on_quote(exc.problem_mark)
+    # a file that parsed (a value YAML cannot construct) has every quote closed
+    opened = None if isinstance(exc, yaml.constructor.ConstructorError) else _run_on_quote(exc.problem_mark)
     if opened is not None:
         quote = "ngoặc kép" if opened[1] == '"' else "ngoặc đơn"
+        found = f" ({what})" if on_line else ""
         return str(opened[0] + 1), (f"dấu {quote} mở ở dòng này không được đóng trên dòng này, nên YAML đọc các "
-                                    f"dòng sau đến dòng {at.line + 1} thành một giá trị rồi gặp lỗi ở đó ({what}); "
+                                    f"dòng sau đến dòng {at.line + 1} thành một giá trị rồi gặp lỗi ở đó{found}; "
                                     f"hãy thêm dấu {quote} đóng vào cuối giá trị")
     return line, what
 
 
 def _run_on_quote(at) -> tuple[int, str] | None:
     """(line, quote) of a quoted value left unclosed, read on over the lines after it up to the next
-    quote on the problem's line, where the problem then showed (a clerk's missing closing quote):
-    the last quoted value before the problem that spans lines and ends on its line, if any."""
+    quote, on the problem's line, where the problem then showed (a clerk's missing closing quote):
+    the last quoted value before the problem, if it spans lines, ends on the problem's line, and
+    either swallowed a line that reads as a key or a list item, or ends in a quote standing where
+    a value is due (a value wrapped over lines on purpose has neither); else None."""
     if at is None or not at.buffer:
         return None
     found = None
     try:
-        for token in yaml.scan(at.buffer.rstrip("\0")[:at.pointer], Loader=LOADER):   # libyaml: fast
+        for token in yaml.scan(at.buffer.rstrip("\0")[:at.index], Loader=LOADER):   # libyaml: fast
             if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'"):
                 found = token
     except yaml.YAMLError:
         pass
     if found is None or found.end_mark.line != at.line or found.start_mark.line == at.line:
         return None
+    swallowed = at.buffer[found.start_mark.index:found.end_mark.index - 1].split("\n")[1:]
+    if not (any(_KEY_LINE.match(line) for line in swallowed) or _VALUE_DUE.search(swallowed[-1])):
+        return None
     return found.start_mark.line, found.style
+
+
+#: A line of a mapping or a list (``  cap: huyện``, ``- ma: VP``), as no wrapped text reads.
+_KEY_LINE = re.compile(r"\s*(?:-\s+)?[^\s:\"'#-][^:\"'#]*:(?:\s|$)|\s*-\s")
+#: What a quote stands after where it opens a value: «key:», «-», «,», «[», «{» or only spaces.
+_VALUE_DUE = re.compile(r"(?:^|^\s*-|:|,|\[|\{)\s*$")
