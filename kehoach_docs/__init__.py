@@ -74,7 +74,8 @@ def _installed(folder: str) -> dict[str, str]:
     """Normalised distribution name -> version(s) of the metadata folders in ``folder``."""
     import os
     import re
-    pattern = re.compile(r"(.+?)-([^-]+?)(?:-py[\d.]+)?\.(?:dist|egg)-info")
+    # python_docx-1.2.0.dist-info, lxml-4.9.2-py3.11-linux-x86_64.egg-info
+    pattern = re.compile(r"(.+?)-([^-]+?)(?:-py\d[\d.]*(?:-.+)?)?\.(?:dist|egg)-info")
     found: dict[str, list[str]] = {}
     try:
         with os.scandir(folder) as entries:

@@ -140,7 +140,7 @@ def test_the_build_follows_the_rendering_libraries_versions(tmp_path, monkeypatc
     (site / "docxtpl").mkdir(parents=True)
     (site / "docxtpl" / "__init__.py").write_text("", "utf-8")
     (site / "docxtpl-0.20.2.dist-info").mkdir()
-    (site / "python_docx-1.2.0-py3.11.egg-info").mkdir()
+    (site / "python_docx-1.2.0-py3.11-linux-x86_64.egg-info").mkdir()
     (site / "docx").mkdir()
     (site / "docx" / "__init__.py").write_text("", "utf-8")
     real = importlib.util.find_spec
