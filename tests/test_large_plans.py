@@ -259,7 +259,7 @@ def test_documents_as_large_as_the_plan_wait_until_the_workers_are_busy(tmp_path
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_no_more_large_contexts_are_held_than_before(tmp_path, monkeypatch, n_jobs):
-    """However many documents are as large as the plan, at most one waits beside the one rendering
+    """However many documents are as large as the plan, at most two wait beside the one rendering
     (found by a review: all of them were held until the workers were busy); and a run without
     workers builds each context when its turn comes, not all at the start."""
     from concurrent.futures import ThreadPoolExecutor
@@ -291,4 +291,4 @@ def test_no_more_large_contexts_are_held_than_before(tmp_path, monkeypatch, n_jo
     if n_jobs == 1:
         assert max(ahead) == 0, ahead
     else:   # the first four are made before anything (whether a pool is worth starting), as before
-        assert max(ahead) <= 3 and max(ahead[4:]) <= 1, ahead
+        assert max(ahead) <= 3 and max(ahead[4:]) <= 2, ahead

@@ -286,8 +286,8 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
     sent = 0
     # Documents with a context as large as the plan are rendered here, not copied to a worker, and
     # only once the workers hold a window of full chunks: met first (a province's office that
-    # supports every task), one left both workers idle while it rendered. One waits at most, so
-    # no more such contexts are held at once than before.
+    # supports every task), one left both workers idle while it rendered. Two wait at most (that
+    # office's draft and workbook), so such contexts stay few however many there are.
     local: list = []
 
     def next_batch() -> list:
@@ -297,8 +297,8 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
         batch = []
         for item in items:
             if item[0].local:
-                if local:
-                    waiting = local.pop()
+                if len(local) == 2:
+                    waiting = local.pop(0)
                     done(render_job(waiting[0], folder, *waiting[1:]))
                 local.append(item)
                 continue
