@@ -364,6 +364,19 @@ def test_validate_exit_codes(plan_copy):
     assert runner.invoke(main, ["validate", "--bogus"]).exit_code == 2
 
 
+def test_an_escape_past_unicode_without_libyaml(tmp_path, monkeypatch):
+    """Without libyaml (PyYAML built without it), the pure-Python parser's ValueError is a message too."""
+    from kehoach_docs.problems import Problems
+    from kehoach_docs.source import yaml_file
+    monkeypatch.setattr(yaml_file, "LOADER", __import__("yaml").SafeLoader)
+    path = tmp_path / "ke-hoach.yaml"
+    path.write_text('a:\n  b: "Tiên Lữ\\U00110000"\n', encoding="utf-8")
+    problems = Problems()
+    assert yaml_file.read_yaml(path, problems) is None
+    [problem] = problems.items
+    assert "vượt quá mã Unicode lớn nhất (10FFFF)" in problem.message
+
+
 @pytest.mark.parametrize("text, line, expected", [
     ('a: 1\nb: "abc\nc: 2\n', "2", "dấu ngoặc kép (hoặc ngoặc đơn) mở ở dòng này không được đóng"),
     # closed by the next value's quote, the run-on value ends in a line YAML cannot read: told where it opened

@@ -272,24 +272,28 @@ def _scalar_of(event: yaml.ScalarEvent):
 
 
 def _read(text: str, file: str) -> _Reader:
-    reader = _Reader(file)
-    try:
-        reader.result = reader.read(text, LOADER)
-        reader.loader = LOADER
-        return reader
-    except yaml.YAMLError as exc:
-        if LOADER is yaml.SafeLoader:
-            raise
-        refused = exc
+    refused = None
+    if LOADER is not yaml.SafeLoader:
+        reader = _Reader(file)
+        try:
+            reader.result = reader.read(text, LOADER)
+            reader.loader = LOADER
+            return reader
+        except yaml.YAMLError as exc:
+            refused = exc
     # A broken file (or one only the pure-Python parser reads, such as an escaped lone surrogate,
     # which hygiene then refuses): its marks and messages are the ones we translate.
     reader = _Reader(file)
     try:
         reader.result = reader.read(text, yaml.SafeLoader)
-    except ValueError:      # an escape past Unicode's last character (\U00110000): libyaml's own words
-        raise refused from None
+    except ValueError:      # an escape past Unicode's last character (\U00110000), which chr() refuses
+        raise refused or yaml.scanner.ScannerError(None, None, _PAST_UNICODE, None) from None
     reader.loader = yaml.SafeLoader
     return reader
+
+
+#: libyaml's words for an escape past U+10FFFF, which the pure-Python parser meets as a ValueError.
+_PAST_UNICODE = "found invalid Unicode character escape code"
 
 
 class _Found(Exception):
@@ -478,7 +482,7 @@ def _run_on_quote(at) -> tuple[int, str] | None:
         for token in yaml.scan(at.buffer.rstrip("\0")[:at.index], Loader=LOADER):   # libyaml: fast
             if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'"):
                 found = token
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):     # ValueError: the pure-Python scanner's, past U+10FFFF
         pass
     if found is None or found.end_mark.line != at.line or found.start_mark.line == at.line:
         return None
