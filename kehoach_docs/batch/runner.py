@@ -290,6 +290,9 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
     # office's draft and workbook), so such contexts stay few however many there are.
     local: list = []
 
+    def render_here(item: tuple) -> None:
+        done(render_job(item[0], folder, *item[1:]))
+
     def next_batch() -> list:
         nonlocal sent
         # the first window in quarter chunks: a plan of a few dozen documents is still shared out
@@ -298,8 +301,7 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
         for item in items:
             if item[0].local:
                 if len(local) == 2:
-                    waiting = local.pop(0)
-                    done(render_job(waiting[0], folder, *waiting[1:]))
+                    render_here(local.pop(0))
                 local.append(item)
                 continue
             batch.append(item)
@@ -335,8 +337,7 @@ def _render_in_pool(items, folder: str, n_jobs: int, window: int, done, chunk: i
                         done(_broken(item[0].output))
             busy = exhausted or sent > 2 * window
             if local and busy:
-                item = local.pop(0)
-                done(render_job(item[0], folder, *item[1:]))
+                render_here(local.pop(0))
             if pending:     # woken now and then to see a Ctrl-C that came meanwhile
                 finished, _ = wait(pending, timeout=0 if local and busy else 0.25, return_when=FIRST_COMPLETED)
                 for f in finished:
