@@ -291,3 +291,55 @@ def test_no_more_large_contexts_are_held_than_before(tmp_path, monkeypatch, n_jo
         assert max(ahead) == 0, ahead
     else:   # the first four are made before anything (whether a pool is worth starting), as before
         assert max(ahead) <= 3 and max(ahead[4:]) <= 2, ahead
+
+
+def test_a_chunk_is_rendered_then_packed_within_a_bound(tmp_path, monkeypatch):
+    """A worker renders its chunk's documents, then packs them (each step keeps its code in the
+    core's caches), holding at most PHASE_BYTES of rendered parts beyond the document that passed
+    it; the files are the same bytes as documents packed one by one."""
+    from kehoach_docs.batch import runner
+    from kehoach_docs.batch.jobs import template_hash
+    from kehoach_docs.render.package import unshared_size
+    plan = load_plan(EXAMPLE)
+    jobs = [j for j in jobs_for("reports", plan, templates_dir(), whole_plan=False)[1] if not j.local][:12]
+    items = [(job, job.data_hash, template_hash(job)) for job in jobs]
+    events = []
+    real_parts, real_packed = runner._parts_of, runner._packed
+
+    def parts_of(job):
+        parts = real_parts(job)
+        events.append(("render", unshared_size(parts)))
+        return parts
+
+    def packed(job, parts, *rest):
+        events.append(("pack", unshared_size(parts)))
+        return real_packed(job, parts, *rest)
+    monkeypatch.setattr(runner, "_parts_of", parts_of)
+    monkeypatch.setattr(runner, "_packed", packed)
+
+    def held_at_most() -> int:
+        held = most = 0
+        for step, size in events:
+            held += size if step == "render" else -size
+            most = max(most, held)
+        return most
+    whole = runner.render_chunk(items, str(tmp_path / "whole"))
+    assert [step for step, _ in events] == ["render"] * 12 + ["pack"] * 12
+    assert not any(err for _, _, err, *_ in whole)
+    sizes = [size for step, size in events if step == "render"]
+
+    events.clear()
+    bound = sum(sorted(sizes)[-2:])     # the two largest: a chunk is packed in several runs
+    monkeypatch.setattr(runner, "PHASE_BYTES", bound)
+    runner.render_chunk(items, str(tmp_path / "runs"))
+    steps = [step for step, _ in events]
+    assert steps.count("pack") == 12 and steps[-1] == "pack" and "render" in steps[steps.index("pack"):]
+    assert held_at_most() <= bound + max(sizes)
+
+    monkeypatch.setattr(runner, "PHASE_BYTES", 0)    # each document packed as soon as it is rendered
+    events.clear()
+    runner.render_chunk(items, str(tmp_path / "one-by-one"))
+    assert [step for step, _ in events] == ["render", "pack"] * 12
+    for job in jobs:
+        assert (tmp_path / "whole" / job.output).read_bytes() == (tmp_path / "runs" / job.output).read_bytes() \
+            == (tmp_path / "one-by-one" / job.output).read_bytes()

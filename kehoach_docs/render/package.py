@@ -122,6 +122,11 @@ def shared(parts: dict[str, bytes]) -> dict[str, bytes]:
     return parts
 
 
+def unshared_size(parts: dict[str, bytes | Deflated]) -> int:
+    """The bytes ``parts`` hold beyond what is :func:`shared` (and so held anyway) or deflated already."""
+    return sum(len(data) for data in parts.values() if isinstance(data, bytes) and id(data) not in _deflated)
+
+
 #: Small parts (relationships, content types, settings) are often equal without being the same
 #: object: those are looked up by their bytes.
 _small: dict[bytes, tuple[bytes, int]] = {}
