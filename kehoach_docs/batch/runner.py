@@ -132,13 +132,14 @@ def keep_edited(target: Path) -> Path:
 
 
 def run_jobs(jobs: Iterable[Job], folder: Path, *, force: bool = False, n_jobs: int | None = None,
-             progress: Callable[[int], None] | None = None, window: int = 4, chunk: int = 32,
+             progress: Callable[[int], None] | None = None, window: int = 4, chunk: int = 64,
              pool: Executor | None = None, close_pool: bool = False, after: Iterable[Job] = ()) -> Outcome:
     """Bring every output of ``jobs``, then of ``after``, up to date in ``folder`` (the plan's output folder).
 
     ``jobs`` is consumed lazily and at most ``window`` chunks of ``chunk`` documents are
     in flight, so memory does not grow with the size of the batch (fewer, larger chunks: each
-    hand-over costs the three processes a wake-up and the GIL of the feeding one). ``pool`` (see
+    hand-over costs the three processes a wake-up and the GIL of the feeding one, and a worker
+    renders a chunk before packing it, see :func:`render_chunk`). ``pool`` (see
     :func:`warm_pool`) is used instead of starting ``n_jobs`` processes; ``close_pool`` shuts
     it down as soon as its last document is back (the caller needs it no more). ``after`` is
     rendered here once the workers are done, and gone if ``close_pool``: documents whose
@@ -280,8 +281,8 @@ def render_chunk(items: list[tuple], folder: str) -> list[Result]:
 
 
 #: Rendered parts a worker holds before packing them (bytes): a chunk of agency documents is about
-#: a megabyte; a few agencies with hundreds of rows each are packed sooner.
-PHASE_BYTES = 2 << 20
+#: two megabytes; a few agencies with hundreds of rows each are packed sooner.
+PHASE_BYTES = 3 << 20
 
 
 def _in_order(items: list[tuple]) -> list[tuple]:
