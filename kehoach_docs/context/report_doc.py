@@ -39,11 +39,11 @@ def indicator_result(plan: Plan, ct: ChiTieu) -> dict:
         parts = [assess(sub, getattr(_reported(plan, sub), "uoc_thuc_hien", ""), policy).verdict
                  for sub in ct.chi_tiet]
         verdict = composite(parts) or verdict
-    printed, values = _columns(plan)
-    text = {c.key: c.text(plan, ct) for c in (*printed, *values)}   # one text per column, printed twice
+    printed, values, shown = _columns(plan)
+    text = {c.key: c.text(plan, ct) for c in shown}     # one text per column, some printed twice
     name = plan.indicator_name(ct)
     return {
-        **{c.key: text[c.key] for c in printed if c.key != "stt"},
+        **{c.key: text[c.key] for c in printed},
         "gia_tri": [text[c.key] for c in values],
         "ma": ct.ma, "ten": name, "ten_day_du": name, "uoc": uoc,
         "doi_chieu": a.target.text, "so_sanh": a.so_sanh, "danh_gia": verdict.value, "ghi_chu": one_line(r.ghi_chu) if r else "",
@@ -51,10 +51,13 @@ def indicator_result(plan: Plan, ct: ChiTieu) -> dict:
 
 
 @once_per_plan
-def _columns(plan: Plan) -> tuple[list, list]:
-    """The indicator table's printed columns and the value columns the reports print."""
+def _columns(plan: Plan) -> tuple[list, list, list]:
+    """The indicator table's printed columns (but STT, numbered by each table), the value columns
+    the reports print, and the columns of both, each once."""
     table = plan.indicator_table
-    return table.printed, table.values(reports=True)
+    printed = [c for c in table.printed if c.key != "stt"]
+    values = table.values(reports=True)
+    return printed, values, list({c.key: c for c in (*printed, *values)}.values())
 
 
 def _reported(plan: Plan, ct: ChiTieu):

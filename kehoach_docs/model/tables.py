@@ -17,6 +17,7 @@ from typing import Callable
 
 #: The model field holding the values of plan-declared columns (``field="cot_them.th_2025"``).
 EXTRA = "cot_them"
+_EXTRA_DOT = EXTRA + "."
 
 #: The statuses of a task, in the order the workbook's list offers them.
 STATUSES = ("Hoàn thành", "Đang thực hiện", "Chưa thực hiện")
@@ -78,8 +79,8 @@ class Column:
         """The model value this column holds (``cot_them.X``: a plan-declared column's value)."""
         if not self.field:
             return None
-        if self.field.startswith(EXTRA + "."):
-            return getattr(item, EXTRA).get(self.field.split(".", 1)[1], "")
+        if self.field.startswith(_EXTRA_DOT):
+            return getattr(item, EXTRA).get(self.field[len(_EXTRA_DOT):], "")
         return getattr(item, self.field)
 
 
