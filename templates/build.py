@@ -23,7 +23,6 @@ OUT = Path(__file__).resolve().parent / "docx"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from kehoach_docs.model.tables import INDICATORS, TASKS, report_columns, summary_columns  # noqa: E402
 from kehoach_docs.nd30.rules import SIZES  # noqa: E402  (the checker reads the same table)
-from kehoach_docs.render.docx_engine import make_room  # noqa: E402  (the renderer's rule for narrow columns)
 
 #: Font sizes in points, from the ND30 rules table: a bound changed there changes the templates.
 PT = {name: size.use for name, size in SIZES.items()}
@@ -164,12 +163,11 @@ def looped_table(doc, widths: list[int], headers: list[str], rows_key: str):
 
 
 def column_widths(columns, available: int) -> list[int]:
-    """The declared weights of ``columns`` scaled to ``available`` twips (the remainder to the widest),
-    no column narrower than the renderer allows: rendered as laid out here, no row is rewritten."""
+    """The declared weights of ``columns`` scaled to ``available`` twips (the remainder to the widest)."""
     total = sum(c.weight for c in columns)
     widths = [c.weight * available // total for c in columns]
     widths[widths.index(max(widths))] += available - sum(widths)
-    return make_room(widths)
+    return widths
 
 
 def column_header(col, key: str, form: str = "header") -> str:
@@ -457,7 +455,7 @@ def build_bao_cao(path: Path):
 
 
 def summary_task_table(doc):
-    t = looped_table(doc, make_room([700, 3171, 1000, 1100, 1100, 1000, 1000]),
+    t = looped_table(doc, [700, 3171, 1000, 1100, 1100, 1000, 1000],
                      ["STT", "Cơ quan chủ trì", "Số nhiệm vụ", "Hoàn thành", "Đang thực hiện", "Chưa thực hiện",
                       "Chưa báo cáo"], "nhiem_vu")
     keep_together(add_row(t, ["{{ r.stt }}", "{{ r.co_quan }}", "{{ r.tong }}", "{{ r.hoan_thanh }}",

@@ -144,26 +144,6 @@ def test_parts_rendered_in_blocks_equal_parts_rendered_whole(filled_plan):
     assert streamed > 40
 
 
-def test_built_in_tables_are_laid_out_as_the_renderer_fits_them(filled_plan, monkeypatch):
-    """With the declared columns, every built-in table is already as make_room would fit it: no
-    row of a province's summary (thousands) is rewritten on every render. A five-year plan's six
-    value columns still need room, and get it."""
-    changed = []
-    original = docx_engine.make_room
-
-    def watched(widths, output=None):
-        fitted = original(widths)
-        if fitted != widths:
-            changed.append((output, widths, fitted))
-        return fitted
-
-    monkeypatch.setattr(docx_engine, "make_room", watched)
-    assert len(grid_inputs((filled_plan, FIXTURES / "xa-2027"), monkeypatch)) > 20
-    assert changed == []
-    grid_inputs((FIXTURES / "tinh-kem-theo-2026-2030",), monkeypatch)
-    assert any(min(widths) < docx_engine.MIN_COLUMN <= min(fitted) for _, widths, fitted in changed), changed
-
-
 def test_grids_fitted_block_by_block_equal_the_whole_pass(filled_plan, monkeypatch):
     """The string pass of fit_grid fed the blocks the stream cuts gives the same XML as fed the whole."""
     seen = [xml for _, xml in grid_inputs((filled_plan, FIXTURES / "tinh-kem-theo-2026-2030"), monkeypatch)]

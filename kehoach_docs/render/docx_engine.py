@@ -253,7 +253,7 @@ def _cell_widths(row: str) -> list[int]:
 def fit_grid(xml: str) -> str:
     """Make each table's grid (``w:tblGrid``) follow its first row's cell widths, after a column
     loop changed how many cells a row has (docxtpl's own ``fix_tables`` only counts them), and
-    rebalance columns too narrow to read (:func:`make_room`), every row's cells alike.
+    rebalance columns too narrow to read (:func:`_make_room`), every row's cells alike.
 
     Runs for every report draft, so it is plain string work; a table that spans or nests cells
     takes the full XML path (:func:`_fit_grid_tree`, which gives the same document)."""
@@ -298,7 +298,7 @@ class _GridFitter:
             widths = _cell_widths(first)
             if not widths or len(widths) != first.count("<w:tc>"):
                 raise _Unusual
-            fitted = make_room(widths)
+            fitted = _make_room(widths)
             self.fitted = fitted if fitted != widths else None
             out += [xml[pos:start], "<w:tblGrid>", *(f'<w:gridCol w:w="{w}"/>' for w in fitted),
                     "</w:tblGrid>", self._rows(table)]
@@ -349,7 +349,7 @@ def _fit_grid_tree(xml: str) -> str:
             n = int(span.get(w + "val")) if span is not None else 1
             total = int(tcw.get(w + "w")) if tcw is not None else 0
             widths += [total // n] * n
-        fitted = make_room(widths)
+        fitted = _make_room(widths)
         if fitted != widths:        # every row's cells follow, position by position
             for tr in tbl.findall(w + "tr"):
                 cells = tr.findall(w + "tc")
@@ -372,12 +372,9 @@ def _fit_grid_tree(xml: str) -> str:
 MIN_COLUMN = 900
 
 
-def make_room(widths: list[int]) -> list[int]:
+def _make_room(widths: list[int]) -> list[int]:
     """Widen columns narrower than :data:`MIN_COLUMN` at the expense of the widest (the indicator's
-    name), which keeps at least half its width: a five-year plan's six value columns stay legible.
-
-    ``templates/build.py`` lays the built-in tables out by the same rule, so a plan with the
-    declared columns renders its rows as the template has them, none rewritten."""
+    name), which keeps at least half its width: a five-year plan's six value columns stay legible."""
     deficit = sum(MIN_COLUMN - x for x in widths if x < MIN_COLUMN)
     if not deficit or not widths:
         return widths
