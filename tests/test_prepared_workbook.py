@@ -167,6 +167,32 @@ def test_grids_fitted_block_by_block_equal_the_whole_pass(filled_plan, monkeypat
     assert cuts > 10 * len(seen)
 
 
+def test_rows_of_every_shape_are_resized_as_the_xml_path_does():
+    """A narrow column widened by the string pass: rows with a width per cell take the quick way,
+    and rows without (a cell with no width, one cell more, a width given after its type) are
+    resized as the XML path resizes them."""
+    def cell(width: str | None, text: str = "x") -> str:
+        pr = f"<w:tcPr>{width}</w:tcPr>" if width else ""
+        return f"<w:tc>{pr}<w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+    def row(*cells: str) -> str:
+        return f'<w:tr><w:trPr><w:cantSplit/></w:trPr>{"".join(cells)}</w:tr>'
+
+    w = '<w:tcW w:w="{}" w:type="dxa"/>'.format
+    header = row(cell(w(600), "TT"), cell(w(5000), "Chỉ tiêu"), cell(w(700)), cell(w(2000)))
+    rows = [header, row(cell(w(600), "1"), cell(w(5000), "a &lt; b"), cell(w(700)), cell(w(2000))),
+            row(cell(w(600)), cell(None), cell(w(700)), cell(w(2000))),
+            row(cell(w(600)), cell(w(5000)), cell(w(700)), cell(w(2000)), cell(w(100))),
+            row(cell('<w:tcW w:type="dxa" w:w="650"/>'), cell(w(4000)), cell(w(700)), cell(w(2000)))]
+    xml = ('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:tbl>'
+           '<w:tblGrid><w:gridCol w:w="1"/></w:tblGrid>' + "".join(rows) + "</w:tbl></w:body></w:document>")
+    fast = docx_engine.fit_grid(xml)
+    assert fast != xml and '<w:tcW w:w="900" w:type="dxa"/>' in fast
+    c14n = [etree.tostring(etree.fromstring(x.encode()), method="c14n")
+            for x in (fast, docx_engine._fit_grid_tree(xml))]
+    assert c14n[0] == c14n[1]
+
+
 def test_a_table_the_string_pass_cannot_fit_is_rendered_whole():
     """Spanned cells need the XML path, which sees the whole part: streaming gives up and the
     part is rendered again, whole."""
