@@ -204,6 +204,9 @@ def _run_command(command: str, plan_dir: Path, output_dir: Path, templates: str 
     else:
         with _workers(command, tdir, n_jobs, agencies) as pool:    # started before the plan is read
             plan = load(plan_dir, reporter)
+            if pool is not None:
+                from .memory import set_aside_while_pool_runs
+                set_aside_while_pool_runs()
             if agencies:
                 agencies = _known_agencies(plan, agencies)
             outcome = _render(command, plan, output_dir, tdir, reporter, force=force, n_jobs=n_jobs,

@@ -38,3 +38,14 @@ def collector_held():
     finally:
         if enabled:
             gc.enable()
+
+
+def set_aside_while_pool_runs() -> None:
+    """Put every object alive now (the plan just read) out of the cyclic collector's sight until the
+    worker pool ends: :func:`~kehoach_docs.batch.runner.warm_pool` froze what it forked with and
+    unfreezes all at its end, so nothing stays set aside past it.
+
+    The collector would otherwise look at the whole plan once soon after it is read (held off while
+    reading, see :func:`collector_held`): a tenth of a second for a province's, taken just as the
+    workers wait for their first documents. A plan's objects live as long as the pool does."""
+    gc.freeze()

@@ -223,6 +223,31 @@ def test_the_collector_is_held_off_while_reading_and_never_left_off(monkeypatch,
     assert gc.isenabled()
 
 
+def test_the_plan_is_out_of_the_collectors_sight_while_the_pool_runs_and_only_then(tmp_path, monkeypatch):
+    """With workers, the plan just read is set aside from the collector (which would otherwise walk
+    it just as the workers wait for their first documents) until the pool ends; nothing stays set
+    aside after the command, and without workers nothing is set aside at all."""
+    import gc
+    from kehoach_docs import app
+    seen = []
+    real = app._render
+
+    def spy(command, plan, *args, **kwargs):
+        looked_at = {id(o) for o in gc.get_objects()}      # the frozen are not among them
+        seen.append((kwargs["pool"] is not None, gc.get_freeze_count(), id(plan) in looked_at,
+                     id(plan.chi_tieu) in looked_at))
+        return real(command, plan, *args, **kwargs)
+    monkeypatch.setattr(app, "_render", spy)
+    before = gc.get_freeze_count()
+    app.reports(EXAMPLE, tmp_path / "a", n_jobs=2)
+    assert gc.get_freeze_count() == before
+    app.reports(EXAMPLE, tmp_path / "b", n_jobs=1)
+    assert gc.get_freeze_count() == before
+    (pooled, frozen, plan_seen, rows_seen), (alone, _, plan_seen_alone, _) = seen
+    assert pooled and frozen > before and not plan_seen and not rows_seen
+    assert not alone and plan_seen_alone
+
+
 def test_documents_as_large_as_the_plan_wait_until_the_workers_are_busy(tmp_path, monkeypatch):
     """A large document met first (an office that supports every task) is rendered in the main
     process only once a window of full chunks is with the workers, not while they wait for their
