@@ -141,8 +141,10 @@ def floor(folder: Path, atomic: bool = False) -> tuple[float, int]:
 
 
 #: Timed rounds of each measure of a whole command and of the floor; the best counts, since this
-#: shared machine's speed drifts by a quarter between runs. A naive run over a minute runs once.
-TIMED = 3
+#: shared machine's speed drifts by a quarter between runs. Five, not three: the per-file figure is
+#: the difference of two rows, and with three one slow row still moved it by a tenth (runs 12 and
+#: 13 in the README). A naive run over a minute runs once.
+TIMED = 5
 
 
 def reports_row(label: str, plan: Path, tmp: Path) -> dict:
