@@ -168,9 +168,9 @@ def test_grids_fitted_block_by_block_equal_the_whole_pass(filled_plan, monkeypat
 
 
 def test_rows_of_every_shape_are_resized_as_the_xml_path_does():
-    """A narrow column widened by the string pass: rows with a width per cell take the quick way,
-    and rows without (a cell with no width, one cell more, a width given after its type) are
-    resized as the XML path resizes them."""
+    """A narrow column widened by the string pass: every row is resized as the XML path resizes it,
+    those with a width per cell and the others (a cell with no width, one cell more, a width given
+    after its type)."""
     def cell(width: str | None, text: str = "x") -> str:
         pr = f"<w:tcPr>{width}</w:tcPr>" if width else ""
         return f"<w:tc>{pr}<w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"

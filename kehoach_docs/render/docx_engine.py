@@ -216,7 +216,6 @@ def share_loop_width(source: str) -> str:
 
 
 _TCW = re.compile(r'<w:tcW\b[^>]*?\bw:w="(\d+)"')
-_TCW_CUT = re.compile(r'(<w:tcW\b[^>]*?\bw:w=")(\d+)')
 
 
 def _rows_of(xml: str) -> Iterator[tuple[int, int]]:
@@ -316,26 +315,15 @@ class _GridFitter:
         if self.fitted is None:
             return table
         out, pos = [], 0
-        texts = [str(x) for x in self.fitted]
         for start, end in _rows_of(table):
-            out += [table[pos:start], _resize_row(table[start:end], self.fitted, texts)]
+            out += [table[pos:start], _resize_row(table[start:end], self.fitted)]
             pos = end
         out.append(table[pos:])
         return "".join(out)
 
 
-def _resize_row(row: str, widths: list[int], texts: list[str] | None = None) -> str:
-    """``row`` with its cells' widths set to ``widths`` (``texts``: the same as strings; a row of
-    another cell count stays as it is). A province's summary resizes thousands of rows after the
-    workers are done, so the usual row (one width per cell) is one split, not a search per cell."""
-    n = len(widths)
-    if row.count("<w:tc>") != n:
-        return row
-    pieces = _TCW_CUT.split(row)    # [text, '<w:tcW … w:w="', width, text, …]
-    if len(pieces) == 3 * n + 1 and row.find("<w:tcW") > row.find("<w:tc>"):
-        # as many widths as cells, none before the first: one per cell (a cell's tcPr holds one)
-        pieces[2::3] = texts or [str(x) for x in widths]
-        return "".join(pieces)
+def _resize_row(row: str, widths: list[int]) -> str:
+    """``row`` with its cells' widths set to ``widths`` (a row of another cell count stays as it is)."""
     pieces = row.split("<w:tc>")
     if len(pieces) - 1 != len(widths):
         return row
