@@ -47,5 +47,6 @@ def set_aside_while_pool_runs() -> None:
 
     The collector would otherwise look at the whole plan once soon after it is read (held off while
     reading, see :func:`collector_held`): a tenth of a second for a province's, taken just as the
-    workers wait for their first documents. A plan's objects live as long as the pool does."""
+    workers wait for their first documents. A plan's objects live as long as the pool does; the
+    few cycles reading left behind wait as long (collecting them first would be that walk)."""
     gc.freeze()

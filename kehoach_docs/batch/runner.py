@@ -466,6 +466,8 @@ def warm_pool(n_jobs: int, templates: Iterable[Path] = (), *,
     (parsed, patched, compiled) once, here; ``gc.freeze`` keeps the collector from touching what
     they inherit, so those pages stay shared. Started before a plan is loaded, they never share
     (and so never copy) the plan's pages: memory then grows with the plan in one process only.
+    Whatever is frozen while the pool runs (here, or the plan by
+    :func:`~kehoach_docs.memory.set_aside_while_pool_runs`) is unfrozen when it ends, forked or not.
     """
     ctx = _context()
     try:
@@ -497,8 +499,7 @@ def warm_pool(n_jobs: int, templates: Iterable[Path] = (), *,
                 pool.shutdown(wait=True)
             stop.check()
     finally:
-        if ctx is not None:
-            gc.unfreeze()
+        gc.unfreeze()
 
 
 def _worker_start(interruptible: bool) -> None:
