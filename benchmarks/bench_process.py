@@ -262,7 +262,7 @@ def main() -> None:
     per_atomic = (big["atomic"] - small["atomic"]) / added * 1000
     per_cold = (big["cold"] - small["cold"]) / added * 1000
     print(f"each file added from {args.agencies} to {args.big} agencies: ours {per_ours:.2f} ms, floor "
-          f"{per_floor:.2f} ms ({per_ours / per_floor:.1f}×, target ≤ 2×); the floor written as kehoach must "
+          f"{per_floor:.2f} ms ({per_ours / per_floor:.2f}×, target ≤ 2×); the floor written as kehoach must "
           f"write (temporary file renamed over the old one) {per_atomic:.2f} ms")
     print(f"the same with every data file read anew (none kept from an earlier run): {args.big} agencies "
           f"{big['cold']:.2f} s, each file added {per_cold:.2f} ms ({per_cold / per_floor:.1f}× the floor)")
