@@ -42,8 +42,8 @@ def collector_held():
 
 def set_aside_while_pool_runs() -> None:
     """Put every object alive now (the plan just read) out of the cyclic collector's sight until the
-    worker pool ends: :func:`~kehoach_docs.batch.runner.warm_pool` froze what it forked with and
-    unfreezes all at its end, so nothing stays set aside past it.
+    worker pool ends: :func:`~kehoach_docs.batch.runner.warm_pool` unfreezes everything then (this,
+    and what it froze before forking), so nothing stays set aside past it. Only within a pool.
 
     The collector would otherwise look at the whole plan once soon after it is read (held off while
     reading, see :func:`collector_held`): a tenth of a second for a province's, taken just as the

@@ -223,16 +223,16 @@ def test_the_collector_is_held_off_while_reading_and_never_left_off(monkeypatch,
     assert gc.isenabled()
 
 
-@pytest.mark.parametrize("fork", [True, False])
-def test_the_plan_is_out_of_the_collectors_sight_while_the_pool_runs_and_only_then(tmp_path, monkeypatch, fork):
+@pytest.mark.parametrize("warm", [True, False])
+def test_the_plan_is_out_of_the_collectors_sight_while_the_pool_runs_and_only_then(tmp_path, monkeypatch, warm):
     """With workers, the plan just read is set aside from the collector (which would otherwise walk
     it just as the workers wait for their first documents) until the pool ends; nothing stays set
-    aside after the command, also where workers are not forked (Windows: a web server would keep
-    every plan it regenerated), and without workers nothing is set aside at all."""
+    aside after the command, also where the workers are not forked warm (Windows: a web server would
+    keep every plan it regenerated), and without workers nothing is set aside at all."""
     import gc
     from kehoach_docs import app
     from kehoach_docs.batch import runner
-    if not fork:
+    if not warm:      # as where the platform cannot fork
         monkeypatch.setattr(runner, "_context", lambda: None)
     seen = []
     real = app._render

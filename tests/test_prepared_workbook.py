@@ -186,10 +186,10 @@ def test_rows_of_every_shape_are_resized_as_the_xml_path_does():
             row(cell('<w:tcW w:type="dxa" w:w="650"/>'), cell(w(4000)), cell(w(700)), cell(w(2000)))]
     xml = ('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:tbl>'
            '<w:tblGrid><w:gridCol w:w="1"/></w:tblGrid>' + "".join(rows) + "</w:tbl></w:body></w:document>")
-    fast = docx_engine.fit_grid(xml)
-    assert fast != xml and '<w:tcW w:w="900" w:type="dxa"/>' in fast
+    strings = docx_engine.fit_grid(xml)
+    assert strings != xml and '<w:tcW w:w="900" w:type="dxa"/>' in strings
     c14n = [etree.tostring(etree.fromstring(x.encode()), method="c14n")
-            for x in (fast, docx_engine._fit_grid_tree(xml))]
+            for x in (strings, docx_engine._fit_grid_tree(xml))]
     assert c14n[0] == c14n[1]
 
 
